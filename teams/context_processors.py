@@ -1,0 +1,16 @@
+from teams import access
+
+
+def navigation(request) -> dict:
+    """Role flags for the navigation bar, computed by the access policy."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scope = access.scope(user)
+    return {
+        "nav": {
+            "sees_teams": scope.sees_teams,
+            "is_admin": scope.is_admin,
+            "can_view_audit": access.can_view_audit_trail(user),
+        }
+    }

@@ -1,0 +1,124 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Membership, Team, User
+
+
+class CrispyMixin:
+    """Crispy renders the fields; the template owns <form> so its hx-* attributes stay visible."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ServiceCheckedModelForm(CrispyMixin, forms.ModelForm):
+    """A ModelForm that checks each field, but leaves rules about other rows (unique names and
+    emails, tree moves) to the service, which reports them against the right field."""
+
+    def _post_clean(self):
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class TeamChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, team: Team) -> str:
+        return "\u3000" * team.depth + team.name
+
+
+class TeamForm(ServiceCheckedModelForm):
+    parent = TeamChoiceField(queryset=Team.objects.none(), required=False, label=_("Parent"),
+                             empty_label=_("(top level)"))
+
+    class Meta:
+        model = Team
+        fields = ["name", "kind", "parent"]
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Offering the team's own subtree as a parent would only produce an error.
+            teams = teams.exclude(path__startswith=self.instance.path)
+        self.fields["parent"].queryset = teams
+        self.fields["name"].widget.attrs["autofocus"] = True
+
+
+class MemberCreateForm(ServiceCheckedModelForm):
+    team = TeamChoiceField(queryset=Team.objects.none(), label=_("Team"))
+    role = forms.ChoiceField(choices=Membership.Role.choices, label=_("Role"), initial=Membership.Role.SALESPERSON)
+    send_invitation = forms.BooleanField(
+        label=_("Email an invitation to set a password"), required=False, initial=True
+    )
+
+    class Meta:
+        model = User
+        fields = ["display_name", "email", "username", "position", "phone", "wechat", "hired_on", "language"]
+        widgets = {"hired_on": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {"username": _("Optional: the email address is used when left empty.")}
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["email"].required = True
+        self.fields["username"].required = False
+        self.fields["display_name"].widget.attrs["autofocus"] = True
+
+
+class MemberProfileForm(ServiceCheckedModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "email", "position", "phone", "wechat", "hired_on", "language"]
+        widgets = {"hired_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class PreferencesForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "language", "phone", "wechat"]
+
+
+class MemberMoveForm(CrispyMixin, forms.Form):
+    team = TeamChoiceField(queryset=Team.objects.none(), label=_("Team"))
+    role = forms.ChoiceField(choices=Membership.Role.choices, label=_("Role"))
+    on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["on"].initial = timezone.localdate()
+
+
+class MemberStatusForm(CrispyMixin, forms.Form):
+    status = forms.ChoiceField(choices=User.Status.choices, label=_("Status"))
+    on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    team = TeamChoiceField(
+        queryset=Team.objects.none(), required=False, label=_("Team"),
+        help_text=_("Only when someone who left comes back."),
+    )
+    role = forms.ChoiceField(choices=Membership.Role.choices, label=_("Role"), initial=Membership.Role.SALESPERSON,
+                             required=False)
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["on"].initial = timezone.localdate()
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, labelled for username-or-email; its error never says which part was wrong."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Username or email")
+        self.fields["username"].widget.attrs["autofocus"] = True

@@ -1,0 +1,178 @@
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# A team's path is its ancestors' ids and its own, each zero-padded to this width and ended by
+# "/": "0000001/0000004/". A subtree is then one indexed prefix match, whatever its depth.
+PATH_SEGMENT_WIDTH = 7
+PATH_MAX_LENGTH = 255
+
+
+class User(AbstractUser):
+    """A person who logs in: salesperson, manager, director or admin, with their member profile."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ON_LEAVE = "on_leave", _("On leave")
+        LEFT = "left", _("Left")
+
+    display_name = models.CharField(_("name"), max_length=100)
+    language = models.CharField(
+        _("interface language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    wechat = models.CharField(_("WeChat"), max_length=50, blank=True)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    hired_on = models.DateField(_("hire date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["display_name", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_email_unique_ci",
+                violation_error_message=_("Another person already uses this email address."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("teams:member_detail", args=[self.pk])
+
+    def get_full_name(self) -> str:
+        return str(self)
+
+    def get_short_name(self) -> str:
+        return str(self)
+
+
+class TeamQuerySet(models.QuerySet):
+    def under(self, paths: list[str]) -> "TeamQuerySet":
+        """Teams inside any of the subtrees whose root paths are given (roots included)."""
+        if not paths:
+            return self.none()
+        condition = models.Q()
+        for path in paths:
+            condition |= models.Q(path__startswith=path)
+        return self.filter(condition)
+
+    def active(self) -> "TeamQuerySet":
+        return self.filter(is_active=True)
+
+
+class Team(models.Model):
+    """A node of the organisation tree: company, region or team, nested to any depth."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        REGION = "region", _("Region")
+        TEAM = "team", _("Team")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEAM)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=PATH_MAX_LENGTH, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="team_name_unique_among_siblings"),
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(parent__isnull=True), name="team_root_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("teams:team_detail", args=[self.pk])
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to the parent, read from the path without a query."""
+        return [int(segment) for segment in self.path.split("/")[:-2]]
+
+    def is_inside(self, other: "Team") -> bool:
+        """True when this team is `other` or one of its descendants."""
+        return self.path.startswith(other.path)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> "MembershipQuerySet":
+        return self.filter(ended_on__isnull=True)
+
+    def on(self, day: date) -> "MembershipQuerySet":
+        """Memberships that held on the given day (history included)."""
+        return self.filter(started_on__lte=day).filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gt=day))
+
+
+class Membership(models.Model):
+    """A person's place in one team for a period; ended memberships are the person's history."""
+
+    class Role(models.TextChoices):
+        SALESPERSON = "salesperson", _("Salesperson")
+        MANAGER = "manager", _("Manager")
+        DIRECTOR = "director", _("Director")
+
+    user = models.ForeignKey(User, verbose_name=_("member"), on_delete=models.PROTECT, related_name="memberships")
+    team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.SALESPERSON)
+    started_on = models.DateField(_("from"))
+    # The day the membership stopped holding (exclusive); empty while it is current.
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["-started_on", "-pk"]
+        constraints = [
+            # A person belongs to one team at a time.
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(ended_on__isnull=True), name="membership_one_current_per_user"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="membership_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "ended_on"], name="membership_team_current")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.team} · {self.get_role_display()}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
