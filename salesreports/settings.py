@@ -183,10 +183,11 @@ if not REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
     _results_dir = VAR_DIR / "celery" / "results"
-    for _folder in (_broker_dir, _results_dir):
+    for _folder in (_broker_dir, _results_dir, VAR_DIR / "celery" / "control"):
         _folder.mkdir(parents=True, exist_ok=True)
     CELERY_RESULT_BACKEND = f"file://{_results_dir}"
 else:
