@@ -1,0 +1,402 @@
+import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Team
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("Unknown time zone “%(value)s”."), params={"value": value})
+
+
+class KPI(models.Model):
+    """A number every report of a template asks for, compared with a target."""
+
+    class Unit(models.TextChoices):
+        CNY = "cny", _("CNY")
+        COUNT = "count", _("count")
+        PERCENT = "percent", _("%")
+        SCORE = "score", _("score")
+        HOURS = "hours", _("hours")
+
+    class Aggregation(models.TextChoices):
+        SUM = "sum", _("Sum")
+        AVERAGE = "average", _("Average")
+        LATEST = "latest", _("Latest")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.COUNT)
+    decimals = models.PositiveSmallIntegerField(_("decimals"), default=0, validators=[MaxValueValidator(4)])
+    is_higher_better = models.BooleanField(_("higher is better"), default=True)
+    aggregation = models.CharField(
+        _("adds up as"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM,
+        help_text=_("How weeks and people add up: sum (sales), average (satisfaction) or latest (pipeline)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+    @property
+    def step(self) -> str:
+        return "1" if self.decimals == 0 else "0." + "0" * (self.decimals - 1) + "1"
+
+
+class ReportTemplate(models.Model):
+    """What a team's weekly report asks for. Its content lives in immutable versions."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report template")
+        verbose_name_plural = _("report templates")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:template_edit", args=[self.pk])
+
+
+class TemplateVersion(models.Model):
+    """One frozen layout of a template. Reports point at the version they were written with, so an
+    old report renders exactly as it was written after the template changes."""
+
+    class Section(models.TextChoices):
+        REVIEW = "review", _("Work review")
+        KPIS = "kpis", _("KPIs")
+        PROBLEMS = "problems", _("Problems and solutions")
+        PLAN = "plan", _("Next week's plan")
+        CUSTOM = "custom", _("Other fields")
+
+    class FieldType(models.TextChoices):
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        NUMBER = "number", _("Number")
+        CHOICE = "choice", _("Choice")
+        DATE = "date", _("Date")
+
+    template = models.ForeignKey(ReportTemplate, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    # Section kinds in display order, e.g. ["review", "kpis", "problems", "plan", "custom"].
+    sections = models.JSONField(default=list)
+    kpis = models.ManyToManyField(KPI, through="TemplateKPI", related_name="+")
+    # [{"key", "label", "type", "required", "help", "choices": [...]}, ...]
+    fields = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["template", "-number"]
+        constraints = [models.UniqueConstraint(fields=["template", "number"], name="template_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.template} v{self.number}"
+
+
+class TemplateKPI(models.Model):
+    version = models.ForeignKey(TemplateVersion, on_delete=models.CASCADE)
+    kpi = models.ForeignKey(KPI, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["version", "kpi"], name="template_kpi_unique")]
+
+
+class TeamSettings(models.Model):
+    """A team's calendar and template. Teams without their own row use their nearest ancestor's;
+    a team without its own template uses its nearest ancestor's template."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="report_settings")
+    template = models.ForeignKey(
+        ReportTemplate, verbose_name=_("report template"), null=True, blank=True, on_delete=models.PROTECT,
+        help_text=_("Empty: use the parent team's template."),
+    )
+    week_start_weekday = models.PositiveSmallIntegerField(
+        _("week starts on"), choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    deadline_weekday = models.PositiveSmallIntegerField(
+        _("deadline day"), choices=Weekday.choices, default=Weekday.FRIDAY
+    )
+    deadline_time = models.TimeField(_("deadline time"), default=datetime.time(18, 0))
+    grace_minutes = models.PositiveIntegerField(
+        _("grace period (minutes)"), default=0, validators=[MaxValueValidator(7 * 24 * 60)],
+        help_text=_("Reports submitted within this time after the deadline are not marked late."),
+    )
+    review_weekday = models.PositiveSmallIntegerField(
+        _("review day"), choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+
+    class Meta:
+        verbose_name = _("team settings")
+        verbose_name_plural = _("team settings")
+
+    def __str__(self) -> str:
+        return str(self.team)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def week_start_for(self, day: datetime.date) -> datetime.date:
+        """The first day of the reporting week that contains `day`."""
+        return day - datetime.timedelta(days=(day.weekday() - self.week_start_weekday) % 7)
+
+    def deadline_for(self, week_start: datetime.date) -> datetime.datetime:
+        """The aware submission deadline of the week starting `week_start`.
+
+        The deadline is the first deadline weekday after the week begins; a deadline on the week's
+        own first weekday means the start of the following week (e.g. "Monday 10:00").
+        """
+        offset = (self.deadline_weekday - self.week_start_weekday) % 7 or 7
+        day = week_start + datetime.timedelta(days=offset)
+        return datetime.datetime.combine(day, self.deadline_time, tzinfo=self.zone)
+
+    def review_day_for(self, week_start: datetime.date) -> datetime.date:
+        """The first review weekday after the deadline day."""
+        deadline_day = self.deadline_for(week_start).date()
+        return deadline_day + datetime.timedelta(days=(self.review_weekday - deadline_day.weekday() - 1) % 7 + 1)
+
+
+class TargetQuerySet(models.QuerySet):
+    def for_week(self, week_start: datetime.date) -> "TargetQuerySet":
+        return self.filter(week_start=week_start)
+
+
+class Target(models.Model):
+    """A member's target for one KPI and one week; a team's target is the sum of its members'."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="targets")
+    kpi = models.ForeignKey(KPI, on_delete=models.PROTECT, related_name="targets")
+    week_start = models.DateField()
+    value = models.DecimalField(max_digits=16, decimal_places=4, validators=[MinValueValidator(Decimal(0))])
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "kpi", "week_start"], name="target_unique")]
+        indexes = [models.Index(fields=["week_start", "kpi"], name="target_week_kpi")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.kpi} {self.week_start}: {self.value}"
+
+
+class WeeklyReportQuerySet(models.QuerySet):
+    def for_week(self, week_start: datetime.date) -> "WeeklyReportQuerySet":
+        return self.filter(week_start=week_start)
+
+    def submitted(self) -> "WeeklyReportQuerySet":
+        return self.filter(status__in=[WeeklyReport.Status.SUBMITTED, WeeklyReport.Status.REVIEWED])
+
+
+class WeeklyReport(models.Model):
+    """One member's report for one week."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for revision")
+        REVIEWED = "reviewed", _("Reviewed")
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports")
+    # The team the author wrote it in; managers of that team keep seeing it after the author moves.
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="reports")
+    week_start = models.DateField(_("week"))
+    template_version = models.ForeignKey(TemplateVersion, on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Raised by every save; a save that started from an older version is refused (no lost updates).
+    version = models.PositiveIntegerField(default=1)
+    summary = models.TextField(_("work review"), blank=True, max_length=20000)
+    custom_values = models.JSONField(default=dict, blank=True)
+    submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
+    last_submitted_at = models.DateTimeField(_("last submitted"), null=True, blank=True)
+    late_by = models.DurationField(_("late by"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    is_edited_after_review = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WeeklyReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("weekly report")
+        verbose_name_plural = _("weekly reports")
+        ordering = ["-week_start", "author"]
+        constraints = [models.UniqueConstraint(fields=["author", "week_start"], name="report_one_per_member_week")]
+        indexes = [models.Index(fields=["team", "week_start"], name="report_team_week")]
+
+    def __str__(self) -> str:
+        return f"{self.author} · {self.week_start:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:detail", args=[self.pk])
+
+    @property
+    def week_end(self) -> datetime.date:
+        return self.week_start + datetime.timedelta(days=6)
+
+    @property
+    def is_late(self) -> bool:
+        return self.late_by is not None
+
+    @property
+    def is_editable_by_author(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class KpiValue(models.Model):
+    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="kpi_values")
+    kpi = models.ForeignKey(KPI, on_delete=models.PROTECT, related_name="+")
+    # The target as it stood when the report was last saved, so old reports keep their numbers.
+    target = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    actual = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    is_from_log = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "kpi"], name="kpi_value_unique")]
+
+    @property
+    def achievement(self) -> Decimal | None:
+        """actual / target, or None when either is missing or the target is zero."""
+        if self.actual is None or not self.target:
+            return None
+        return self.actual / self.target
+
+
+class Problem(models.Model):
+    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="problems")
+    position = models.PositiveSmallIntegerField(default=0)
+    problem = models.CharField(_("problem"), max_length=500)
+    cause = models.CharField(_("cause"), max_length=500, blank=True)
+    action = models.CharField(_("action taken"), max_length=500, blank=True)
+    help_needed = models.CharField(_("help needed"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+
+class PlanItem(models.Model):
+    """A next-week plan item; next week's report answers it in its work review."""
+
+    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="plan_items")
+    position = models.PositiveSmallIntegerField(default=0)
+    item = models.CharField(_("plan item"), max_length=500)
+    customer = models.CharField(_("customer"), max_length=200, blank=True)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.item
+
+
+class PlanReview(models.Model):
+    """This week's answer to one of last week's plan items (closed-loop planning)."""
+
+    class Outcome(models.TextChoices):
+        DONE = "done", _("Done")
+        PARTLY = "partly", _("Partly done")
+        NOT_DONE = "not_done", _("Not done")
+
+    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="plan_reviews")
+    plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="reviews")
+    # Copied so the review still reads right if the earlier report is returned and edited.
+    item_text = models.CharField(max_length=500)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["plan_item__position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["report", "plan_item"], name="plan_review_unique")]
+
+
+class ReportRevision(models.Model):
+    """The full content of a report at each submission and at every change after the first one."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        RESUBMITTED = "resubmitted", _("Resubmitted")
+        EDITED = "edited", _("Edited after submission")
+
+    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "-number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="revision_unique")]
+
+
+class DraftConflict(models.Model):
+    """A save refused because the report changed meanwhile (another tab or device). The refused
+    text is kept here so nothing the user typed is ever lost."""
+
+    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="conflicts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    base_version = models.PositiveIntegerField()
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Attachment(models.Model):
+    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,13 +1,20 @@
 """The one access policy. Every view and every list goes through this module; it is the only
 code that reads Membership.role or User.is_staff to decide who may see or change what.
 
-Who                     | sees                                          | changes
------------------------ | --------------------------------------------- | --------------------------------
-anonymous               | nothing but login, password reset, language   | nothing
-salesperson             | own profile (and, later, own reports)          | own preferences (and own drafts)
-manager of team T       | T and all teams below it, their members        | own preferences (reviews later)
-director of node N      | N and all teams below it, read-only            | own preferences
-admin (is_staff)        | everything                                     | team structure, members, roles, imports
+Who                 | sees                                             | changes
+------------------- | ------------------------------------------------ | -----------------------------------------
+anonymous           | nothing but login, password reset, language      | nothing
+salesperson         | own profile, own reports                         | own preferences; own report while it is a
+                    |                                                  | draft or returned for revision
+manager of team T   | T and all teams below it: members, their reports | the same for their own report; targets of
+                    |                                                  | members in T's subtree
+director of node N  | N and all teams below it, read-only              | own preferences (and own report, if any)
+admin (is_staff)    | everything                                       | team structure, members, roles, imports,
+                    |                                                  | KPIs, templates, team settings, targets
+
+Reports are in reach through the team they were written in, so a manager keeps seeing the
+reports a member wrote in their team after the member moves on. Nobody but the author edits a
+report's content, admins included: what a manager reviews is what the author wrote.
 
 Answers:
 - An object outside the user's reach answers 404, exactly like one that does not exist, so ids
@@ -27,6 +34,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from reports.models import WeeklyReport
 from teams.models import Membership, Team, User
 
 
@@ -187,3 +195,78 @@ def require_structure_admin(user: User) -> None:
 def require_audit_access(user: User) -> None:
     if not can_view_audit_trail(user):
         raise PermissionDenied
+
+
+# Weekly reports, templates and targets -----------------------------------------------------------
+
+
+def can_manage_templates(user: User) -> bool:
+    """KPI definitions, report templates and team calendar settings are the admins'."""
+    return scope(user).is_admin
+
+
+def require_template_admin(user: User) -> None:
+    if not can_manage_templates(user):
+        raise PermissionDenied
+
+
+def writes_reports(user: User) -> bool:
+    """Salespeople and managers write weekly reports; directors and admins outside teams do not."""
+    s = scope(user)
+    return s.own_role in (Membership.Role.SALESPERSON, Membership.Role.MANAGER)
+
+
+def visible_reports(user: User) -> QuerySet[WeeklyReport]:
+    """Own reports, plus those written in teams of the user's subtree; all for admins."""
+    s = scope(user)
+    if s.is_admin:
+        return WeeklyReport.objects.all()
+    if not user.is_authenticated:
+        return WeeklyReport.objects.none()
+    condition = Q(author=user)
+    for path in s.readable_paths:
+        condition |= Q(team__path__startswith=path)
+    return WeeklyReport.objects.filter(condition)
+
+
+def can_view_report(user: User, report: WeeklyReport) -> bool:
+    s = scope(user)
+    return (s.is_admin or report.author_id == user.pk
+            or any(report.team.path.startswith(p) for p in s.readable_paths))
+
+
+def can_edit_report(user: User, report: WeeklyReport) -> bool:
+    # Authors edit drafts and reports returned to them; a submitted report is frozen so that the
+    # manager reviews exactly what was sent.
+    return report.author_id == user.pk and report.is_editable_by_author
+
+
+def report_for_view(user: User, pk: int) -> WeeklyReport:
+    """The report, or Http404 when it does not exist or lies outside the user's reach."""
+    report = WeeklyReport.objects.select_related("author", "team", "template_version").filter(pk=pk).first()
+    if report is None or not can_view_report(user, report):
+        raise Http404
+    return report
+
+
+def report_for_edit(user: User, pk: int) -> WeeklyReport:
+    """The report for its author to change; Http404 outside reach, PermissionDenied when frozen
+    or when the user is a reader but not the author."""
+    report = report_for_view(user, pk)
+    if not can_edit_report(user, report):
+        raise PermissionDenied
+    return report
+
+
+def can_set_targets(user: User, team: Team) -> bool:
+    """Managers set targets for teams in their subtree; admins for any team."""
+    s = scope(user)
+    return s.is_admin or any(team.path.startswith(p) for p in s.managed_paths)
+
+
+def team_for_targets(user: User, pk: int) -> Team:
+    """The team whose targets are being set; Http404 outside reach, PermissionDenied for readers."""
+    team = team_for_view(user, pk)
+    if not can_set_targets(user, team):
+        raise PermissionDenied
+    return team

@@ -12,5 +12,7 @@ def navigation(request) -> dict:
             "sees_teams": scope.sees_teams,
             "is_admin": scope.is_admin,
             "can_view_audit": access.can_view_audit_trail(user),
+            "can_manage_templates": access.can_manage_templates(user),
+            "writes_reports": access.writes_reports(user),
         }
     }

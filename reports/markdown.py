@@ -1,0 +1,26 @@
+"""Markdown for long text sections, rendered safely: whatever the author types, the result has no
+script, no event handlers and no javascript: or data: links."""
+
+import markdown as markdown_lib
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td", "hr",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+
+
+def render(text: str) -> str:
+    """Markdown to sanitised HTML. Raw HTML the author types is shown as text, not interpreted."""
+    # Escaping "<" (and "&", so entities cannot rebuild it) keeps Markdown's own syntax, such as
+    # "> quotes", working while any tag becomes visible text; nh3 is the second line of defence.
+    escaped = (text or "").replace("&", "&amp;").replace("<", "&lt;")
+    html = markdown_lib.markdown(escaped, extensions=["tables", "sane_lists", "nl2br"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )

@@ -1,0 +1,59 @@
+import difflib
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import render
+
+from reports import services
+from reports.models import KpiValue, WeeklyReport
+from teams import access
+
+REPORTS_PER_PAGE = 26
+
+
+def my_reports(request):
+    values = Prefetch("kpi_values", queryset=KpiValue.objects.select_related("kpi").order_by("kpi__position"))
+    reports = WeeklyReport.objects.filter(author=request.user).select_related("team").prefetch_related(values)
+    page = Paginator(reports.order_by("-week_start"), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "reports/my.html", {"page": page})
+
+
+def detail(request, pk):
+    report = access.report_for_view(request.user, pk)
+    return render(request, "reports/detail.html", {
+        "report": report,
+        "kpi_values": report.kpi_values.select_related("kpi").order_by("kpi__position"),
+        "custom_fields": [
+            {**field, "value": report.custom_values.get(field["key"], "")} for field in report.template_version.fields
+        ],
+        "can_edit": access.can_edit_report(request.user, report),
+        "team_settings": services.settings_for(report.team),
+    })
+
+
+def history(request, pk):
+    report = access.report_for_view(request.user, pk)
+    revisions = list(report.revisions.select_related("author").order_by("number"))
+    entries, previous = [], []
+    for revision in revisions:
+        lines = snapshot_lines(revision.snapshot)
+        changes = [line for line in difflib.ndiff(previous, lines) if line[:1] in "+-"] if previous else []
+        entries.append({"revision": revision, "changes": changes})
+        previous = lines
+    return render(request, "reports/history.html", {"report": report, "entries": entries[::-1]})
+
+
+def snapshot_lines(snapshot: dict) -> list[str]:
+    """A stored revision as labelled text lines, so two revisions compare line by line."""
+    lines = [f"# {line}" for line in snapshot.get("summary", "").splitlines()]
+    for review in snapshot.get("plan_reviews", []):
+        lines.append(f"✓ {review['item']}: {review['outcome']} {review['note']}".rstrip())
+    for kpi in snapshot.get("kpis", []):
+        lines.append(f"{kpi['name']}: {kpi['actual'] or '—'} / {kpi['target'] or '—'}")
+    for problem in snapshot.get("problems", []):
+        lines.append(" | ".join(v for v in problem.values() if v))
+    for item in snapshot.get("plan", []):
+        lines.append("→ " + " | ".join(v for v in item.values() if v))
+    for key, value in snapshot.get("custom", {}).items():
+        lines.append(f"{key}: {value}")
+    return lines

@@ -1,0 +1,327 @@
+"""Weekly report rules: calendars, opening and saving drafts without lost updates, submitting,
+targets. Views and tasks call these; they hold no rules themselves."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reports.models import (
+    KPI,
+    DraftConflict,
+    KpiValue,
+    PlanItem,
+    PlanReview,
+    Problem,
+    ReportRevision,
+    ReportTemplate,
+    Target,
+    TeamSettings,
+    TemplateVersion,
+    WeeklyReport,
+)
+from teams.models import Membership, Team, User
+
+DEFAULT_TEMPLATE_NAME = "标准销售周报"
+MAX_KPI_VALUE = Decimal("999999999999")  # a trillion CNY in one week is a typo, not a sale
+MAX_ROWS = 50
+
+
+# Calendars --------------------------------------------------------------------------------------
+
+
+def settings_for(team: Team) -> TeamSettings:
+    """The team's effective settings: its own row or its nearest ancestor's, else the defaults;
+    the template likewise comes from the nearest team up the tree that names one."""
+    chain = [*team.ancestor_ids, team.pk]
+    rows = {row.team_id: row for row in TeamSettings.objects.filter(team_id__in=chain).select_related("template")}
+    own = next((rows[pk] for pk in reversed(chain) if pk in rows), None)
+    effective = TeamSettings(team=team, time_zone=settings.TIME_ZONE) if own is None else own
+    if effective.template_id is None:
+        effective.template = next((rows[pk].template for pk in reversed(chain) if pk in rows and rows[pk].template_id),
+                                  None)
+    return effective
+
+
+def current_week_start(team_settings: TeamSettings, now: datetime.datetime | None = None) -> datetime.date:
+    """The first day of "this week" in the team's own time zone."""
+    local_day = (now or timezone.now()).astimezone(team_settings.zone).date()
+    return team_settings.week_start_for(local_day)
+
+
+def lateness(team_settings: TeamSettings, week_start: datetime.date, at: datetime.datetime) -> datetime.timedelta | None:
+    """How late a submission at `at` is, or None when it is on time (grace period included)."""
+    deadline = team_settings.deadline_for(week_start)
+    if at <= deadline + datetime.timedelta(minutes=team_settings.grace_minutes):
+        return None
+    return at - deadline
+
+
+def achievement(actual: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """actual / target; None when either is missing or the target is zero (no rate to show)."""
+    if actual is None or not target:
+        return None
+    return actual / target
+
+
+# Templates --------------------------------------------------------------------------------------
+
+
+def current_version(template: ReportTemplate) -> TemplateVersion:
+    return template.versions.order_by("-number").first()
+
+
+def default_template() -> ReportTemplate:
+    return ReportTemplate.objects.get(name=DEFAULT_TEMPLATE_NAME)
+
+
+def template_version_for(team: Team) -> TemplateVersion:
+    template = settings_for(team).template or default_template()
+    return current_version(template)
+
+
+# Reports ----------------------------------------------------------------------------------------
+
+
+def _previous_report(author: User, week_start: datetime.date) -> WeeklyReport | None:
+    return WeeklyReport.objects.filter(author=author, week_start__lt=week_start).order_by("-week_start").first()
+
+
+def _targets(member: User, week_start: datetime.date) -> dict[int, Decimal]:
+    return dict(Target.objects.filter(member=member, week_start=week_start).values_list("kpi_id", "value"))
+
+
+@transaction.atomic
+def open_report(*, author: User, week_start: datetime.date | None = None) -> WeeklyReport:
+    """The author's report for the week (this week by default), created as a draft on first open
+    with the team's template, the week's targets and last report's plan items to answer.
+
+    Raises ValidationError when the author is not a salesperson or manager in a team.
+    """
+    membership = Membership.objects.active().filter(user=author).select_related("team").first()
+    if membership is None or membership.role == Membership.Role.DIRECTOR:
+        raise ValidationError(_("Only members of a team write weekly reports."))
+    team_settings = settings_for(membership.team)
+    week_start = week_start or current_week_start(team_settings)
+    existing = WeeklyReport.objects.filter(author=author, week_start=week_start).first()
+    if existing:
+        return existing
+    version = template_version_for(membership.team)
+    try:
+        with transaction.atomic():
+            report = WeeklyReport.objects.create(
+                author=author, team=membership.team, week_start=week_start, template_version=version
+            )
+    except IntegrityError:  # a second tab opened the same week at the same moment
+        return WeeklyReport.objects.get(author=author, week_start=week_start)
+    targets = _targets(author, week_start)
+    KpiValue.objects.bulk_create(
+        KpiValue(report=report, kpi=kpi, target=targets.get(kpi.pk)) for kpi in version.kpis.order_by("templatekpi")
+    )
+    previous = _previous_report(author, week_start)
+    if previous:
+        PlanReview.objects.bulk_create(
+            PlanReview(report=report, plan_item=item, item_text=item.item) for item in previous.plan_items.all()
+        )
+    return report
+
+
+@dataclass
+class ReportConflict(Exception):
+    """A save started from an older version than the one stored."""
+
+    conflict: DraftConflict
+
+
+def _clean_decimal(value, field: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except ArithmeticError:
+        raise ValidationError({field: _("Enter a number.")}) from None
+    if not number.is_finite():
+        raise ValidationError({field: _("Enter a number.")})
+    if number < 0:
+        raise ValidationError({field: _("The value cannot be negative.")})
+    if number > MAX_KPI_VALUE:
+        raise ValidationError({field: _("This number is too large; check for a typo.")})
+    return number
+
+
+def save_draft(*, report: WeeklyReport, editor: User, base_version: int, data: dict) -> WeeklyReport:
+    """Store the author's content (a full replacement, as autosave sends the whole form).
+
+    `data`: {"summary", "kpis": {kpi_id: actual}, "plan_reviews": {review_id: {"outcome", "note"}},
+    "problems": [{problem, cause, action, help_needed}], "plan": [{item, customer, due_on}],
+    "custom": {key: value}}.
+
+    Raises ReportConflict when the report changed since `base_version`; the refused content is
+    kept in a DraftConflict, committed on its own so the refusal does not roll it back. Raises
+    ValidationError when the report is not editable or a value is invalid (nothing is saved).
+    """
+    with transaction.atomic():
+        locked = WeeklyReport.objects.select_for_update().get(pk=report.pk)
+        if not locked.is_editable_by_author:
+            raise ValidationError(_("This report has been submitted and can no longer be edited."))
+        if base_version == locked.version:
+            _save_content(locked, data)
+            locked.version += 1
+            locked.save(update_fields=["summary", "custom_values", "version", "updated_at"])
+            return locked
+    conflict = DraftConflict.objects.create(report=report, user=editor, base_version=base_version, data=data)
+    raise ReportConflict(conflict)
+
+
+def _save_content(report: WeeklyReport, data: dict) -> None:
+    report.summary = data.get("summary", report.summary)
+    if "custom" in data:
+        report.custom_values = data["custom"]
+    if "kpis" in data:
+        values = {str(k): v for k, v in data["kpis"].items()}
+        for row in report.kpi_values.all():
+            if str(row.kpi_id) in values:
+                row.actual = _clean_decimal(values[str(row.kpi_id)], f"kpi_{row.kpi_id}")
+                row.save(update_fields=["actual"])
+    if "plan_reviews" in data:
+        answers = {str(k): v for k, v in data["plan_reviews"].items()}
+        for review in report.plan_reviews.all():
+            answer = answers.get(str(review.pk))
+            if answer is not None:
+                review.outcome, review.note = answer.get("outcome", ""), answer.get("note", "")[:500]
+                review.save(update_fields=["outcome", "note"])
+    if "problems" in data:
+        report.problems.all().delete()
+        Problem.objects.bulk_create(
+            Problem(report=report, position=i, **{k: row.get(k, "")[:500] for k in
+                                                  ("problem", "cause", "action", "help_needed")})
+            for i, row in enumerate(data["problems"][:MAX_ROWS]) if any(row.values())
+        )
+    if "plan" in data:
+        if report.plan_items.filter(reviews__isnull=False).exists():
+            raise ValidationError(_("Next week's report already answers this plan; it can no longer change."))
+        report.plan_items.all().delete()
+        PlanItem.objects.bulk_create(
+            PlanItem(report=report, position=i, item=row["item"][:500], customer=row.get("customer", "")[:200],
+                     due_on=row.get("due_on") or None)
+            for i, row in enumerate(data["plan"][:MAX_ROWS]) if row.get("item")
+        )
+
+
+def missing_for_submission(report: WeeklyReport) -> dict[str, str]:
+    """What must still be filled in before the report can be submitted, by field."""
+    missing = {}
+    sections = report.template_version.sections
+    if "review" in sections and not report.summary.strip():
+        missing["summary"] = _("Describe what you did this week.")
+    if "review" in sections:
+        for review in report.plan_reviews.all():
+            if not review.outcome:
+                missing[f"plan_review_{review.pk}"] = _("Say whether this plan item was done.")
+    if "kpis" in sections:
+        for value in report.kpi_values.all():
+            if value.actual is None:
+                missing[f"kpi_{value.kpi_id}"] = _("Enter this week's value (0 if none).")
+    if "plan" in sections and not report.plan_items.exists():
+        missing["plan"] = _("Add at least one item to next week's plan.")
+    if "custom" in sections:
+        for field in report.template_version.fields:
+            if field.get("required") and report.custom_values.get(field["key"]) in (None, ""):
+                missing[f"custom_{field['key']}"] = _("This field is required.")
+    return missing
+
+
+def snapshot(report: WeeklyReport) -> dict:
+    """Everything the author wrote, in a form that can be stored, compared and shown later."""
+    return {
+        "summary": report.summary,
+        "plan_reviews": [{"item": r.item_text, "outcome": r.outcome, "note": r.note} for r in report.plan_reviews.all()],
+        "kpis": [{"code": v.kpi.code, "name": v.kpi.name_zh, "target": _text(v.target), "actual": _text(v.actual)}
+                 for v in report.kpi_values.select_related("kpi").order_by("kpi__position")],
+        "problems": [{"problem": p.problem, "cause": p.cause, "action": p.action, "help_needed": p.help_needed}
+                     for p in report.problems.all()],
+        "plan": [{"item": p.item, "customer": p.customer, "due_on": p.due_on.isoformat() if p.due_on else ""}
+                 for p in report.plan_items.all()],
+        "custom": report.custom_values,
+    }
+
+
+def _text(value: Decimal | None) -> str:
+    return "" if value is None else format(value.normalize(), "f")
+
+
+@transaction.atomic
+def submit_report(*, report: WeeklyReport, by: User, at: datetime.datetime | None = None) -> WeeklyReport:
+    """Submit a draft, or resubmit a report returned for revision; late if past the deadline.
+
+    Raises ValidationError (keyed by field) when something required is missing.
+    """
+    report = WeeklyReport.objects.select_for_update().get(pk=report.pk)
+    if not report.is_editable_by_author:
+        raise ValidationError(_("This report has already been submitted."))
+    missing = missing_for_submission(report)
+    if missing:
+        raise ValidationError(missing)
+    at = at or timezone.now()
+    first = report.submitted_at is None
+    if first:
+        report.submitted_at = at
+        report.late_by = lateness(settings_for(report.team), report.week_start, at)
+    if report.reviewed_at is not None:
+        report.is_edited_after_review = True
+    report.last_submitted_at = at
+    report.status = WeeklyReport.Status.SUBMITTED
+    report.version += 1
+    report.save(update_fields=["submitted_at", "late_by", "last_submitted_at", "status", "version",
+                               "is_edited_after_review", "updated_at"])
+    ReportRevision.objects.create(
+        report=report, number=report.revisions.count() + 1, author=by, snapshot=snapshot(report),
+        kind=ReportRevision.Kind.SUBMITTED if first else ReportRevision.Kind.RESUBMITTED,
+    )
+    return report
+
+
+# Targets ----------------------------------------------------------------------------------------
+
+
+def weeks_of_month(team_settings: TeamSettings, year: int, month: int) -> list[datetime.date]:
+    """The reporting weeks that start in the given month."""
+    day = datetime.date(year, month, 1)
+    first = team_settings.week_start_for(day)
+    if first < day:
+        first += datetime.timedelta(days=7)
+    weeks = []
+    while first.month == month:
+        weeks.append(first)
+        first += datetime.timedelta(days=7)
+    return weeks
+
+
+@transaction.atomic
+def set_targets(*, actor: User, member: User, week_start: datetime.date, values: dict[KPI, Decimal | None]) -> None:
+    """Set (or clear, with None) a member's weekly targets."""
+    for kpi, value in values.items():
+        if value is None:
+            Target.objects.filter(member=member, kpi=kpi, week_start=week_start).delete()
+        else:
+            Target.objects.update_or_create(member=member, kpi=kpi, week_start=week_start,
+                                            defaults={"value": value, "set_by": actor})
+    # Open drafts of that week show the new target at once.
+    for row in KpiValue.objects.filter(report__author=member, report__week_start=week_start,
+                                       report__status=WeeklyReport.Status.DRAFT, kpi__in=list(values)):
+        row.target = values[row.kpi]
+        row.save(update_fields=["target"])
+
+
+def spread_monthly_target(total: Decimal, weeks: int, decimals: int) -> list[Decimal]:
+    """Split a month's target over its weeks so the weeks add up exactly to the month."""
+    quantum = Decimal(1).scaleb(-decimals)
+    share = (total / weeks).quantize(quantum, rounding="ROUND_DOWN")
+    shares = [share] * weeks
+    shares[-1] = total - share * (weeks - 1)
+    return shares

@@ -1,0 +1,48 @@
+from decimal import Decimal
+
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from reports import markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str) -> str:
+    return mark_safe(markdown.render(text))  # noqa: S308 - sanitised by nh3 in markdown.render
+
+
+@register.filter
+def percent(rate: Decimal | None) -> str:
+    """0.853 → "85%"; no rate → "—"."""
+    if rate is None:
+        return "—"
+    return f"{rate * 100:.0f}%"
+
+
+@register.filter
+def kpi_number(value: Decimal | None, decimals: int = 0) -> str:
+    """A KPI value with the KPI's decimals and thousands separators; empty → "—"."""
+    if value is None:
+        return "—"
+    return f"{value:,.{decimals}f}"
+
+
+@register.filter
+def duration_text(delta) -> str:
+    """How late, in words: "1 d 2 h 5 min" / "1天 2小时 5分钟"."""
+    if delta is None:
+        return ""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("%(n)d d") % {"n": days})
+    if hours:
+        parts.append(_("%(n)d h") % {"n": hours})
+    if minutes or not parts:
+        parts.append(_("%(n)d min") % {"n": minutes})
+    return " ".join(parts)
