@@ -137,6 +137,9 @@ class TemplateKPI(models.Model):
         ordering = ["position", "pk"]
         constraints = [models.UniqueConstraint(fields=["version", "kpi"], name="template_kpi_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.version} · {self.kpi}"
+
 
 class TeamSettings(models.Model):
     """A team's calendar and template. Teams without their own row use their nearest ancestor's;
@@ -295,6 +298,9 @@ class KpiValue(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "kpi"], name="kpi_value_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.kpi}: {self.actual} / {self.target}"
+
     @property
     def achievement(self) -> Decimal | None:
         """actual / target, or None when either is missing or the target is zero."""
@@ -313,6 +319,9 @@ class Problem(models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.problem
 
 
 class PlanItem(models.Model):
@@ -350,6 +359,9 @@ class PlanReview(models.Model):
         ordering = ["plan_item__position", "pk"]
         constraints = [models.UniqueConstraint(fields=["report", "plan_item"], name="plan_review_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.item_text}: {self.outcome or '?'}"
+
 
 class ReportRevision(models.Model):
     """The full content of a report at each submission and at every change after the first one."""
@@ -370,6 +382,9 @@ class ReportRevision(models.Model):
         ordering = ["report", "-number"]
         constraints = [models.UniqueConstraint(fields=["report", "number"], name="revision_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.report} #{self.number}"
+
 
 class DraftConflict(models.Model):
     """A save refused because the report changed meanwhile (another tab or device). The refused
@@ -384,6 +399,9 @@ class DraftConflict(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report} conflict from v{self.base_version}"
 
 
 class Attachment(models.Model):
