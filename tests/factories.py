@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from teams.models import Membership, Team, User
+from teams.models import MemberImport, Membership, Team, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -53,3 +53,11 @@ def member_of(team: Team, role: str = Membership.Role.SALESPERSON, **user_fields
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, team=team, role=role)
     return user
+
+
+class MemberImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberImport
+
+    uploaded_by = factory.SubFactory(UserFactory)
+    original_name = "members.csv"

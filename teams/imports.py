@@ -1,0 +1,505 @@
+"""Bulk import of members from a spreadsheet (.csv or .xlsx): read, check every row, apply all or nothing.
+
+An upload is checked as a whole when it arrives (wrong type, too large, too many rows, missing
+columns), and nothing is stored unless that passes. Its rows are checked against the database
+as it is at that moment, every time the preview is shown and again when the file is applied. One
+bad row blocks the whole file, so nobody has to clean up a half-imported team by hand.
+"""
+
+import csv
+import io
+import uuid
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import openpyxl
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from audit.models import AuditEntry
+from audit.services import record
+from teams import services
+from teams.models import MemberImport, Membership, Team, User
+
+EXTENSIONS = ("csv", "xlsx")
+ZIP_MAGIC = b"PK\x03\x04"
+# An .xlsx is a zip of XML; a small file that unpacks to gigabytes is an attack, not a member list.
+MAX_EXPANSION = 50
+NAME_MAX_LENGTH = 200  # MemberImport.original_name
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    english: str
+    chinese: str
+    is_required: bool
+    description: Promise
+    # The User field the value ends up in, for its length limit.
+    user_field: str | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.chinese} ({self.english})"
+
+
+COLUMNS = (
+    Column("name", "name", "姓名", True, gettext_lazy("The person's name as colleagues see it."), "display_name"),
+    Column("email", "email", "邮箱", True,
+           gettext_lazy("Nobody may use it yet; the invitation to set a password is sent there."), "email"),
+    Column("team", "team", "团队", True, gettext_lazy(
+        "The team's name. When several teams share a name, write the teams above it too, separated by “/”.")),
+    Column("role", "role", "角色", False, gettext_lazy(
+        "Salesperson, manager or director, in English or Chinese (销售, 经理, 总监); salesperson when empty.")),
+    Column("position", "position", "职位", False, gettext_lazy("Job title, optional."), "position"),
+    Column("phone", "phone", "电话", False, gettext_lazy("Optional."), "phone"),
+    Column("username", "username", "用户名", False,
+           gettext_lazy("For logging in; the email address when empty."), "username"),
+)
+HEADER_KEYS = {title.casefold(): column.key for column in COLUMNS for title in (column.english, column.chinese)}
+
+ROLE_NAMES = {
+    "salesperson": Membership.Role.SALESPERSON,
+    "manager": Membership.Role.MANAGER,
+    "director": Membership.Role.DIRECTOR,
+    "销售": Membership.Role.SALESPERSON,
+    "销售代表": Membership.Role.SALESPERSON,
+    "经理": Membership.Role.MANAGER,
+    "销售经理": Membership.Role.MANAGER,
+    "总监": Membership.Role.DIRECTOR,
+}
+
+SAMPLE_ROW = ("张三", "zhangsan@example.com", "华东大区/上海一组", "销售", "销售代表", "13800138000", "")
+
+
+@dataclass
+class ImportRow:
+    """One data row, numbered as the user sees it in the spreadsheet (the header is row 1)."""
+
+    number: int
+    values: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+    team: Team | None = None
+    team_label: str = ""
+    role: str | None = Membership.Role.SALESPERSON
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def email(self) -> str:
+        return self.values["email"].lower()
+
+    @property
+    def username(self) -> str:
+        return self.values["username"] or self.email
+
+    @property
+    def role_label(self) -> str:
+        return str(Membership.Role(self.role).label) if self.role else self.values["role"]
+
+
+@dataclass
+class ImportResult:
+    """The rows of a file with their errors, or the errors that make the whole file unusable."""
+
+    rows: list[ImportRow]
+    errors: list[str]
+
+    @property
+    def valid_count(self) -> int:
+        return sum(1 for row in self.rows if row.is_valid)
+
+    @property
+    def invalid_count(self) -> int:
+        return len(self.rows) - self.valid_count
+
+    @property
+    def can_apply(self) -> bool:
+        return bool(self.rows) and not self.errors and not self.invalid_count
+
+
+# Reading the file -------------------------------------------------------------------------------
+
+
+def _extension(name: str) -> str:
+    stem, dot, extension = name.rpartition(".")
+    extension = extension.lower() if dot and stem else ""
+    if extension not in EXTENSIONS:
+        raise ValidationError(_("Upload a .csv or .xlsx file (in Excel: Save as “CSV UTF-8” or “Excel workbook”)."),
+                              code="wrong_type")
+    return extension
+
+
+def _file_bytes(file: File) -> bytes:
+    limit = settings.MEMBER_IMPORT_MAX_BYTES
+    if file.size > limit:
+        raise ValidationError(_("The file is too large (%(size)s); the limit is %(limit)s.") % {
+            "size": filesizeformat(file.size), "limit": filesizeformat(limit)}, code="too_large")
+    file.seek(0)
+    data = file.read()
+    file.seek(0)
+    if not data:
+        raise ValidationError(_("The file is empty."), code="empty")
+    return data
+
+
+def _not_csv() -> ValidationError:
+    return ValidationError(_("This file is not a CSV text file."), code="wrong_type")
+
+
+def _not_xlsx() -> ValidationError:
+    return ValidationError(_("This file is not an Excel workbook (.xlsx) that can be opened."), code="wrong_type")
+
+
+def _csv_lines(data: bytes) -> list[list[str]]:
+    if b"\x00" in data:  # binary content, whatever the name says
+        raise _not_csv()
+    # Excel in China saves "CSV" in GB18030 unless "CSV UTF-8" is chosen, which adds a BOM.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError(_("The file's characters cannot be read: save it as “CSV UTF-8”."), code="encoding")
+    try:
+        return [[cell.strip() for cell in line] for line in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise _not_csv() from exc
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone number typed into a number cell
+    return str(value).strip()
+
+
+def _open_workbook(data: bytes) -> openpyxl.Workbook:
+    if not data.startswith(ZIP_MAGIC):
+        raise _not_xlsx()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            unpacked = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _not_xlsx() from exc
+    if unpacked > settings.MEMBER_IMPORT_MAX_BYTES * MAX_EXPANSION:
+        raise _not_xlsx()
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl reports a broken package with many exception types
+        raise _not_xlsx() from exc
+
+
+def _read_xlsx(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    workbook = _open_workbook(data)
+    try:
+        sheet = workbook.worksheets[0]
+        return _table([_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True))
+    except ValidationError:
+        raise
+    except Exception as exc:  # broken XML inside the package only shows while the rows are read
+        raise _not_xlsx() from exc
+    finally:
+        workbook.close()
+
+
+def _table(lines: Iterable[list[str]]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the numbered non-blank data rows; stops reading as soon as there are too many."""
+    limit = settings.MEMBER_IMPORT_MAX_ROWS
+    header, records = None, []
+    for number, cells in enumerate(lines, start=1):
+        if header is None:
+            header = cells
+        elif any(cells):
+            if len(records) == limit:
+                raise ValidationError(ngettext(
+                    "The file has more than %(max)d row; import at most %(max)d at a time.",
+                    "The file has more than %(max)d rows; import at most %(max)d at a time.", limit,
+                ) % {"max": limit}, code="too_many_rows")
+            records.append((number, cells))
+    if header is None or not (any(header) or records):
+        raise ValidationError(_("The file is empty."), code="empty")
+    return header, records
+
+
+def _column_positions(header: list[str]) -> dict[str, int]:
+    positions = {}
+    for index, title in enumerate(header):
+        key = HEADER_KEYS.get(title.strip().lstrip("\ufeff").casefold())
+        if key is None:
+            continue
+        if key in positions:
+            raise ValidationError(_("The column “%(column)s” appears twice.") % {"column": title}, code="columns")
+        positions[key] = index
+    missing = [c.title for c in COLUMNS if c.is_required and c.key not in positions]
+    if missing:
+        raise ValidationError(ngettext(
+            "The first row must name the columns; this one is missing: %(columns)s.",
+            "The first row must name the columns; these are missing: %(columns)s.", len(missing),
+        ) % {"columns": ", ".join(missing)}, code="columns")
+    return positions
+
+
+def _read(file: File, name: str) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
+    extension = _extension(name)
+    data = _file_bytes(file)
+    header, records = _table(_csv_lines(data)) if extension == "csv" else _read_xlsx(data)
+    positions = _column_positions(header)
+    if not records:
+        raise ValidationError(_("There are no members below the header row."), code="empty")
+    return positions, records
+
+
+def check_member_file(file: File) -> None:
+    """Check the file as a whole (type by content, size, row count, columns), not its rows.
+
+    Raises ValidationError with a message for the uploader.
+    """
+    _read(file, file.name)
+
+
+# Checking rows ----------------------------------------------------------------------------------
+
+
+class TeamDirectory:
+    """Every team, found by its name or by the names on its path ("华东大区/上海一组")."""
+
+    def __init__(self) -> None:
+        self.teams = {team.pk: team for team in Team.objects.only("name", "parent", "path", "is_active")}
+        self.by_name: dict[str, list[Team]] = defaultdict(list)
+        for team in self.teams.values():
+            self.by_name[team.name].append(team)
+
+    def names(self, team: Team) -> list[str]:
+        return [self.teams[pk].name for pk in team.ancestor_ids] + [team.name]
+
+    def label(self, team: Team) -> str:
+        return " / ".join(self.names(team))
+
+    def find(self, text: str) -> Team:
+        """The one team `text` names; raises ValidationError when none or several match."""
+        candidates = self.by_name.get(text, [])
+        if not candidates and "/" in text.replace("／", "/"):
+            parts = [part.strip() for part in text.replace("／", "/").split("/") if part.strip()]
+            candidates = [t for t in self.by_name.get(parts[-1], []) if self.names(t)[-len(parts):] == parts]
+        if not candidates:
+            raise ValidationError(_("There is no team “%(team)s”.") % {"team": text})
+        if len(candidates) > 1:
+            paths = "; ".join(sorted("/".join(self.names(t)) for t in candidates))
+            raise ValidationError(_("Several teams are called “%(team)s”: write its path instead, one of %(paths)s.")
+                                  % {"team": text, "paths": paths})
+        if not candidates[0].is_active:
+            raise ValidationError(_("The team “%(team)s” is no longer active.") % {"team": text})
+        return candidates[0]
+
+
+def _taken(field_name: str, values: set[str]) -> set[str]:
+    """Which of the (lower-case) values some existing user already has, compared case-insensitively."""
+    if not values:
+        return set()
+    users = User.objects.annotate(key=Lower(field_name)).filter(key__in=values)
+    return set(users.values_list("key", flat=True))
+
+
+def _check_lengths(row: ImportRow) -> None:
+    for column in COLUMNS:
+        if column.user_field is None:
+            continue
+        limit = User._meta.get_field(column.user_field).max_length
+        if len(row.values[column.key]) > limit:
+            row.errors.append(_("%(column)s is longer than %(max)d characters.") % {
+                "column": column.title, "max": limit})
+
+
+def _check_name_team_role(row: ImportRow, teams: TeamDirectory) -> None:
+    if not row.values["name"]:
+        row.errors.append(_("The name is missing."))
+    if not row.values["team"]:
+        row.errors.append(_("The team is missing."))
+    else:
+        try:
+            row.team = teams.find(row.values["team"])
+            row.team_label = teams.label(row.team)
+        except ValidationError as exc:
+            row.errors.extend(exc.messages)
+    if row.values["role"]:
+        row.role = ROLE_NAMES.get(row.values["role"].casefold())
+        if row.role is None:
+            row.errors.append(_("Unknown role “%(role)s”: use 销售, 经理 or 总监 (salesperson, manager, director).")
+                              % {"role": row.values["role"]})
+
+
+def _check_email(row: ImportRow, *, taken: set[str], seen: dict[str, int]) -> bool:
+    """Adds the row's email errors; True when the address is usable."""
+    email = row.email
+    if not email:
+        row.errors.append(_("The email address is missing."))
+        return False
+    try:
+        validate_email(email)
+    except ValidationError:
+        row.errors.append(_("“%(email)s” is not a valid email address.") % {"email": row.values["email"]})
+        return False
+    if email in seen:
+        row.errors.append(_("This email address is also on row %(row)d.") % {"row": seen[email]})
+        return False
+    seen[email] = row.number
+    if email in taken:
+        row.errors.append(_("Another person already uses this email address."))
+        return False
+    return True
+
+
+def _check_username(row: ImportRow, *, taken: set[str], seen: dict[str, int]) -> None:
+    username = row.username.lower()
+    try:
+        User.username_validator(row.username)
+    except ValidationError as exc:
+        row.errors.extend(exc.messages)
+        return
+    if username in seen:
+        row.errors.append(_("This username is also on row %(row)d.") % {"row": seen[username]})
+        return
+    seen[username] = row.number
+    if username in taken:
+        row.errors.append(_("This username is taken."))
+
+
+def _check_rows(rows: list[ImportRow]) -> None:
+    teams = TeamDirectory()
+    emails = _taken("email", {row.email for row in rows if row.email})
+    usernames = _taken("username", {row.username.lower() for row in rows if row.username})
+    seen_emails: dict[str, int] = {}
+    seen_usernames: dict[str, int] = {}
+    for row in rows:
+        _check_name_team_role(row, teams)
+        email_ok = _check_email(row, taken=emails, seen=seen_emails)
+        # Without its own username a row takes its email as one: report the email problem only once.
+        if row.values["username"] or email_ok:
+            _check_username(row, taken=usernames, seen=seen_usernames)
+        _check_lengths(row)
+
+
+def _row_values(cells: list[str], positions: dict[str, int]) -> dict[str, str]:
+    return {
+        column.key: cells[positions[column.key]].strip()
+        if column.key in positions and positions[column.key] < len(cells) else ""
+        for column in COLUMNS
+    }
+
+
+def parse_member_file(file: File, name: str) -> ImportResult:
+    """Read a member spreadsheet and check every row against the database as it is now.
+
+    Never raises for bad content: problems with the whole file come back in `errors`, problems
+    with a row in that row's `errors`.
+    """
+    try:
+        positions, records = _read(file, name)
+    except ValidationError as exc:
+        return ImportResult(rows=[], errors=exc.messages)
+    rows = [ImportRow(number=number, values=_row_values(cells, positions)) for number, cells in records]
+    _check_rows(rows)
+    return ImportResult(rows=rows, errors=[])
+
+
+def preview_member_import(member_import: MemberImport) -> ImportResult:
+    """The stored file's rows, checked against the database as it is now."""
+    missing = ImportResult(rows=[], errors=[_("The uploaded file is no longer stored: upload it again.")])
+    if not member_import.file:
+        return missing
+    try:
+        with member_import.file.open("rb") as stored:
+            return parse_member_file(stored, member_import.file.name)
+    except OSError:
+        return missing
+
+
+def sample_csv() -> bytes:
+    """A template to fill in: Chinese headers and one example row, with a BOM so Excel reads UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.chinese for column in COLUMNS])
+    writer.writerow(SAMPLE_ROW)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# Changes ----------------------------------------------------------------------------------------
+
+
+def _display_name(name: str) -> str:
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "members"
+    if len(name) <= NAME_MAX_LENGTH:
+        return name
+    stem, _dot, extension = name.rpartition(".")
+    return stem[: NAME_MAX_LENGTH - len(extension) - 1] + "." + extension
+
+
+@transaction.atomic
+def store_member_import(*, actor: User, file: File) -> MemberImport:
+    """Keep an uploaded member file for its preview; nobody is created yet.
+
+    Raises ValidationError, and stores nothing, when the file as a whole is unusable.
+    """
+    check_member_file(file)
+    member_import = MemberImport(uploaded_by=actor, original_name=_display_name(file.name))
+    # The stored name is random: the uploader's name is only for display.
+    member_import.file.save(f"{uuid.uuid4().hex}.{_extension(file.name)}", file, save=False)
+    member_import.save()
+    return member_import
+
+
+def _add_row(actor: User, row: ImportRow) -> None:
+    try:
+        services.add_member(
+            actor=actor, display_name=row.values["name"], email=row.email, team=row.team, role=row.role,
+            username=row.username, position=row.values["position"], phone=row.values["phone"],
+        )
+    except ValidationError as exc:
+        # Someone took the address or username since the preview; the whole import rolls back.
+        raise ValidationError(_("Row %(row)d: %(error)s Nothing was imported.") % {
+            "row": row.number, "error": " ".join(exc.messages)}) from exc
+
+
+@transaction.atomic
+def apply_member_import(*, actor: User, member_import: MemberImport) -> MemberImport:
+    """Create every member in the stored file with their membership, or nobody at all.
+
+    Each person is audited and invited by email after the commit, and one IMPORTED entry
+    records the file. Raises ValidationError, and changes nothing, when the file was already
+    imported or any row has an error.
+    """
+    # The row lock makes a second click wait for the first and then find the file imported.
+    member_import = MemberImport.objects.select_for_update().get(pk=member_import.pk)
+    if member_import.is_applied:
+        raise ValidationError(_("This file has already been imported."), code="already_imported")
+    result = preview_member_import(member_import)
+    if not result.can_apply:
+        raise ValidationError(_("Nothing was imported: fix the rows with errors and upload the file again."),
+                              code="invalid")
+    for row in result.rows:
+        _add_row(actor, row)
+    member_import.status = MemberImport.Status.APPLIED
+    member_import.applied_at = timezone.now()
+    member_import.created_count = len(result.rows)
+    member_import.save(update_fields=["status", "applied_at", "created_count"])
+    record(actor=actor, action=AuditEntry.Action.IMPORTED, target=member_import,
+           note=ngettext("%(count)d member imported.", "%(count)d members imported.", len(result.rows))
+           % {"count": len(result.rows)})
+    return member_import
