@@ -86,6 +86,7 @@ def team_detail(request, pk):
         "current": [m for m in memberships if m.is_current],
         "former": [m for m in memberships if not m.is_current],
         "can_manage": access.can_manage_structure(request.user),
+        "can_set_targets": access.can_set_targets(request.user, team),
     })
 
 
