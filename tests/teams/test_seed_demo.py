@@ -16,7 +16,8 @@ def seed(*args: str) -> str:
 
 @pytest.fixture
 def demo(db) -> str:
-    return seed()
+    # The people and teams only: the weeks of reports take a few seconds and one test covers them.
+    return seed("--without-reports")
 
 
 def counts() -> dict[str, int]:
@@ -106,3 +107,18 @@ def test_password_option_resets_every_demo_password(demo):
 def test_prints_the_demo_logins(demo):
     for text in ("admin", "zhaoming", "liqiang", "上海一组", 'share the password "demo-2026"'):
         assert text in demo
+
+
+def test_this_weeks_draft_carries_last_weeks_plan_and_targets(db):
+    from reports import services as report_services
+    from reports.models import WeeklyReport
+
+    assert "submitted weekly reports" in seed()
+
+    zhangwei = User.objects.get(username="zhangwei")
+    report = report_services.open_report(author=zhangwei)
+    last = WeeklyReport.objects.filter(author=zhangwei, week_start__lt=report.week_start).latest("week_start")
+    assert last.status == WeeklyReport.Status.SUBMITTED
+    assert [r.item_text for r in report.plan_reviews.all()] == [p.item for p in last.plan_items.all()]
+    assert all(value.target for value in report.kpi_values.all())
+    assert WeeklyReport.objects.exclude(late_by=None).exists()  # the queue has late reports to show

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from audit.services import record
+from reports.demo import seed_reports
 from teams import services
 from teams.models import Membership, Team, User
 
@@ -236,8 +237,9 @@ class Command(BaseCommand):
             "--password", default=DEFAULT_PASSWORD, help=f"password of every demo user (default: {DEFAULT_PASSWORD})"
         )
         parser.add_argument("--scale", choices=list(SCALES), default="small", help="how big a company to build")
+        parser.add_argument("--without-reports", action="store_true", help="only the teams and people")
 
-    def handle(self, *args, password: str, scale: str, **options):
+    def handle(self, *args, password: str, scale: str, without_reports: bool, **options):
         company = SCALES[scale]
         created_teams, created_users = [], []
         with transaction.atomic():
@@ -249,7 +251,10 @@ class Command(BaseCommand):
                 users[person.username] = member
             users[company.admin.username] = _ensure_admin(company.admin, created_users)
             _set_password(list(users.values()), password)
+            report_count = 0 if without_reports else seed_reports(list(users.values()), timezone.localdate())
         self._report(len(created_teams), len(created_users))
+        if report_count:
+            self.stdout.write(self.style.SUCCESS(f"Created {report_count} submitted weekly reports with targets."))
         self._print_logins(_login_rows(company, users), password)
 
     def _report(self, team_count: int, user_count: int) -> None:

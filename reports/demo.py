@@ -1,0 +1,80 @@
+"""Demo weekly reports: targets and three submitted weeks per salesperson, so this week's draft
+opens with last week's plan carried over and KPIs against targets. Deterministic and safe to run
+again (weeks that already have a report are left alone)."""
+
+import datetime
+import random
+from decimal import Decimal
+
+from reports import services
+from reports.models import KPI, WeeklyReport
+from teams.models import Membership, User
+
+WEEKS_BACK = 3
+# Weekly target ranges per KPI code for a typical salesperson.
+TARGETS = {
+    "sales_amount": (80000, 200000),
+    "contracts_signed": (1, 4),
+    "visits": (8, 15),
+    "calls": (20, 40),
+    "new_customers": (1, 4),
+    "payments_collected": (50000, 150000),
+}
+CUSTOMERS = ["华为", "比亚迪", "海尔", "美的", "格力", "京东方", "顺丰", "万科", "招商银行", "宁德时代"]
+WORK = ["拜访{c}采购部，确认新一季度需求", "与{c}技术团队沟通方案细节", "给{c}发送正式报价", "跟进{c}合同条款"]
+PROBLEMS = [
+    ("客户对价格敏感，竞品报价低 8%", "竞品促销", "申请阶梯折扣", "需要经理审批特价"),
+    ("交付周期比客户预期长两周", "库存不足", "协调仓库调货", ""),
+]
+
+
+def seed_reports(members: list[User], today: datetime.date) -> int:
+    """Targets for the last weeks and this one, and submitted reports for the last weeks."""
+    kpis = list(KPI.objects.filter(code__in=TARGETS))
+    created = 0
+    for index, member in enumerate(members):
+        membership = Membership.objects.active().filter(user=member).select_related("team").first()
+        if membership is None or membership.role != Membership.Role.SALESPERSON or member.status != "active":
+            continue
+        team_settings = services.settings_for(membership.team)
+        this_week = team_settings.week_start_for(today)
+        rng = random.Random(member.username)
+        for back in range(WEEKS_BACK, -1, -1):
+            week = this_week - datetime.timedelta(weeks=back)
+            targets = {kpi: Decimal(rng.randint(*TARGETS[kpi.code])) for kpi in kpis}
+            services.set_targets(actor=None, member=member, week_start=week, values=targets)
+            if back and not WeeklyReport.objects.filter(author=member, week_start=week).exists():
+                # Every seventh person skipped a week: the queue shows someone missing.
+                if (index + back) % 7 == 0:
+                    continue
+                _submitted_week(member, week, targets, rng, team_settings, late=(index + back) % 5 == 0)
+                created += 1
+    return created
+
+
+def _submitted_week(member, week, targets, rng, team_settings, *, late: bool) -> None:
+    report = services.open_report(author=member, week_start=week)
+    customers = rng.sample(CUSTOMERS, 3)
+    data = {
+        "summary": "\n".join(f"- {rng.choice(WORK).format(c=c)}" for c in customers),
+        "kpis": {
+            value.kpi_id: str(_actual(targets, value.kpi, rng)) for value in report.kpi_values.select_related("kpi")
+        },
+        "plan_reviews": {
+            r.pk: {"outcome": rng.choice(["done", "done", "partly", "not_done"]), "note": ""}
+            for r in report.plan_reviews.all()
+        },
+        "problems": [dict(zip(("problem", "cause", "action", "help_needed"), rng.choice(PROBLEMS), strict=True))],
+        "plan": [
+            {"item": rng.choice(WORK).format(c=c), "customer": c, "due_on": None} for c in rng.sample(CUSTOMERS, 2)
+        ],
+    }
+    report = services.save_draft(report=report, editor=member, base_version=report.version, data=data)
+    deadline = team_settings.deadline_for(week)
+    at = deadline + datetime.timedelta(hours=rng.randint(2, 30)) if late else deadline - datetime.timedelta(hours=3)
+    services.submit_report(report=report, by=member, at=at)
+
+
+def _actual(targets, kpi, rng) -> Decimal:
+    target = next(value for k, value in targets.items() if k.pk == kpi.pk)
+    return (target * Decimal(rng.uniform(0.6, 1.3))).quantize(Decimal(1))
