@@ -2,6 +2,7 @@
 targets. Views and tasks call these; they hold no rules themselves."""
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,8 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reports.attachments import check_upload
 from reports.models import (
     KPI,
+    Attachment,
     DraftConflict,
     KpiValue,
     PlanItem,
@@ -162,7 +165,8 @@ def save_draft(*, report: WeeklyReport, editor: User, base_version: int, data: d
     "custom": {key: value}}.
 
     Raises ReportConflict when the report changed since `base_version`; the refused content is
-    kept in a DraftConflict, committed on its own so the refusal does not roll it back. Raises
+    kept in a DraftConflict written after the locked block, so the refusal does not roll it back
+    (callers must not wrap this in an outer transaction that they roll back). Raises
     ValidationError when the report is not editable or a value is invalid (nothing is saved).
     """
     with transaction.atomic():
@@ -178,7 +182,52 @@ def save_draft(*, report: WeeklyReport, editor: User, base_version: int, data: d
     raise ReportConflict(conflict)
 
 
+SUMMARY_MAX_LENGTH = 20000
+ROW_FIELDS = {"problems": ("problem", "cause", "action", "help_needed"), "plan": ("item", "customer", "due_on")}
+
+
+def _rows(data: dict, section: str) -> list[dict]:
+    """The section's rows with every field as stripped text, blank rows dropped."""
+    rows = []
+    for row in data.get(section, [])[:MAX_ROWS]:
+        cleaned = {key: str(row.get(key) or "").strip() for key in ROW_FIELDS[section]}
+        if any(cleaned.values()):
+            rows.append(cleaned)
+    return rows
+
+
+def _check_content(report: WeeklyReport, data: dict) -> dict[str, str]:
+    """Every problem with `data`, by field, so the author sees them all at once."""
+    errors = {}
+    if len(data.get("summary", "")) > SUMMARY_MAX_LENGTH:
+        errors["summary"] = _("The text is too long (at most %(max)d characters).") % {"max": SUMMARY_MAX_LENGTH}
+    for kpi_id, value in data.get("kpis", {}).items():
+        try:
+            _clean_decimal(value, f"kpi_{kpi_id}")
+        except ValidationError as exc:
+            errors.update({field: messages[0] for field, messages in exc.message_dict.items()})
+    for review_id, answer in data.get("plan_reviews", {}).items():
+        if answer.get("outcome", "") not in ("", *PlanReview.Outcome.values):
+            errors[f"plan_review_{review_id}"] = _("Choose done, partly done or not done.")
+    if any(not row["problem"] for row in _rows(data, "problems")):
+        errors["problems"] = _("Describe the problem in every row you started.")
+    if any(not row["item"] for row in _rows(data, "plan")):
+        errors["plan"] = _("Say what you plan in every row you started.")
+    elif "plan" in data and plan_is_locked(report) and _rows(data, "plan") != _stored_plan(report):
+        errors["plan"] = _("Next week's report already answers this plan; it can no longer change.")
+    return errors
+
+
+def _stored_plan(report: WeeklyReport) -> list[dict]:
+    return [{"item": p.item, "customer": p.customer, "due_on": p.due_on.isoformat() if p.due_on else ""}
+            for p in report.plan_items.all()]
+
+
 def _save_content(report: WeeklyReport, data: dict) -> None:
+    """Write `data` over the report's content; raises ValidationError before writing anything."""
+    errors = _check_content(report, data)
+    if errors:
+        raise ValidationError(errors)
     report.summary = data.get("summary", report.summary)
     if "custom" in data:
         report.custom_values = data["custom"]
@@ -198,18 +247,15 @@ def _save_content(report: WeeklyReport, data: dict) -> None:
     if "problems" in data:
         report.problems.all().delete()
         Problem.objects.bulk_create(
-            Problem(report=report, position=i, **{k: row.get(k, "")[:500] for k in
-                                                  ("problem", "cause", "action", "help_needed")})
-            for i, row in enumerate(data["problems"][:MAX_ROWS]) if any(row.values())
+            Problem(report=report, position=i, **{k: v[:500] for k, v in row.items()})
+            for i, row in enumerate(_rows(data, "problems"))
         )
-    if "plan" in data:
-        if report.plan_items.filter(reviews__isnull=False).exists():
-            raise ValidationError(_("Next week's report already answers this plan; it can no longer change."))
+    if "plan" in data and not plan_is_locked(report):
         report.plan_items.all().delete()
         PlanItem.objects.bulk_create(
-            PlanItem(report=report, position=i, item=row["item"][:500], customer=row.get("customer", "")[:200],
-                     due_on=row.get("due_on") or None)
-            for i, row in enumerate(data["plan"][:MAX_ROWS]) if row.get("item")
+            PlanItem(report=report, position=i, item=row["item"][:500], customer=row["customer"][:200],
+                     due_on=row["due_on"] or None)
+            for i, row in enumerate(_rows(data, "plan"))
         )
 
 
@@ -325,3 +371,67 @@ def spread_monthly_target(total: Decimal, weeks: int, decimals: int) -> list[Dec
     shares = [share] * weeks
     shares[-1] = total - share * (weeks - 1)
     return shares
+
+
+# Writing: conflicts and attachments --------------------------------------------------------------
+
+MAX_ATTACHMENTS = 20
+
+
+def plan_is_locked(report: WeeklyReport) -> bool:
+    """Whether a later report already answers this report's plan, so the plan can no longer change."""
+    return report.plan_items.filter(reviews__isnull=False).exists()
+
+
+def resolve_conflict(*, conflict: DraftConflict, editor: User) -> WeeklyReport:
+    """Keep the refused content after all: store it over the current version and close the conflict.
+
+    Not one transaction on purpose: if yet another save slipped in meanwhile, save_draft raises
+    ReportConflict and the new DraftConflict it records must survive. Raises ValidationError when
+    the conflict is already resolved, the report is frozen or the stored content is invalid.
+    """
+    if conflict.resolved_at is not None:
+        raise ValidationError(_("This conflict has already been resolved."))
+    current = WeeklyReport.objects.only("version").get(pk=conflict.report_id).version
+    report = save_draft(report=conflict.report, editor=editor, base_version=current, data=conflict.data)
+    conflict.resolved_at = timezone.now()
+    conflict.save(update_fields=["resolved_at"])
+    return report
+
+
+@transaction.atomic
+def add_attachment(*, report: WeeklyReport, uploaded_by: User, file) -> Attachment:
+    """Attach an uploaded file to a report its author can still edit, stored under a random name.
+
+    Raises ValidationError when the report is frozen, has too many attachments, or the file is
+    too large or not what its name claims (see reports.attachments.check_upload).
+    """
+    locked = WeeklyReport.objects.select_for_update().get(pk=report.pk)
+    if not locked.is_editable_by_author:
+        raise ValidationError(_("This report has been submitted and can no longer be edited."))
+    if locked.attachments.count() >= MAX_ATTACHMENTS:
+        raise ValidationError(_("A report can have at most %(count)d attachments."), params={"count": MAX_ATTACHMENTS})
+    checked = check_upload(file)
+    attachment = Attachment(report=locked, original_name=checked.display_name, content_type=checked.content_type,
+                            size=file.size, uploaded_by=uploaded_by)
+    attachment.file.save(f"{uuid.uuid4().hex}.{checked.extension}", file, save=False)
+    try:  # a row that cannot be saved must not leave its file behind
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(*, attachment: Attachment) -> None:
+    """Delete an attachment (row now, file once committed) while its report is editable.
+
+    Raises ValidationError when the report has been submitted.
+    """
+    report = WeeklyReport.objects.select_for_update().get(pk=attachment.report_id)
+    if not report.is_editable_by_author:
+        raise ValidationError(_("This report has been submitted and can no longer be edited."))
+    name, storage = attachment.file.name, attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))

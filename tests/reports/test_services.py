@@ -164,3 +164,33 @@ def test_setting_a_target_updates_open_drafts(rep, lead):
     services.set_targets(actor=lead, member=rep, week_start=MONDAY, values={visits: Decimal(12)})
     assert report.kpi_values.get(kpi=visits).target == Decimal(12)
     assert Target.objects.get(member=rep, kpi=visits).set_by == lead
+
+
+def test_every_bad_kpi_is_reported_at_once(rep):
+    report = services.open_report(author=rep, week_start=MONDAY)
+    first, second = [v.kpi_id for v in report.kpi_values.all()[:2]]
+    with pytest.raises(ValidationError) as exc:
+        services.save_draft(report=report, editor=rep, base_version=report.version,
+                            data={"kpis": {first: "-3", second: "x"}})
+    assert {f"kpi_{first}", f"kpi_{second}"} <= set(exc.value.message_dict)
+
+
+def test_rows_without_their_main_text_are_refused(rep):
+    report = services.open_report(author=rep, week_start=MONDAY)
+    with pytest.raises(ValidationError) as exc:
+        services.save_draft(report=report, editor=rep, base_version=report.version, data={
+            "problems": [{"problem": "", "cause": "价格"}], "plan": [{"item": "", "customer": "华为"}]})
+    assert set(exc.value.message_dict) == {"problems", "plan"}
+    assert not report.problems.exists()
+
+
+def test_an_answered_plan_can_be_resaved_unchanged_but_not_changed(rep):
+    last = fill(services.open_report(author=rep, week_start=MONDAY - datetime.timedelta(days=7)))
+    services.open_report(author=rep, week_start=MONDAY)  # answers last week's plan
+    same = [{"item": "跟进华为报价", "customer": "华为", "due_on": None}]
+    last = services.save_draft(report=last, editor=rep, base_version=last.version, data={"plan": same})
+    with pytest.raises(ValidationError) as exc:
+        services.save_draft(report=last, editor=rep, base_version=last.version,
+                            data={"plan": [{"item": "别的计划", "customer": ""}]})
+    assert "plan" in exc.value.message_dict
+    assert [p.item for p in last.plan_items.all()] == ["跟进华为报价"]
