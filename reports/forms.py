@@ -1,0 +1,307 @@
+"""Forms of the author's report screen: the report itself (built from its template version),
+problem and plan rows, and attachment uploads."""
+
+import datetime
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from reports import services
+from reports.models import KpiValue, PlanReview, TemplateVersion, WeeklyReport
+
+SECTION_TITLES = dict(TemplateVersion.Section.choices)
+
+
+class CrispyMixin:
+    """Crispy renders the fields; the template owns <form> so its hx-* attributes stay visible."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+def _plain(value) -> str:
+    """A value as the text stored in a draft: decimals without trailing zeros, dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _style(form: forms.Form) -> None:
+    """Bootstrap classes, and each input pointed at its error box (which autosave refreshes)."""
+    for name, field in form.fields.items():
+        attrs = field.widget.attrs
+        if not isinstance(field.widget, forms.RadioSelect | forms.HiddenInput):
+            default = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if default not in attrs.get("class", ""):
+                attrs["class"] = f"{default} {attrs.get('class', '')}".strip()
+        attrs["aria-describedby"] = f"{form[name].auto_id}_errors"
+
+
+def _custom_field(spec: dict) -> forms.Field:
+    """A form field for one custom field of the template. Never required here: drafts may be
+    incomplete; submitting checks required fields (services.missing_for_submission)."""
+    common = {"label": spec.get("label") or spec["key"], "help_text": spec.get("help", ""), "required": False}
+    kind = spec.get("type")
+    if kind == TemplateVersion.FieldType.LONG_TEXT:
+        return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), **common)
+    if kind == TemplateVersion.FieldType.NUMBER:
+        return forms.DecimalField(max_digits=16, decimal_places=4, widget=forms.NumberInput(attrs={"step": "any"}),
+                                  **common)
+    if kind == TemplateVersion.FieldType.CHOICE:
+        choices = [("", "—")] + [(str(c), str(c)) for c in spec.get("choices", [])]
+        return forms.ChoiceField(choices=choices, widget=forms.Select(attrs={"class": "form-select"}), **common)
+    if kind == TemplateVersion.FieldType.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common)
+    return forms.CharField(max_length=500, **common)
+
+
+class ReportForm(forms.Form):
+    """The report's own fields; which ones exist depends on the template version's sections.
+
+    Field names match the keys of services' ValidationErrors ("summary", "kpi_<id>",
+    "plan_review_<id>", "custom_<key>") so a refused submission lands next to the right field.
+    """
+
+    base_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, report: WeeklyReport, kpi_values: list[KpiValue], plan_reviews: list[PlanReview],
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        sections = report.template_version.sections
+        self.initial.setdefault("base_version", report.version)
+        if "review" in sections:
+            self.fields["summary"] = forms.CharField(
+                label=_("What you did this week"), required=False, max_length=20000,
+                widget=forms.Textarea(attrs={"rows": 8}),
+                help_text=_("Results, customers, deals. Markdown works: **bold**, lists with -, links."),
+            )
+            self.initial.setdefault("summary", report.summary)
+            for review in plan_reviews:
+                self.fields[f"plan_review_{review.pk}"] = forms.ChoiceField(
+                    label=review.item_text, choices=PlanReview.Outcome.choices, required=False,
+                    widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                )
+                self.fields[f"plan_review_{review.pk}_note"] = forms.CharField(
+                    label=_("Note"), max_length=500, required=False,
+                    widget=forms.TextInput(attrs={"placeholder": _("Why, or what is left")}),
+                )
+                self.initial.setdefault(f"plan_review_{review.pk}", review.outcome)
+                self.initial.setdefault(f"plan_review_{review.pk}_note", review.note)
+        if "kpis" in sections:
+            for value in kpi_values:
+                self.fields[f"kpi_{value.kpi_id}"] = forms.DecimalField(
+                    label=value.kpi.name, required=False, min_value=0, max_value=services.MAX_KPI_VALUE,
+                    max_digits=16, decimal_places=4,
+                    widget=forms.NumberInput(attrs={
+                        "step": value.kpi.step, "inputmode": "decimal", "class": "form-control text-end",
+                        "data-kpi-actual": "",
+                    }),
+                )
+                self.initial.setdefault(f"kpi_{value.kpi_id}", _plain(value.actual))
+        if "custom" in sections:
+            for spec in report.template_version.fields:
+                self.fields[f"custom_{spec['key']}"] = _custom_field(spec)
+                self.initial.setdefault(f"custom_{spec['key']}", report.custom_values.get(spec["key"], ""))
+        _style(self)
+
+
+class ProblemForm(forms.Form):
+    problem = forms.CharField(label=_("Problem"), max_length=500, required=False)
+    cause = forms.CharField(label=_("Cause"), max_length=500, required=False)
+    action = forms.CharField(label=_("Action taken"), max_length=500, required=False)
+    help_needed = forms.CharField(label=_("Help needed"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        if any(data.get(k) for k in ("cause", "action", "help_needed")) and not data.get("problem"):
+            self.add_error("problem", _("Describe the problem, or clear the row."))
+        return data
+
+
+class PlanForm(forms.Form):
+    item = forms.CharField(label=_("Plan item"), max_length=500, required=False)
+    customer = forms.CharField(label=_("Customer"), max_length=200, required=False)
+    due_on = forms.DateField(label=_("Due"), required=False,
+                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("customer") or data.get("due_on")) and not data.get("item"):
+            self.add_error("item", _("Describe the plan item, or clear the row."))
+        return data
+
+
+# One blank row is always offered, so rows can be added without JavaScript too.
+ProblemFormSet = forms.formset_factory(ProblemForm, extra=1, max_num=services.MAX_ROWS, validate_max=True)
+PlanFormSet = forms.formset_factory(PlanForm, extra=1, max_num=services.MAX_ROWS, validate_max=True)
+
+
+class ReportEditor:
+    """The whole edit screen of one report: the report form and its row formsets, bound to the
+    same POST. Turns valid input into the `data` of services.save_draft and puts the services'
+    errors back next to the fields they are about."""
+
+    def __init__(self, report: WeeklyReport, data=None):
+        self.report = report
+        self.sections = list(report.template_version.sections)
+        self.kpi_values = list(report.kpi_values.select_related("kpi").order_by("kpi__position", "kpi_id"))
+        self.plan_reviews = list(report.plan_reviews.all()) if "review" in self.sections else []
+        self.plan_locked = "plan" in self.sections and services.plan_is_locked(report)
+        self.section_errors: dict[str, list[str]] = {}
+        self.form = ReportForm(data, report=report, kpi_values=self.kpi_values, plan_reviews=self.plan_reviews)
+        self.problems = self.plan = None
+        if "problems" in self.sections:
+            initial = None if data is not None else [
+                {"problem": p.problem, "cause": p.cause, "action": p.action, "help_needed": p.help_needed}
+                for p in report.problems.all()
+            ]
+            self.problems = ProblemFormSet(data, initial=initial, prefix="problems")
+        if "plan" in self.sections and not self.plan_locked:
+            initial = None if data is not None else [
+                {"item": p.item, "customer": p.customer, "due_on": p.due_on} for p in report.plan_items.all()
+            ]
+            self.plan = PlanFormSet(data, initial=initial, prefix="plan")
+
+    @property
+    def formsets(self) -> list[forms.BaseFormSet]:
+        return [fs for fs in (self.problems, self.plan) if fs is not None and fs.is_bound]
+
+    def is_valid(self) -> bool:
+        return all([self.form.is_valid(), *(fs.is_valid() for fs in self.formsets)])
+
+    def content(self) -> dict:
+        """The valid input as services.save_draft's `data` (JSON-safe: it may be kept in a DraftConflict)."""
+        cleaned = self.form.cleaned_data
+        data = {}
+        if "review" in self.sections:
+            data["summary"] = cleaned["summary"]
+            data["plan_reviews"] = {
+                str(r.pk): {"outcome": cleaned[f"plan_review_{r.pk}"], "note": cleaned[f"plan_review_{r.pk}_note"]}
+                for r in self.plan_reviews
+            }
+        if "kpis" in self.sections:
+            data["kpis"] = {str(v.kpi_id): _plain(cleaned[f"kpi_{v.kpi_id}"]) for v in self.kpi_values}
+        if self.problems is not None:
+            data["problems"] = self._rows(self.problems)
+        if self.plan is not None:
+            data["plan"] = self._rows(self.plan)
+        if "custom" in self.sections:
+            data["custom"] = {spec["key"]: _plain(cleaned[f"custom_{spec['key']}"])
+                              for spec in self.report.template_version.fields}
+        return data
+
+    @staticmethod
+    def _rows(formset) -> list[dict]:
+        rows = []
+        for form in formset.forms:
+            row = {key: _plain(value) for key, value in form.cleaned_data.items()}
+            if any(row.values()):
+                rows.append(row)
+        return rows
+
+    def base_version(self) -> int:
+        return self.form.cleaned_data["base_version"]
+
+    def add_errors(self, error: ValidationError) -> None:
+        """Show a service's ValidationError next to the fields its keys name."""
+        if not hasattr(error, "error_dict"):
+            self.form.add_error(None, error)
+            return
+        for key, messages in error.message_dict.items():
+            if key in self.form.fields:
+                self.form.add_error(key, messages)
+            elif key in ("plan", "problems"):
+                self.section_errors.setdefault(key, []).extend(messages)
+            else:
+                self.form.add_error(None, messages)
+
+    # Presentation ---------------------------------------------------------------------------------
+
+    def first_error(self) -> str:
+        """One message for the autosave indicator: the first problem on the page, with its label."""
+        for message in self.form.non_field_errors():
+            return message
+        for field in self.bound_fields():
+            if field.errors:
+                return f"{field.label}: {field.errors[0]}"
+        for formset in self.formsets:
+            for message in formset.non_form_errors():
+                return message
+        for messages in self.section_errors.values():
+            return messages[0]
+        return ""
+
+    def bound_fields(self) -> list[forms.BoundField]:
+        """Every visible field on the page, in page order, each with its error box."""
+        fields = [f for f in self.form if not f.is_hidden]
+        for formset in (self.problems, self.plan):
+            if formset is not None:
+                fields += [field for form in formset.forms for field in form]
+        return fields
+
+    def context(self) -> dict:
+        """What edit.html needs, with invalid fields marked for screen readers and Bootstrap."""
+        for field in self.bound_fields():
+            attrs = field.field.widget.attrs
+            if field.errors and "is-invalid" not in attrs.get("class", ""):
+                attrs["aria-invalid"] = "true"
+                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+        form = self.form
+        cleaned = getattr(form, "cleaned_data", {})
+        kpi_rows = []
+        if "kpis" in self.sections:
+            for value in self.kpi_values:
+                name = f"kpi_{value.kpi_id}"
+                actual = cleaned[name] if name in cleaned else value.actual
+                kpi_rows.append({"value": value, "field": form[name],
+                                 "rate": services.achievement(actual, value.target)})
+        custom_rows = []
+        if "custom" in self.sections:
+            custom_rows = [{"field": form[f"custom_{spec['key']}"], "required": bool(spec.get("required"))}
+                           for spec in self.report.template_version.fields]
+        return {
+            "editor": self,
+            "form": form,
+            "sections": self.sections,
+            "review_rows": [
+                {"review": r, "outcome": form[f"plan_review_{r.pk}"], "note": form[f"plan_review_{r.pk}_note"]}
+                for r in self.plan_reviews
+            ],
+            "kpi_rows": kpi_rows,
+            "custom_rows": custom_rows,
+            "problems": self.problems,
+            "plan": self.plan,
+            "plan_locked": self.plan_locked,
+            "section_errors": self.section_errors,
+        }
+
+
+class AttachmentForm(CrispyMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Add a file"),
+        help_text=_("PDF, images (PNG, JPEG, GIF, WebP) or Office documents."),
+        widget=forms.ClearableFileInput(attrs={
+            "accept": ".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx",
+        }),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.disable_csrf = True  # the template's <form> carries the token

@@ -1,0 +1,175 @@
+"""Every URL the project defines, for every role: the answer the access policy promises.
+
+Roles: anonymous, a salesperson of the team (rep), a salesperson of another team (outsider), the
+team's manager (lead), another team's manager (other_lead), the director above both teams, and an
+admin. Object pages are asked about objects of `team` (a teammate of rep's, the team itself).
+A URL added without an entry here fails `test_every_url_has_a_matrix_entry`.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ["anonymous", "rep", "outsider", "lead", "other_lead", "director", "admin"]
+LOGIN = "login"  # redirected to the login page
+
+
+def every(code):
+    return dict.fromkeys(ROLES, code)
+
+
+def signed_in(code, anonymous=LOGIN):
+    return {**every(code), "anonymous": anonymous}
+
+
+def admins_only(admin_code=200):
+    """Pages that are not about one object but only admins may use: 403 for everyone else."""
+    return {**signed_in(403), "admin": admin_code}
+
+
+def team_readers(code=200):
+    """The team's own subtree readers: its manager, the director above, admins. Others: 404."""
+    return {**signed_in(404), "lead": code, "director": code, "admin": code}
+
+
+def team_structure(admin_code=200):
+    """Admin-only changes to an object: readers who are not admins get 403, others 404."""
+    return {**team_readers(403), "admin": admin_code}
+
+
+def author_only(author_code):
+    """Changes to rep's report: only rep; its readers get 403, everyone else 404."""
+    return {**team_readers(403), "rep": author_code}
+
+
+# name: (method, objects the URL is about, expected answer by role)
+MATRIX = {
+    "home": ("get", [], signed_in(200)),
+    "healthz": ("get", [], every(200)),
+    "login": ("get", [], {**every(302), "anonymous": 200}),
+    "logout": ("post", [], every(302)),
+    "password_change": ("get", [], signed_in(200)),
+    "password_change_done": ("get", [], signed_in(200)),
+    "password_reset": ("get", [], every(200)),
+    "password_reset_done": ("get", [], every(200)),
+    "password_reset_confirm": ("get", ["uid", "token"], every(200)),
+    "password_reset_complete": ("get", [], every(200)),
+    "teams:team_list": ("get", [], {**signed_in(404), "lead": 200, "other_lead": 200, "director": 200, "admin": 200}),
+    "teams:team_create": ("get", [], admins_only()),
+    "teams:team_detail": ("get", ["team"], team_readers()),
+    "teams:team_edit": ("get", ["team"], team_structure()),
+    "teams:member_list": ("get", [], {**signed_in(404), "lead": 200, "other_lead": 200, "director": 200, "admin": 200}),
+    "teams:member_create": ("get", [], admins_only()),
+    "teams:member_import": ("get", [], admins_only()),
+    "teams:member_import_sample": ("get", [], admins_only()),
+    "teams:member_import_preview": ("get", ["member_import"], admins_only()),
+    "teams:member_import_apply": ("post", ["member_import"], admins_only(302)),
+    "teams:member_detail": ("get", ["teammate"], team_readers()),
+    "teams:member_edit": ("get", ["teammate"], team_structure()),
+    "teams:member_move": ("get", ["teammate"], team_structure()),
+    "teams:member_status": ("get", ["teammate"], team_structure()),
+    "teams:member_invite": ("post", ["teammate"], team_structure(302)),
+    "teams:preferences": ("get", [], signed_in(200)),
+    "teams:set_language": ("post", [], every(302)),
+    "audit:list": ("get", [], admins_only()),
+    "reports:kpi_list": ("get", [], admins_only()),
+    "reports:kpi_create": ("get", [], admins_only()),
+    "reports:kpi_edit": ("get", ["kpi"], admins_only()),
+    "reports:template_list": ("get", [], admins_only()),
+    "reports:template_create": ("get", [], admins_only()),
+    "reports:template_edit": ("get", ["template"], admins_only()),
+    "reports:team_settings": ("get", ["team"], team_structure()),
+    "reports:targets": ("get", ["team"], {**team_readers(), "director": 403}),
+    "reports:targets_copy": ("post", ["team"], {**team_readers(302), "director": 403}),
+    "reports:this_week": ("get", [], signed_in(302)),
+    "reports:edit": ("get", ["report"], author_only(200)),
+    "reports:autosave": ("post", ["report"], author_only(200)),
+    "reports:submit": ("post", ["report"], author_only(200)),
+    "reports:conflict": ("get", ["report", "conflict"], author_only(200)),
+    "reports:conflict_keep_mine": ("post", ["report", "conflict"], author_only(302)),
+    "reports:attachment_upload": ("post", ["report"], author_only(302)),
+    "reports:attachment_download": ("get", ["attachment"], {**team_readers(), "rep": 200}),
+    "reports:attachment_delete": ("post", ["attachment"], author_only(302)),
+    "reports:my": ("get", [], signed_in(200)),
+    "reports:detail": ("get", ["report"], {**team_readers(), "rep": 200}),
+    "reports:history": ("get", ["report"], {**team_readers(), "rep": 200}),
+}
+
+# Django's own admin guards itself (staff only); it is checked separately below.
+OWN_NAMESPACES_EXCLUDED = {"admin"}
+
+
+def _url_names(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = pattern.namespace
+            if namespace in OWN_NAMESPACES_EXCLUDED:
+                continue
+            yield from _url_names(pattern.url_patterns, f"{prefix}{namespace}:" if namespace else prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield prefix + pattern.name
+
+
+def test_every_url_has_a_matrix_entry():
+    missing = sorted(set(_url_names(get_resolver().url_patterns)) - set(MATRIX))
+    assert not missing, f"URLs without an access-matrix entry: {missing}"
+
+
+@pytest.fixture
+def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reports import services as report_services
+    from reports.models import KPI, DraftConflict
+    from tests.factories import MemberImportFactory
+
+    report = report_services.open_report(author=rep)
+    return {
+        "team": team.pk,
+        "kpi": KPI.objects.first().pk,
+        "template": report_services.default_template().pk,
+        "report": report.pk,
+        "conflict": DraftConflict.objects.create(report=report, user=rep, base_version=0, data={"summary": "x"}).pk,
+        "attachment": report_services.add_attachment(
+            report=report, uploaded_by=rep, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")).pk,
+        "teammate": other_rep.pk,
+        "member_import": MemberImportFactory(uploaded_by=admin).pk,
+        "uid": "MQ",
+        "token": "set-password",
+    }
+
+
+@pytest.fixture
+def cast(rep, outsider, lead, other_lead, director, admin):
+    return {"rep": rep, "outsider": outsider, "lead": lead, "other_lead": other_lead, "director": director,
+            "admin": admin}
+
+
+CASES = [(name, role) for name in MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
+def test_access_matrix(client, objects, cast, name, role):
+    method, arg_keys, expected = MATRIX[name]
+    if role != "anonymous":
+        client.force_login(cast[role])
+    url = reverse(name, args=[objects[key] for key in arg_keys])
+    response = getattr(client, method)(url)
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login")), response.url
+    else:
+        assert response.status_code == want, f"{method.upper()} {url} as {role}"
+
+
+def test_django_admin_is_for_staff_only(client, rep, admin):
+    client.force_login(rep)
+    assert client.get(reverse("admin:index")).status_code == 302
+    client.force_login(admin)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_people_always_see_their_own_profile(client, rep, outsider):
+    for person in (rep, outsider):
+        client.force_login(person)
+        assert client.get(reverse("teams:member_detail", args=[person.pk])).status_code == 200
