@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     for po_path in sorted((ROOT / "locale" / "en" / "LC_MESSAGES").glob("*.po")):
         catalogue = polib.pofile(str(po_path))
+        catalogue.metadata_is_fuzzy = False
         for entry in catalogue:
             if entry.msgid_plural:
                 entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}

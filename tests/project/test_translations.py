@@ -1,6 +1,7 @@
 """Simplified Chinese and English stay complete: every string in the code has a translation."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,20 @@ def untranslated(po: polib.POFile) -> list[str]:
 @pytest.mark.parametrize("language", CATALOGUES)
 def test_catalogue_is_complete(language):
     assert untranslated(polib.pofile(str(CATALOGUES[language]))) == []
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+@pytest.mark.parametrize("language", CATALOGUES)
+def test_translations_keep_every_placeholder(language):
+    # A translation that drops or renames %(name)s would break the page that shows it.
+    wrong = []
+    for entry in polib.pofile(str(CATALOGUES[language])):
+        expected = set(PLACEHOLDER.findall(entry.msgid))
+        translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        wrong += [entry.msgid for text in translations if set(PLACEHOLDER.findall(text)) != expected]
+    assert wrong == []
 
 
 def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
