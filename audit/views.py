@@ -17,6 +17,13 @@ def entry_list(request):
     if query:
         entries = entries.filter(target_repr__icontains=query)
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "audit/list.html", {
-        "page": page, "actions": AuditEntry.Action.choices, "action": action, "query": query,
-    })
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "page": page,
+            "actions": AuditEntry.Action.choices,
+            "action": action,
+            "query": query,
+        },
+    )

@@ -117,7 +117,8 @@ def check_upload(file: UploadedFile) -> CheckedUpload:
     if file.size > limit:
         raise ValidationError(
             _("The file is too large (%(size)s); the limit is %(limit)s."),
-            params={"size": filesizeformat(file.size), "limit": filesizeformat(limit)}, code="too_large",
+            params={"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
+            code="too_large",
         )
     if file.size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
@@ -126,11 +127,13 @@ def check_upload(file: UploadedFile) -> CheckedUpload:
     if extension not in CONTENT_TYPES:
         raise ValidationError(
             _("Files of this type cannot be attached. Allowed: %(allowed)s."),
-            params={"allowed": ", ".join(ALLOWED_EXTENSIONS)}, code="extension",
+            params={"allowed": ", ".join(ALLOWED_EXTENSIONS)},
+            code="extension",
         )
     if extension not in sniff(file):
         raise ValidationError(
             _("The content of “%(name)s” is not a real .%(extension)s file."),
-            params={"name": name, "extension": extension}, code="content",
+            params={"name": name, "extension": extension},
+            code="content",
         )
     return CheckedUpload(file=file, display_name=name, extension=extension, content_type=CONTENT_TYPES[extension])

@@ -54,8 +54,9 @@ def _custom_field(spec: dict) -> forms.Field:
     if kind == TemplateVersion.FieldType.LONG_TEXT:
         return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), **common)
     if kind == TemplateVersion.FieldType.NUMBER:
-        return forms.DecimalField(max_digits=16, decimal_places=4, widget=forms.NumberInput(attrs={"step": "any"}),
-                                  **common)
+        return forms.DecimalField(
+            max_digits=16, decimal_places=4, widget=forms.NumberInput(attrs={"step": "any"}), **common
+        )
     if kind == TemplateVersion.FieldType.CHOICE:
         choices = [("", "—")] + [(str(c), str(c)) for c in spec.get("choices", [])]
         return forms.ChoiceField(choices=choices, widget=forms.Select(attrs={"class": "form-select"}), **common)
@@ -73,25 +74,32 @@ class ReportForm(forms.Form):
 
     base_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, report: WeeklyReport, kpi_values: list[KpiValue], plan_reviews: list[PlanReview],
-                 **kwargs):
+    def __init__(
+        self, *args, report: WeeklyReport, kpi_values: list[KpiValue], plan_reviews: list[PlanReview], **kwargs
+    ):
         super().__init__(*args, **kwargs)
         sections = report.template_version.sections
         self.initial.setdefault("base_version", report.version)
         if "review" in sections:
             self.fields["summary"] = forms.CharField(
-                label=_("What you did this week"), required=False, max_length=20000,
+                label=_("What you did this week"),
+                required=False,
+                max_length=20000,
                 widget=forms.Textarea(attrs={"rows": 8}),
                 help_text=_("Results, customers, deals. Markdown works: **bold**, lists with -, links."),
             )
             self.initial.setdefault("summary", report.summary)
             for review in plan_reviews:
                 self.fields[f"plan_review_{review.pk}"] = forms.ChoiceField(
-                    label=review.item_text, choices=PlanReview.Outcome.choices, required=False,
+                    label=review.item_text,
+                    choices=PlanReview.Outcome.choices,
+                    required=False,
                     widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 )
                 self.fields[f"plan_review_{review.pk}_note"] = forms.CharField(
-                    label=_("Note"), max_length=500, required=False,
+                    label=_("Note"),
+                    max_length=500,
+                    required=False,
                     widget=forms.TextInput(attrs={"placeholder": _("Why, or what is left")}),
                 )
                 self.initial.setdefault(f"plan_review_{review.pk}", review.outcome)
@@ -99,12 +107,20 @@ class ReportForm(forms.Form):
         if "kpis" in sections:
             for value in kpi_values:
                 self.fields[f"kpi_{value.kpi_id}"] = forms.DecimalField(
-                    label=value.kpi.name, required=False, min_value=0, max_value=services.MAX_KPI_VALUE,
-                    max_digits=16, decimal_places=4,
-                    widget=forms.NumberInput(attrs={
-                        "step": value.kpi.step, "inputmode": "decimal", "class": "form-control text-end",
-                        "data-kpi-actual": "",
-                    }),
+                    label=value.kpi.name,
+                    required=False,
+                    min_value=0,
+                    max_value=services.MAX_KPI_VALUE,
+                    max_digits=16,
+                    decimal_places=4,
+                    widget=forms.NumberInput(
+                        attrs={
+                            "step": value.kpi.step,
+                            "inputmode": "decimal",
+                            "class": "form-control text-end",
+                            "data-kpi-actual": "",
+                        }
+                    ),
                 )
                 self.initial.setdefault(f"kpi_{value.kpi_id}", _plain(value.actual))
         if "custom" in sections:
@@ -134,8 +150,9 @@ class ProblemForm(forms.Form):
 class PlanForm(forms.Form):
     item = forms.CharField(label=_("Plan item"), max_length=500, required=False)
     customer = forms.CharField(label=_("Customer"), max_length=200, required=False)
-    due_on = forms.DateField(label=_("Due"), required=False,
-                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_on = forms.DateField(
+        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,15 +185,21 @@ class ReportEditor:
         self.form = ReportForm(data, report=report, kpi_values=self.kpi_values, plan_reviews=self.plan_reviews)
         self.problems = self.plan = None
         if "problems" in self.sections:
-            initial = None if data is not None else [
-                {"problem": p.problem, "cause": p.cause, "action": p.action, "help_needed": p.help_needed}
-                for p in report.problems.all()
-            ]
+            initial = (
+                None
+                if data is not None
+                else [
+                    {"problem": p.problem, "cause": p.cause, "action": p.action, "help_needed": p.help_needed}
+                    for p in report.problems.all()
+                ]
+            )
             self.problems = ProblemFormSet(data, initial=initial, prefix="problems")
         if "plan" in self.sections and not self.plan_locked:
-            initial = None if data is not None else [
-                {"item": p.item, "customer": p.customer, "due_on": p.due_on} for p in report.plan_items.all()
-            ]
+            initial = (
+                None
+                if data is not None
+                else [{"item": p.item, "customer": p.customer, "due_on": p.due_on} for p in report.plan_items.all()]
+            )
             self.plan = PlanFormSet(data, initial=initial, prefix="plan")
 
     @property
@@ -203,8 +226,9 @@ class ReportEditor:
         if self.plan is not None:
             data["plan"] = self._rows(self.plan)
         if "custom" in self.sections:
-            data["custom"] = {spec["key"]: _plain(cleaned[f"custom_{spec['key']}"])
-                              for spec in self.report.template_version.fields}
+            data["custom"] = {
+                spec["key"]: _plain(cleaned[f"custom_{spec['key']}"]) for spec in self.report.template_version.fields
+            }
         return data
 
     @staticmethod
@@ -270,12 +294,15 @@ class ReportEditor:
             for value in self.kpi_values:
                 name = f"kpi_{value.kpi_id}"
                 actual = cleaned[name] if name in cleaned else value.actual
-                kpi_rows.append({"value": value, "field": form[name],
-                                 "rate": services.achievement(actual, value.target)})
+                kpi_rows.append(
+                    {"value": value, "field": form[name], "rate": services.achievement(actual, value.target)}
+                )
         custom_rows = []
         if "custom" in self.sections:
-            custom_rows = [{"field": form[f"custom_{spec['key']}"], "required": bool(spec.get("required"))}
-                           for spec in self.report.template_version.fields]
+            custom_rows = [
+                {"field": form[f"custom_{spec['key']}"], "required": bool(spec.get("required"))}
+                for spec in self.report.template_version.fields
+            ]
         return {
             "editor": self,
             "form": form,
@@ -297,9 +324,11 @@ class AttachmentForm(CrispyMixin, forms.Form):
     file = forms.FileField(
         label=_("Add a file"),
         help_text=_("PDF, images (PNG, JPEG, GIF, WebP) or Office documents."),
-        widget=forms.ClearableFileInput(attrs={
-            "accept": ".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx",
-        }),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx",
+            }
+        ),
     )
 
     def __init__(self, *args, **kwargs):

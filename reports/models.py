@@ -50,7 +50,10 @@ class KPI(models.Model):
     decimals = models.PositiveSmallIntegerField(_("decimals"), default=0, validators=[MaxValueValidator(4)])
     is_higher_better = models.BooleanField(_("higher is better"), default=True)
     aggregation = models.CharField(
-        _("adds up as"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM,
+        _("adds up as"),
+        max_length=10,
+        choices=Aggregation.choices,
+        default=Aggregation.SUM,
         help_text=_("How weeks and people add up: sum (sales), average (satisfaction) or latest (pipeline)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -147,7 +150,11 @@ class TeamSettings(models.Model):
 
     team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="report_settings")
     template = models.ForeignKey(
-        ReportTemplate, verbose_name=_("report template"), null=True, blank=True, on_delete=models.PROTECT,
+        ReportTemplate,
+        verbose_name=_("report template"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text=_("Empty: use the parent team's template."),
     )
     week_start_weekday = models.PositiveSmallIntegerField(
@@ -158,12 +165,12 @@ class TeamSettings(models.Model):
     )
     deadline_time = models.TimeField(_("deadline time"), default=datetime.time(18, 0))
     grace_minutes = models.PositiveIntegerField(
-        _("grace period (minutes)"), default=0, validators=[MaxValueValidator(7 * 24 * 60)],
+        _("grace period (minutes)"),
+        default=0,
+        validators=[MaxValueValidator(7 * 24 * 60)],
         help_text=_("Reports submitted within this time after the deadline are not marked late."),
     )
-    review_weekday = models.PositiveSmallIntegerField(
-        _("review day"), choices=Weekday.choices, default=Weekday.MONDAY
-    )
+    review_weekday = models.PositiveSmallIntegerField(_("review day"), choices=Weekday.choices, default=Weekday.MONDAY)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
     )

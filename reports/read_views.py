@@ -20,15 +20,20 @@ def my_reports(request):
 
 def detail(request, pk):
     report = access.report_for_view(request.user, pk)
-    return render(request, "reports/detail.html", {
-        "report": report,
-        "kpi_values": report.kpi_values.select_related("kpi").order_by("kpi__position"),
-        "custom_fields": [
-            {**field, "value": report.custom_values.get(field["key"], "")} for field in report.template_version.fields
-        ],
-        "can_edit": access.can_edit_report(request.user, report),
-        "team_settings": services.settings_for(report.team),
-    })
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "kpi_values": report.kpi_values.select_related("kpi").order_by("kpi__position"),
+            "custom_fields": [
+                {**field, "value": report.custom_values.get(field["key"], "")}
+                for field in report.template_version.fields
+            ],
+            "can_edit": access.can_edit_report(request.user, report),
+            "team_settings": services.settings_for(report.team),
+        },
+    )
 
 
 def history(request, pk):

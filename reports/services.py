@@ -46,8 +46,9 @@ def settings_for(team: Team) -> TeamSettings:
     own = next((rows[pk] for pk in reversed(chain) if pk in rows), None)
     effective = TeamSettings(team=team, time_zone=settings.TIME_ZONE) if own is None else own
     if effective.template_id is None:
-        effective.template = next((rows[pk].template for pk in reversed(chain) if pk in rows and rows[pk].template_id),
-                                  None)
+        effective.template = next(
+            (rows[pk].template for pk in reversed(chain) if pk in rows and rows[pk].template_id), None
+        )
     return effective
 
 
@@ -57,7 +58,9 @@ def current_week_start(team_settings: TeamSettings, now: datetime.datetime | Non
     return team_settings.week_start_for(local_day)
 
 
-def lateness(team_settings: TeamSettings, week_start: datetime.date, at: datetime.datetime) -> datetime.timedelta | None:
+def lateness(
+    team_settings: TeamSettings, week_start: datetime.date, at: datetime.datetime
+) -> datetime.timedelta | None:
     """How late a submission at `at` is, or None when it is on time (grace period included)."""
     deadline = team_settings.deadline_for(week_start)
     if at <= deadline + datetime.timedelta(minutes=team_settings.grace_minutes):
@@ -219,8 +222,10 @@ def _check_content(report: WeeklyReport, data: dict) -> dict[str, str]:
 
 
 def _stored_plan(report: WeeklyReport) -> list[dict]:
-    return [{"item": p.item, "customer": p.customer, "due_on": p.due_on.isoformat() if p.due_on else ""}
-            for p in report.plan_items.all()]
+    return [
+        {"item": p.item, "customer": p.customer, "due_on": p.due_on.isoformat() if p.due_on else ""}
+        for p in report.plan_items.all()
+    ]
 
 
 def _save_content(report: WeeklyReport, data: dict) -> None:
@@ -253,8 +258,13 @@ def _save_content(report: WeeklyReport, data: dict) -> None:
     if "plan" in data and not plan_is_locked(report):
         report.plan_items.all().delete()
         PlanItem.objects.bulk_create(
-            PlanItem(report=report, position=i, item=row["item"][:500], customer=row["customer"][:200],
-                     due_on=row["due_on"] or None)
+            PlanItem(
+                report=report,
+                position=i,
+                item=row["item"][:500],
+                customer=row["customer"][:200],
+                due_on=row["due_on"] or None,
+            )
             for i, row in enumerate(_rows(data, "plan"))
         )
 
@@ -286,13 +296,21 @@ def snapshot(report: WeeklyReport) -> dict:
     """Everything the author wrote, in a form that can be stored, compared and shown later."""
     return {
         "summary": report.summary,
-        "plan_reviews": [{"item": r.item_text, "outcome": r.outcome, "note": r.note} for r in report.plan_reviews.all()],
-        "kpis": [{"code": v.kpi.code, "name": v.kpi.name_zh, "target": _text(v.target), "actual": _text(v.actual)}
-                 for v in report.kpi_values.select_related("kpi").order_by("kpi__position")],
-        "problems": [{"problem": p.problem, "cause": p.cause, "action": p.action, "help_needed": p.help_needed}
-                     for p in report.problems.all()],
-        "plan": [{"item": p.item, "customer": p.customer, "due_on": p.due_on.isoformat() if p.due_on else ""}
-                 for p in report.plan_items.all()],
+        "plan_reviews": [
+            {"item": r.item_text, "outcome": r.outcome, "note": r.note} for r in report.plan_reviews.all()
+        ],
+        "kpis": [
+            {"code": v.kpi.code, "name": v.kpi.name_zh, "target": _text(v.target), "actual": _text(v.actual)}
+            for v in report.kpi_values.select_related("kpi").order_by("kpi__position")
+        ],
+        "problems": [
+            {"problem": p.problem, "cause": p.cause, "action": p.action, "help_needed": p.help_needed}
+            for p in report.problems.all()
+        ],
+        "plan": [
+            {"item": p.item, "customer": p.customer, "due_on": p.due_on.isoformat() if p.due_on else ""}
+            for p in report.plan_items.all()
+        ],
         "custom": report.custom_values,
     }
 
@@ -323,10 +341,22 @@ def submit_report(*, report: WeeklyReport, by: User, at: datetime.datetime | Non
     report.last_submitted_at = at
     report.status = WeeklyReport.Status.SUBMITTED
     report.version += 1
-    report.save(update_fields=["submitted_at", "late_by", "last_submitted_at", "status", "version",
-                               "is_edited_after_review", "updated_at"])
+    report.save(
+        update_fields=[
+            "submitted_at",
+            "late_by",
+            "last_submitted_at",
+            "status",
+            "version",
+            "is_edited_after_review",
+            "updated_at",
+        ]
+    )
     ReportRevision.objects.create(
-        report=report, number=report.revisions.count() + 1, author=by, snapshot=snapshot(report),
+        report=report,
+        number=report.revisions.count() + 1,
+        author=by,
+        snapshot=snapshot(report),
         kind=ReportRevision.Kind.SUBMITTED if first else ReportRevision.Kind.RESUBMITTED,
     )
     return report
@@ -355,11 +385,16 @@ def set_targets(*, actor: User, member: User, week_start: datetime.date, values:
         if value is None:
             Target.objects.filter(member=member, kpi=kpi, week_start=week_start).delete()
         else:
-            Target.objects.update_or_create(member=member, kpi=kpi, week_start=week_start,
-                                            defaults={"value": value, "set_by": actor})
+            Target.objects.update_or_create(
+                member=member, kpi=kpi, week_start=week_start, defaults={"value": value, "set_by": actor}
+            )
     # Open drafts of that week show the new target at once.
-    for row in KpiValue.objects.filter(report__author=member, report__week_start=week_start,
-                                       report__status=WeeklyReport.Status.DRAFT, kpi__in=list(values)):
+    for row in KpiValue.objects.filter(
+        report__author=member,
+        report__week_start=week_start,
+        report__status=WeeklyReport.Status.DRAFT,
+        kpi__in=list(values),
+    ):
         row.target = values[row.kpi]
         row.save(update_fields=["target"])
 
@@ -412,8 +447,13 @@ def add_attachment(*, report: WeeklyReport, uploaded_by: User, file) -> Attachme
     if locked.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError(_("A report can have at most %(count)d attachments."), params={"count": MAX_ATTACHMENTS})
     checked = check_upload(file)
-    attachment = Attachment(report=locked, original_name=checked.display_name, content_type=checked.content_type,
-                            size=file.size, uploaded_by=uploaded_by)
+    attachment = Attachment(
+        report=locked,
+        original_name=checked.display_name,
+        content_type=checked.content_type,
+        size=file.size,
+        uploaded_by=uploaded_by,
+    )
     attachment.file.save(f"{uuid.uuid4().hex}.{checked.extension}", file, save=False)
     try:  # a row that cannot be saved must not leave its file behind
         attachment.save()

@@ -20,8 +20,17 @@ from teams.forms import CrispyMixin, ServiceCheckedModelForm
 class KPIForm(ServiceCheckedModelForm):
     class Meta:
         model = KPI
-        fields = ["code", "name_zh", "name_en", "unit", "decimals", "is_higher_better", "aggregation", "position",
-                  "is_active"]
+        fields = [
+            "code",
+            "name_zh",
+            "name_en",
+            "unit",
+            "decimals",
+            "is_higher_better",
+            "aggregation",
+            "position",
+            "is_active",
+        ]
         help_texts = {
             "code": _("Letters, digits and underscores, e.g. sales_amount. It cannot change later."),
             "is_active": _("Inactive KPIs are no longer offered for templates; old reports keep them."),
@@ -37,6 +46,7 @@ class KPIForm(ServiceCheckedModelForm):
 
 
 # Templates ------------------------------------------------------------------------------------
+
 
 def _initial_orders(values: list, chosen: list) -> dict:
     """Order numbers 1, 2, … for the chosen items in their order, then for the others."""
@@ -62,8 +72,11 @@ class TemplateForm(CrispyMixin, forms.Form):
         sections = list(TemplateVersion.Section.values)
         chosen_sections = version.sections if version else sections
         section_orders = _initial_orders(sections, chosen_sections)
-        chosen_kpis = [kpi.pk for kpi in settings_services.version_kpis(version)] if version else [
-            kpi.pk for kpi in kpis if kpi.is_active]
+        chosen_kpis = (
+            [kpi.pk for kpi in settings_services.version_kpis(version)]
+            if version
+            else [kpi.pk for kpi in kpis if kpi.is_active]
+        )
         kpi_orders = _initial_orders([kpi.pk for kpi in kpis], chosen_kpis)
         for value, label in TemplateVersion.Section.choices:
             self._add_row(f"section_{value}", label, value in chosen_sections, section_orders[value])
@@ -75,22 +88,38 @@ class TemplateForm(CrispyMixin, forms.Form):
     def _add_row(self, name: str, label: str, included: bool, order: int) -> None:
         self.fields[name] = forms.BooleanField(label=label, required=False, initial=included)
         self.fields[f"{name}_order"] = forms.IntegerField(
-            label=_("Order of %(name)s") % {"name": label}, min_value=1, max_value=99, required=False, initial=order,
-            widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "style": "width: 5rem",
-                                            "aria-label": _("Order of %(name)s") % {"name": label}}),
+            label=_("Order of %(name)s") % {"name": label},
+            min_value=1,
+            max_value=99,
+            required=False,
+            initial=order,
+            widget=forms.NumberInput(
+                attrs={
+                    "class": "form-control form-control-sm",
+                    "style": "width: 5rem",
+                    "aria-label": _("Order of %(name)s") % {"name": label},
+                }
+            ),
         )
 
     def section_rows(self) -> list[dict]:
-        return [{"label": label, "include": self[f"section_{value}"], "order": self[f"section_{value}_order"]}
-                for value, label in self._section_rows]
+        return [
+            {"label": label, "include": self[f"section_{value}"], "order": self[f"section_{value}_order"]}
+            for value, label in self._section_rows
+        ]
 
     def kpi_rows(self) -> list[dict]:
-        return [{"kpi": kpi, "include": self[f"kpi_{kpi.pk}"], "order": self[f"kpi_{kpi.pk}_order"]}
-                for kpi in self._kpi_rows]
+        return [
+            {"kpi": kpi, "include": self[f"kpi_{kpi.pk}"], "order": self[f"kpi_{kpi.pk}_order"]}
+            for kpi in self._kpi_rows
+        ]
 
     def _chosen(self, prefix: str, items: list) -> list:
-        chosen = [(position, key, item) for position, (key, item) in enumerate(items)
-                  if self.cleaned_data.get(f"{prefix}_{key}")]
+        chosen = [
+            (position, key, item)
+            for position, (key, item) in enumerate(items)
+            if self.cleaned_data.get(f"{prefix}_{key}")
+        ]
         chosen.sort(key=lambda row: (self.cleaned_data.get(f"{prefix}_{row[1]}_order") or 100, row[0]))
         return [item for _position, _key, item in chosen]
 
@@ -112,18 +141,27 @@ class TemplateForm(CrispyMixin, forms.Form):
 
 class CustomFieldForm(forms.Form):
     label = forms.CharField(label=_("Label"), max_length=100)
-    type = forms.ChoiceField(label=_("Type"), choices=TemplateVersion.FieldType.choices,
-                             initial=TemplateVersion.FieldType.SHORT_TEXT,
-                             widget=forms.Select(attrs={"style": "min-width: 9rem"}))
+    type = forms.ChoiceField(
+        label=_("Type"),
+        choices=TemplateVersion.FieldType.choices,
+        initial=TemplateVersion.FieldType.SHORT_TEXT,
+        widget=forms.Select(attrs={"style": "min-width: 9rem"}),
+    )
     required = forms.BooleanField(label=_("Required"), required=False)
     help = forms.CharField(label=_("Help text"), max_length=200, required=False)
-    choices = forms.CharField(label=_("Choices (one per line)"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    choices = forms.CharField(
+        label=_("Choices (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def as_field(self) -> dict:
         data = self.cleaned_data
-        return {"label": data["label"], "type": data["type"], "required": data["required"], "help": data["help"],
-                "choices": data["choices"].splitlines()}
+        return {
+            "label": data["label"],
+            "type": data["type"],
+            "required": data["required"],
+            "help": data["help"],
+            "choices": data["choices"].splitlines(),
+        }
 
 
 class BaseCustomFieldFormSet(forms.BaseFormSet):
@@ -140,16 +178,29 @@ class BaseCustomFieldFormSet(forms.BaseFormSet):
 
 
 CustomFieldFormSet = forms.formset_factory(
-    CustomFieldForm, formset=BaseCustomFieldFormSet, extra=2, can_order=True, can_delete=True,
-    max_num=settings_services.MAX_CUSTOM_FIELDS, validate_max=True,
+    CustomFieldForm,
+    formset=BaseCustomFieldFormSet,
+    extra=2,
+    can_order=True,
+    can_delete=True,
+    max_num=settings_services.MAX_CUSTOM_FIELDS,
+    validate_max=True,
 )
 
 
 def custom_field_initial(version: TemplateVersion | None) -> list[dict]:
     if version is None:
         return []
-    return [{"label": f["label"], "type": f["type"], "required": f.get("required", False), "help": f.get("help", ""),
-             "choices": "\n".join(f.get("choices", []))} for f in version.fields]
+    return [
+        {
+            "label": f["label"],
+            "type": f["type"],
+            "required": f.get("required", False),
+            "help": f.get("help", ""),
+            "choices": "\n".join(f.get("choices", [])),
+        }
+        for f in version.fields
+    ]
 
 
 def place_template_errors(exc: ValidationError, form: TemplateForm, field_forms: list[CustomFieldForm]) -> None:
@@ -166,10 +217,27 @@ def place_template_errors(exc: ValidationError, form: TemplateForm, field_forms:
 # Team calendars -----------------------------------------------------------------------------------
 
 COMMON_TIME_ZONES = [
-    "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Bangkok",
-    "Asia/Jakarta", "Asia/Tokyo", "Asia/Seoul", "Asia/Kolkata", "Asia/Dubai", "Europe/London", "Europe/Paris",
-    "Europe/Berlin", "Europe/Moscow", "America/New_York", "America/Chicago", "America/Los_Angeles",
-    "America/Sao_Paulo", "Australia/Sydney", "UTC",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Kuala_Lumpur",
+    "Asia/Bangkok",
+    "Asia/Jakarta",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Kolkata",
+    "Asia/Dubai",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Moscow",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Australia/Sydney",
+    "UTC",
 ]
 
 
@@ -179,13 +247,21 @@ def _zone_label(name: str) -> str:
 
 
 class TeamSettingsForm(CrispyMixin, forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"),
-                                  help_text=_("Weeks, deadlines and review days are counted in this time zone."))
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), help_text=_("Weeks, deadlines and review days are counted in this time zone.")
+    )
 
     class Meta:
         model = TeamSettings
-        fields = ["template", "week_start_weekday", "deadline_weekday", "deadline_time", "grace_minutes",
-                  "review_weekday", "time_zone"]
+        fields = [
+            "template",
+            "week_start_weekday",
+            "deadline_weekday",
+            "deadline_time",
+            "grace_minutes",
+            "review_weekday",
+            "time_zone",
+        ]
         widgets = {"deadline_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
     def __init__(self, *args, inherited_template: ReportTemplate, **kwargs):
@@ -250,16 +326,23 @@ class TargetTableForm(forms.Form):
             for kpi in table.kpis:
                 value = table.values.get((membership.user_id, kpi.pk))
                 self.fields[settings_services.cell_name(membership.user_id, kpi.pk)] = TargetField(
-                    required=False, label=f"{membership.user} · {kpi.name}",
+                    required=False,
+                    label=f"{membership.user} · {kpi.name}",
                     initial=None if value is None else f"{value:.{kpi.decimals}f}",
                 )
 
     def rows(self) -> list[dict]:
-        return [{"membership": membership,
-                 "cells": [self[settings_services.cell_name(membership.user_id, kpi.pk)] for kpi in self.table.kpis]}
-                for membership in self.table.members]
+        return [
+            {
+                "membership": membership,
+                "cells": [self[settings_services.cell_name(membership.user_id, kpi.pk)] for kpi in self.table.kpis],
+            }
+            for membership in self.table.members
+        ]
 
     def values(self) -> dict[tuple[int, int], Decimal | None]:
-        return {(membership.user_id, kpi.pk): self.cleaned_data[settings_services.cell_name(membership.user_id,
-                                                                                             kpi.pk)]
-                for membership in self.table.members for kpi in self.table.kpis}
+        return {
+            (membership.user_id, kpi.pk): self.cleaned_data[settings_services.cell_name(membership.user_id, kpi.pk)]
+            for membership in self.table.members
+            for kpi in self.table.kpis
+        }

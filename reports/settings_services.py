@@ -21,8 +21,17 @@ from teams.models import Membership, Team, User
 
 # KPIs ---------------------------------------------------------------------------------------------
 
-KPI_FIELDS = ["code", "name_zh", "name_en", "unit", "decimals", "is_higher_better", "aggregation", "position",
-              "is_active"]
+KPI_FIELDS = [
+    "code",
+    "name_zh",
+    "name_en",
+    "unit",
+    "decimals",
+    "is_higher_better",
+    "aggregation",
+    "position",
+    "is_active",
+]
 
 
 @transaction.atomic
@@ -66,8 +75,9 @@ def version_kpis(version: TemplateVersion | None) -> list[KPI]:
     """The KPIs of a template version in the order the template lists them."""
     if version is None:
         return []
-    return [row.kpi for row in TemplateKPI.objects.filter(version=version).select_related("kpi").order_by("position",
-                                                                                                          "pk")]
+    return [
+        row.kpi for row in TemplateKPI.objects.filter(version=version).select_related("kpi").order_by("position", "pk")
+    ]
 
 
 def offered_kpis(version: TemplateVersion | None) -> list[KPI]:
@@ -76,8 +86,9 @@ def offered_kpis(version: TemplateVersion | None) -> list[KPI]:
     return list(KPI.objects.filter(Q(is_active=True) | Q(pk__in=included)).order_by("position", "pk"))
 
 
-def _check_template(template: ReportTemplate | None, name: str, sections: list[str], kpis: list[KPI],
-                    fields: list[dict]) -> list[dict]:
+def _check_template(
+    template: ReportTemplate | None, name: str, sections: list[str], kpis: list[KPI], fields: list[dict]
+) -> list[dict]:
     """The custom fields cleaned (keys not yet assigned); raises every input error at once."""
     errors: dict[str, list[str]] = defaultdict(list)
     others = ReportTemplate.objects.filter(name__iexact=name)
@@ -115,11 +126,15 @@ def _check_template(template: ReportTemplate | None, name: str, sections: list[s
             errors[f"fields.{index}.type"].append(_("Choose a type."))
         if kind == TemplateVersion.FieldType.CHOICE and len(choices) < 2:
             errors[f"fields.{index}.choices"].append(_("A choice field needs at least two choices, one per line."))
-        cleaned.append({
-            "label": label[:100], "type": kind, "required": bool(field.get("required")),
-            "help": field.get("help", "").strip()[:200],
-            "choices": choices if kind == TemplateVersion.FieldType.CHOICE else [],
-        })
+        cleaned.append(
+            {
+                "label": label[:100],
+                "type": kind,
+                "required": bool(field.get("required")),
+                "help": field.get("help", "").strip()[:200],
+                "choices": choices if kind == TemplateVersion.FieldType.CHOICE else [],
+            }
+        )
     if errors:
         raise ValidationError(dict(errors))
     return cleaned
@@ -155,8 +170,12 @@ def _describe(name: str, sections: list[str], kpis: list[KPI], fields: list[dict
 
 
 def _describe_field(field: dict) -> str:
-    details = [field["type"], *(["required"] if field.get("required") else []), *field.get("choices", []),
-               *([f"help: {field['help']}"] if field.get("help") else [])]
+    details = [
+        field["type"],
+        *(["required"] if field.get("required") else []),
+        *field.get("choices", []),
+        *([f"help: {field['help']}"] if field.get("help") else []),
+    ]
     return f"{field['label']} ({', '.join(details)})"
 
 
@@ -166,8 +185,9 @@ def _set_kpis(version: TemplateVersion, kpis: list[KPI]) -> None:
 
 
 @transaction.atomic
-def save_template(*, actor: User, template: ReportTemplate | None, name: str, sections: list[str], kpis: list[KPI],
-                  fields: list[dict]) -> ReportTemplate:
+def save_template(
+    *, actor: User, template: ReportTemplate | None, name: str, sections: list[str], kpis: list[KPI], fields: list[dict]
+) -> ReportTemplate:
     """Create a template (template=None) or change one.
 
     `sections`: section kinds in display order; `kpis`: in display order; `fields`: custom fields as
@@ -184,8 +204,9 @@ def save_template(*, actor: User, template: ReportTemplate | None, name: str, se
     if template is None:
         fields = _with_keys(_check_template(None, name, sections, kpis, fields), [], set())
         template = ReportTemplate.objects.create(name=name)
-        version = TemplateVersion.objects.create(template=template, number=1, sections=sections, fields=fields,
-                                                 created_by=actor)
+        version = TemplateVersion.objects.create(
+            template=template, number=1, sections=sections, fields=fields, created_by=actor
+        )
         _set_kpis(version, kpis)
         changes = {key: [None, value] for key, value in _describe(name, sections, kpis, fields).items()}
         record(actor=actor, action=AuditEntry.Action.CREATED, target=template, changes=changes)
@@ -196,8 +217,11 @@ def save_template(*, actor: User, template: ReportTemplate | None, name: str, se
     # transaction (its foreign key takes a share lock on the row), so "unused" stays true until
     # the in-place change is committed.
     current = TemplateVersion.objects.select_for_update().get(pk=services.current_version(template).pk)
-    ever_used = {field["key"] for fields_of_version in template.versions.values_list("fields", flat=True)
-                 for field in fields_of_version}
+    ever_used = {
+        field["key"]
+        for fields_of_version in template.versions.values_list("fields", flat=True)
+        for field in fields_of_version
+    }
     fields = _with_keys(_check_template(template, name, sections, kpis, fields), current.fields, ever_used)
     old_kpis = version_kpis(current)
     before = _describe(template.name, current.sections, old_kpis, current.fields)
@@ -210,8 +234,9 @@ def save_template(*, actor: User, template: ReportTemplate | None, name: str, se
         template.save(update_fields=["name"])
     content_changed = (current.sections, old_kpis, current.fields) != (sections, kpis, fields)
     if content_changed and current.reports.exists():
-        version = TemplateVersion.objects.create(template=template, number=current.number + 1, sections=sections,
-                                                 fields=fields, created_by=actor)
+        version = TemplateVersion.objects.create(
+            template=template, number=current.number + 1, sections=sections, fields=fields, created_by=actor
+        )
         _set_kpis(version, kpis)
         changes["version"] = [str(current.number), str(version.number)]
     elif content_changed:
@@ -224,8 +249,15 @@ def save_template(*, actor: User, template: ReportTemplate | None, name: str, se
 
 # Team calendars -----------------------------------------------------------------------------------
 
-TEAM_SETTINGS_FIELDS = ["template", "week_start_weekday", "deadline_weekday", "deadline_time", "grace_minutes",
-                        "review_weekday", "time_zone"]
+TEAM_SETTINGS_FIELDS = [
+    "template",
+    "week_start_weekday",
+    "deadline_weekday",
+    "deadline_time",
+    "grace_minutes",
+    "review_weekday",
+    "time_zone",
+]
 
 
 def own_settings(team: Team) -> TeamSettings:
@@ -235,9 +267,11 @@ def own_settings(team: Team) -> TeamSettings:
     if row is not None:
         return row
     effective = services.settings_for(team)
-    return TeamSettings(team=team, template=None, **{
-        field: getattr(effective, field) for field in TEAM_SETTINGS_FIELDS if field != "template"
-    })
+    return TeamSettings(
+        team=team,
+        template=None,
+        **{field: getattr(effective, field) for field in TEAM_SETTINGS_FIELDS if field != "template"},
+    )
 
 
 def inherited_template(team: Team) -> ReportTemplate:
@@ -261,8 +295,12 @@ def save_team_settings(*, actor: User, team: Team, data: dict) -> TeamSettings:
     row.save()
     changes = diff(row, before, TEAM_SETTINGS_FIELDS)
     if created or changes:
-        record(actor=actor, action=AuditEntry.Action.CREATED if created else AuditEntry.Action.UPDATED,
-               target=row, changes=changes)
+        record(
+            actor=actor,
+            action=AuditEntry.Action.CREATED if created else AuditEntry.Action.UPDATED,
+            target=row,
+            changes=changes,
+        )
     return row
 
 
@@ -300,8 +338,7 @@ def week_period(team_settings: TeamSettings, day: datetime.date) -> Period:
 
 def month_period(team_settings: TeamSettings, year: int, month: int) -> Period:
     """The reporting weeks that start in the month."""
-    return Period(weeks=tuple(services.weeks_of_month(team_settings, year, month)),
-                  month=datetime.date(year, month, 1))
+    return Period(weeks=tuple(services.weeks_of_month(team_settings, year, month)), month=datetime.date(year, month, 1))
 
 
 def shifted_period(team_settings: TeamSettings, period: Period, steps: int) -> Period:
@@ -371,8 +408,7 @@ def target_table(*, team: Team, period: Period) -> TargetTable:
     )
     kpis = version_kpis(services.template_version_for(team))
     by_week: dict[tuple[int, int], dict[datetime.date, Decimal]] = defaultdict(dict)
-    rows = Target.objects.filter(member_id__in=[m.user_id for m in members], kpi__in=kpis,
-                                 week_start__in=period.weeks)
+    rows = Target.objects.filter(member_id__in=[m.user_id for m in members], kpi__in=kpis, week_start__in=period.weeks)
     for member_id, kpi_id, week_start, value in rows.values_list("member_id", "kpi_id", "week_start", "value"):
         by_week[member_id, kpi_id][week_start] = value
     by_pk = {kpi.pk: kpi for kpi in kpis}
@@ -390,8 +426,9 @@ def _check_target(kpi: KPI, value: Decimal) -> str | None:
     if value != round(value, kpi.decimals):
         if kpi.decimals == 0:
             return _("Enter a whole number.")
-        return ngettext("Use at most %(n)d decimal place.", "Use at most %(n)d decimal places.",
-                        kpi.decimals) % {"n": kpi.decimals}
+        return ngettext("Use at most %(n)d decimal place.", "Use at most %(n)d decimal places.", kpi.decimals) % {
+            "n": kpi.decimals
+        }
     return None
 
 

@@ -57,8 +57,9 @@ def _kpi_form(request, kpi: KPI | None):
     form = KPIForm(request.POST or None, instance=KPI.objects.get(pk=kpi.pk) if kpi else None)
     if request.method == "POST" and form.is_valid():
         saved = []
-        if _save_or_show_errors(form, lambda: saved.append(settings_services.save_kpi(
-                actor=request.user, kpi=kpi, data=form.cleaned_data))):
+        if _save_or_show_errors(
+            form, lambda: saved.append(settings_services.save_kpi(actor=request.user, kpi=kpi, data=form.cleaned_data))
+        ):
             messages.success(request, _("KPI “%(name)s” saved.") % {"name": saved[0].name})
             return redirect("reports:kpi_list")
     return render(request, "reports/settings/kpi_form.html", {"form": form, "kpi": kpi})
@@ -75,10 +76,20 @@ def template_list(request):
     teams_by_template = {}
     for row in TeamSettings.objects.filter(template__isnull=False).select_related("team").order_by("team__path"):
         teams_by_template.setdefault(row.template_id, []).append(row.team)
-    return render(request, "reports/settings/template_list.html", {
-        "rows": [{"template": t, "teams": teams_by_template.get(t.pk, []),
-                  "is_default": t.name == services.DEFAULT_TEMPLATE_NAME} for t in templates],
-    })
+    return render(
+        request,
+        "reports/settings/template_list.html",
+        {
+            "rows": [
+                {
+                    "template": t,
+                    "teams": teams_by_template.get(t.pk, []),
+                    "is_default": t.name == services.DEFAULT_TEMPLATE_NAME,
+                }
+                for t in templates
+            ],
+        },
+    )
 
 
 def template_create(request):
@@ -93,25 +104,40 @@ def template_edit(request, pk):
 
 def _template_form(request, template: ReportTemplate | None):
     version = services.current_version(template) if template else None
-    form = TemplateForm(request.POST or None, kpis=settings_services.offered_kpis(version), version=version,
-                        initial={"name": template.name if template else ""})
+    form = TemplateForm(
+        request.POST or None,
+        kpis=settings_services.offered_kpis(version),
+        version=version,
+        initial={"name": template.name if template else ""},
+    )
     formset = CustomFieldFormSet(request.POST or None, prefix="fields", initial=custom_field_initial(version))
     if request.method == "POST" and all([form.is_valid(), formset.is_valid()]):
         field_forms = formset.ordered_forms
         try:
             saved = settings_services.save_template(
-                actor=request.user, template=template, name=form.cleaned_data["name"],
-                sections=form.chosen_sections(), kpis=form.chosen_kpis(), fields=[f.as_field() for f in field_forms],
+                actor=request.user,
+                template=template,
+                name=form.cleaned_data["name"],
+                sections=form.chosen_sections(),
+                kpis=form.chosen_kpis(),
+                fields=[f.as_field() for f in field_forms],
             )
         except ValidationError as exc:
             place_template_errors(exc, form, field_forms)
         else:
             messages.success(request, _("Template “%(name)s” saved.") % {"name": saved.name})
             return redirect("reports:template_list")
-    return render(request, "reports/settings/template_form.html", {
-        "form": form, "formset": formset, "template": template, "version": version,
-        "report_count": version.reports.count() if version else 0,
-    })
+    return render(
+        request,
+        "reports/settings/template_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "template": template,
+            "version": version,
+            "report_count": version.reports.count() if version else 0,
+        },
+    )
 
 
 # Team calendars -----------------------------------------------------------------------------------
@@ -120,19 +146,28 @@ def _template_form(request, template: ReportTemplate | None):
 def team_settings(request, pk):
     team = access.team_for_edit(request.user, pk)
     own = settings_services.own_settings(team)
-    form = TeamSettingsForm(request.POST or None, instance=own,
-                            inherited_template=settings_services.inherited_template(team))
+    form = TeamSettingsForm(
+        request.POST or None, instance=own, inherited_template=settings_services.inherited_template(team)
+    )
     if request.method == "POST" and form.is_valid():
-        if _save_or_show_errors(form, lambda: settings_services.save_team_settings(
-                actor=request.user, team=team, data=form.cleaned_data)):
+        if _save_or_show_errors(
+            form, lambda: settings_services.save_team_settings(actor=request.user, team=team, data=form.cleaned_data)
+        ):
             messages.success(request, _("Settings of %(team)s saved.") % {"team": team})
             return redirect("reports:team_settings", pk=team.pk)
     effective = services.settings_for(team)
-    return render(request, "reports/settings/team_settings.html", {
-        "team": team, "form": form, "has_own": own.pk is not None, "effective": effective,
-        "effective_template": effective.template or services.default_template(),
-        "inherited_from": effective.team if effective.pk and effective.team_id != team.pk else None,
-    })
+    return render(
+        request,
+        "reports/settings/team_settings.html",
+        {
+            "team": team,
+            "form": form,
+            "has_own": own.pk is not None,
+            "effective": effective,
+            "effective_template": effective.template or services.default_template(),
+            "inherited_from": effective.team if effective.pk and effective.team_id != team.pk else None,
+        },
+    )
 
 
 # Targets ------------------------------------------------------------------------------------------
@@ -150,21 +185,35 @@ def targets(request, pk):
     form = TargetTableForm(request.POST or None, table=table)
     if request.method == "POST" and form.is_valid():
         changed = []
-        if _save_or_show_errors(form, lambda: changed.append(settings_services.save_targets(
-                actor=request.user, table=table, values=form.values()))):
+        if _save_or_show_errors(
+            form,
+            lambda: changed.append(
+                settings_services.save_targets(actor=request.user, table=table, values=form.values())
+            ),
+        ):
             if changed[0]:
-                messages.success(request, ngettext("Targets of %(count)d member saved.",
-                                                   "Targets of %(count)d members saved.", changed[0])
-                                 % {"count": changed[0]})
+                messages.success(
+                    request,
+                    ngettext("Targets of %(count)d member saved.", "Targets of %(count)d members saved.", changed[0])
+                    % {"count": changed[0]},
+                )
             else:
                 messages.info(request, _("No target changed."))
             return redirect(f"{reverse('reports:targets', args=[team.pk])}?{period.query}")
-    return render(request, "reports/settings/targets.html", {
-        "team": team, "period": period, "form": form, "table": table, "totals": table.totals(),
-        "previous": settings_services.shifted_period(team_settings, period, -1),
-        "next": settings_services.shifted_period(team_settings, period, 1),
-        "show_teams": any(m.team_id != team.pk for m in table.members),
-    })
+    return render(
+        request,
+        "reports/settings/targets.html",
+        {
+            "team": team,
+            "period": period,
+            "form": form,
+            "table": table,
+            "totals": table.totals(),
+            "previous": settings_services.shifted_period(team_settings, period, -1),
+            "next": settings_services.shifted_period(team_settings, period, 1),
+            "show_teams": any(m.team_id != team.pk for m in table.members),
+        },
+    )
 
 
 @require_POST
@@ -172,12 +221,19 @@ def targets_copy(request, pk):
     team = access.team_for_targets(request.user, pk)
     team_settings = services.settings_for(team)
     period = _period(request, team_settings)
-    copied = settings_services.copy_previous_targets(actor=request.user, team=team, team_settings=team_settings,
-                                                     period=period)
+    copied = settings_services.copy_previous_targets(
+        actor=request.user, team=team, team_settings=team_settings, period=period
+    )
     if copied:
-        messages.success(request, ngettext("Copied the previous period's targets for %(count)d member.",
-                                           "Copied the previous period's targets for %(count)d members.", copied)
-                         % {"count": copied})
+        messages.success(
+            request,
+            ngettext(
+                "Copied the previous period's targets for %(count)d member.",
+                "Copied the previous period's targets for %(count)d members.",
+                copied,
+            )
+            % {"count": copied},
+        )
     else:
         messages.info(request, _("Nothing to copy: everyone has targets already, or the previous period has none."))
     return redirect(f"{reverse('reports:targets', args=[team.pk])}?{period.query}")

@@ -49,15 +49,28 @@ def autosave(request, pk):
     try:
         saved = _save_draft(request, report, editor)
     except services.ReportConflict as exc:
-        return render(request, "reports/edit.html#autosave-result",
-                      {"report": report, "autosave": "conflict", "conflict": exc.conflict})
+        return render(
+            request,
+            "reports/edit.html#autosave-result",
+            {"report": report, "autosave": "conflict", "conflict": exc.conflict},
+        )
     if saved is None:
-        return render(request, "reports/edit.html#autosave-result",
-                      {"report": report, "autosave": "invalid", "message": editor.first_error(), **editor.context()})
-    return render(request, "reports/edit.html#autosave-result", {
-        "report": saved, "autosave": "saved", "saved_at": timezone.now(), "base_version": saved.version,
-        **editor.context(),
-    })
+        return render(
+            request,
+            "reports/edit.html#autosave-result",
+            {"report": report, "autosave": "invalid", "message": editor.first_error(), **editor.context()},
+        )
+    return render(
+        request,
+        "reports/edit.html#autosave-result",
+        {
+            "report": saved,
+            "autosave": "saved",
+            "saved_at": timezone.now(),
+            "base_version": saved.version,
+            **editor.context(),
+        },
+    )
 
 
 @require_POST
@@ -87,9 +100,15 @@ def submit(request, pk):
 def conflict(request, pk, conflict_pk):
     report = access.report_for_edit(request.user, pk)
     refused = get_object_or_404(DraftConflict, pk=conflict_pk, report=report, user=request.user)
-    return render(request, "reports/conflict.html", {
-        "report": report, "conflict": refused, "rows": _compare(report, refused.data),
-    })
+    return render(
+        request,
+        "reports/conflict.html",
+        {
+            "report": report,
+            "conflict": refused,
+            "rows": _compare(report, refused.data),
+        },
+    )
 
 
 @require_POST
@@ -135,8 +154,9 @@ def attachment_download(request, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
     # Browsers must not second-guess the type we checked at upload time.
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
@@ -165,8 +185,9 @@ def _save_draft(request, report: WeeklyReport, editor: ReportEditor) -> WeeklyRe
     if not editor.is_valid():
         return None
     try:
-        return services.save_draft(report=report, editor=request.user, base_version=editor.base_version(),
-                                   data=editor.content())
+        return services.save_draft(
+            report=report, editor=request.user, base_version=editor.base_version(), data=editor.content()
+        )
     except ValidationError as exc:
         editor.add_errors(exc)
         return None
@@ -179,29 +200,45 @@ def _started_from(editor: ReportEditor, report: WeeklyReport) -> int:
 
 
 def _to_conflict(request, refused: DraftConflict) -> HttpResponse:
-    messages.warning(request, _("This report was changed in another tab or on another device. Nothing you "
-                                "typed is lost: choose which version to keep."))
+    messages.warning(
+        request,
+        _(
+            "This report was changed in another tab or on another device. Nothing you "
+            "typed is lost: choose which version to keep."
+        ),
+    )
     return redirect("reports:conflict", pk=refused.report_id, conflict_pk=refused.pk)
 
 
 def _render_edit(request, report: WeeklyReport, editor: ReportEditor, *, base_version: int) -> HttpResponse:
     team_settings = services.settings_for(report.team)
-    return render(request, "reports/edit.html", {
-        "report": report,
-        **editor.context(),
-        "base_version": base_version,
-        "autosave": "idle",
-        "attachments": report.attachments.all(),
-        "attachment_form": AttachmentForm(),
-        "deadline": team_settings.deadline_for(report.week_start),
-        "time_zone": team_settings.time_zone,
-    })
+    return render(
+        request,
+        "reports/edit.html",
+        {
+            "report": report,
+            **editor.context(),
+            "base_version": base_version,
+            "autosave": "idle",
+            "attachments": report.attachments.all(),
+            "attachment_form": AttachmentForm(),
+            "deadline": team_settings.deadline_for(report.week_start),
+            "time_zone": team_settings.time_zone,
+        },
+    )
 
 
 def _render_attachments(request, report: WeeklyReport, form: AttachmentForm, added=None) -> HttpResponse:
-    return render(request, "reports/edit.html#attachments", {
-        "report": report, "attachments": report.attachments.all(), "attachment_form": form, "added": added,
-    })
+    return render(
+        request,
+        "reports/edit.html#attachments",
+        {
+            "report": report,
+            "attachments": report.attachments.all(),
+            "attachment_form": form,
+            "added": added,
+        },
+    )
 
 
 def _compare(report: WeeklyReport, refused: dict) -> list[dict]:
@@ -217,23 +254,34 @@ def _compare(report: WeeklyReport, refused: dict) -> list[dict]:
     outcomes = dict(PlanReview.Outcome.choices)
     for review in report.plan_reviews.all() if answers else []:
         answer = answers.get(str(review.pk), {})
-        add(review.item_text, _outcome_text(outcomes, review.outcome, review.note),
-            _outcome_text(outcomes, answer.get("outcome", ""), answer.get("note", "")))
+        add(
+            review.item_text,
+            _outcome_text(outcomes, review.outcome, review.note),
+            _outcome_text(outcomes, answer.get("outcome", ""), answer.get("note", "")),
+        )
     actuals = refused.get("kpis", {})
     for value in report.kpi_values.select_related("kpi").order_by("kpi__position") if actuals else []:
         stored = "" if value.actual is None else format(value.actual.normalize(), "f")
         add(value.kpi.name, stored, actuals.get(str(value.kpi_id), ""))
     if "problems" in refused:
-        add(_("Problems and solutions"), _lines(report.problems.values("problem", "cause", "action", "help_needed")),
-            _lines(refused["problems"]))
+        add(
+            _("Problems and solutions"),
+            _lines(report.problems.values("problem", "cause", "action", "help_needed")),
+            _lines(refused["problems"]),
+        )
     if "plan" in refused:
-        stored_plan = [{**row, "due_on": row["due_on"].isoformat() if row["due_on"] else ""}
-                       for row in report.plan_items.values("item", "customer", "due_on")]
+        stored_plan = [
+            {**row, "due_on": row["due_on"].isoformat() if row["due_on"] else ""}
+            for row in report.plan_items.values("item", "customer", "due_on")
+        ]
         add(_("Next week's plan"), _lines(stored_plan), _lines(refused["plan"]))
     custom = refused.get("custom", {})
     for spec in report.template_version.fields if custom else []:
-        add(spec.get("label") or spec["key"], str(report.custom_values.get(spec["key"], "")),
-            str(custom.get(spec["key"], "")))
+        add(
+            spec.get("label") or spec["key"],
+            str(report.custom_values.get(spec["key"], "")),
+            str(custom.get(spec["key"], "")),
+        )
     return rows
 
 

@@ -147,8 +147,9 @@ def visible_members(user: User) -> QuerySet[User]:
         in_subtree |= Q(team__path__startswith=path)
     current = Membership.objects.filter(in_subtree, user=OuterRef("pk"), ended_on__isnull=True)
     past = Membership.objects.filter(in_subtree, user=OuterRef("pk"))
-    return User.objects.filter(Q(Exists(current)) | Q(status=User.Status.LEFT, pk__in=past.values("user"))
-                               | Q(pk=user.pk))
+    return User.objects.filter(
+        Q(Exists(current)) | Q(status=User.Status.LEFT, pk__in=past.values("user")) | Q(pk=user.pk)
+    )
 
 
 # Fetchers for detail and action views -----------------------------------------------------------
@@ -231,8 +232,7 @@ def visible_reports(user: User) -> QuerySet[WeeklyReport]:
 
 def can_view_report(user: User, report: WeeklyReport) -> bool:
     s = scope(user)
-    return (s.is_admin or report.author_id == user.pk
-            or any(report.team.path.startswith(p) for p in s.readable_paths))
+    return s.is_admin or report.author_id == user.pk or any(report.team.path.startswith(p) for p in s.readable_paths)
 
 
 def can_edit_report(user: User, report: WeeklyReport) -> bool:

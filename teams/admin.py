@@ -28,20 +28,41 @@ class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Profile"), {"fields": ["display_name", "email", "phone", "wechat", "position", "hired_on", "status",
-                                   "left_on", "language"]}),
+        (
+            _("Profile"),
+            {
+                "fields": [
+                    "display_name",
+                    "email",
+                    "phone",
+                    "wechat",
+                    "position",
+                    "hired_on",
+                    "status",
+                    "left_on",
+                    "language",
+                ]
+            },
+        ),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         changed = [f for f in form.changed_data if f not in {"password", "password1", "password2"}]
         if change and changed:
-            record(actor=request.user, action=AuditEntry.Action.UPDATED, target=obj,
-                   changes={f: [None, str(getattr(obj, f, ""))] for f in changed}, note="django-admin")
+            record(
+                actor=request.user,
+                action=AuditEntry.Action.UPDATED,
+                target=obj,
+                changes={f: [None, str(getattr(obj, f, ""))] for f in changed},
+                note="django-admin",
+            )
 
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "display_name", "email", "password1",
-                                                               "password2"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["username", "display_name", "email", "password1", "password2"]})
+    ]
 
 
 @admin.register(Team)

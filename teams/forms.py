@@ -38,8 +38,9 @@ class TeamChoiceField(forms.ModelChoiceField):
 
 
 class TeamForm(ServiceCheckedModelForm):
-    parent = TeamChoiceField(queryset=Team.objects.none(), required=False, label=_("Parent"),
-                             empty_label=_("(top level)"))
+    parent = TeamChoiceField(
+        queryset=Team.objects.none(), required=False, label=_("Parent"), empty_label=_("(top level)")
+    )
 
     class Meta:
         model = Team
@@ -57,9 +58,7 @@ class TeamForm(ServiceCheckedModelForm):
 class MemberCreateForm(ServiceCheckedModelForm):
     team = TeamChoiceField(queryset=Team.objects.none(), label=_("Team"))
     role = forms.ChoiceField(choices=Membership.Role.choices, label=_("Role"), initial=Membership.Role.SALESPERSON)
-    send_invitation = forms.BooleanField(
-        label=_("Email an invitation to set a password"), required=False, initial=True
-    )
+    send_invitation = forms.BooleanField(label=_("Email an invitation to set a password"), required=False, initial=True)
 
     class Meta:
         model = User
@@ -103,11 +102,14 @@ class MemberStatusForm(CrispyMixin, forms.Form):
     status = forms.ChoiceField(choices=User.Status.choices, label=_("Status"))
     on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     team = TeamChoiceField(
-        queryset=Team.objects.none(), required=False, label=_("Team"),
+        queryset=Team.objects.none(),
+        required=False,
+        label=_("Team"),
         help_text=_("Only when someone who left comes back."),
     )
-    role = forms.ChoiceField(choices=Membership.Role.choices, label=_("Role"), initial=Membership.Role.SALESPERSON,
-                             required=False)
+    role = forms.ChoiceField(
+        choices=Membership.Role.choices, label=_("Role"), initial=Membership.Role.SALESPERSON, required=False
+    )
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)

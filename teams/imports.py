@@ -56,16 +56,42 @@ class Column:
 
 COLUMNS = (
     Column("name", "name", "姓名", True, gettext_lazy("The person's name as colleagues see it."), "display_name"),
-    Column("email", "email", "邮箱", True,
-           gettext_lazy("Nobody may use it yet; the invitation to set a password is sent there."), "email"),
-    Column("team", "team", "团队", True, gettext_lazy(
-        "The team's name. When several teams share a name, write the teams above it too, separated by “/”.")),
-    Column("role", "role", "角色", False, gettext_lazy(
-        "Salesperson, manager or director, in English or Chinese (销售, 经理, 总监); salesperson when empty.")),
+    Column(
+        "email",
+        "email",
+        "邮箱",
+        True,
+        gettext_lazy("Nobody may use it yet; the invitation to set a password is sent there."),
+        "email",
+    ),
+    Column(
+        "team",
+        "team",
+        "团队",
+        True,
+        gettext_lazy(
+            "The team's name. When several teams share a name, write the teams above it too, separated by “/”."
+        ),
+    ),
+    Column(
+        "role",
+        "role",
+        "角色",
+        False,
+        gettext_lazy(
+            "Salesperson, manager or director, in English or Chinese (销售, 经理, 总监); salesperson when empty."
+        ),
+    ),
     Column("position", "position", "职位", False, gettext_lazy("Job title, optional."), "position"),
     Column("phone", "phone", "电话", False, gettext_lazy("Optional."), "phone"),
-    Column("username", "username", "用户名", False,
-           gettext_lazy("For logging in; the email address when empty."), "username"),
+    Column(
+        "username",
+        "username",
+        "用户名",
+        False,
+        gettext_lazy("For logging in; the email address when empty."),
+        "username",
+    ),
 )
 HEADER_KEYS = {title.casefold(): column.key for column in COLUMNS for title in (column.english, column.chinese)}
 
@@ -138,16 +164,20 @@ def _extension(name: str) -> str:
     stem, dot, extension = name.rpartition(".")
     extension = extension.lower() if dot and stem else ""
     if extension not in EXTENSIONS:
-        raise ValidationError(_("Upload a .csv or .xlsx file (in Excel: Save as “CSV UTF-8” or “Excel workbook”)."),
-                              code="wrong_type")
+        raise ValidationError(
+            _("Upload a .csv or .xlsx file (in Excel: Save as “CSV UTF-8” or “Excel workbook”)."), code="wrong_type"
+        )
     return extension
 
 
 def _file_bytes(file: File) -> bytes:
     limit = settings.MEMBER_IMPORT_MAX_BYTES
     if file.size > limit:
-        raise ValidationError(_("The file is too large (%(size)s); the limit is %(limit)s.") % {
-            "size": filesizeformat(file.size), "limit": filesizeformat(limit)}, code="too_large")
+        raise ValidationError(
+            _("The file is too large (%(size)s); the limit is %(limit)s.")
+            % {"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
     file.seek(0)
     data = file.read()
     file.seek(0)
@@ -228,10 +258,15 @@ def _table(lines: Iterable[list[str]]) -> tuple[list[str], list[tuple[int, list[
             header = cells
         elif any(cells):
             if len(records) == limit:
-                raise ValidationError(ngettext(
-                    "The file has more than %(max)d row; import at most %(max)d at a time.",
-                    "The file has more than %(max)d rows; import at most %(max)d at a time.", limit,
-                ) % {"max": limit}, code="too_many_rows")
+                raise ValidationError(
+                    ngettext(
+                        "The file has more than %(max)d row; import at most %(max)d at a time.",
+                        "The file has more than %(max)d rows; import at most %(max)d at a time.",
+                        limit,
+                    )
+                    % {"max": limit},
+                    code="too_many_rows",
+                )
             records.append((number, cells))
     if header is None or not (any(header) or records):
         raise ValidationError(_("The file is empty."), code="empty")
@@ -249,10 +284,15 @@ def _column_positions(header: list[str]) -> dict[str, int]:
         positions[key] = index
     missing = [c.title for c in COLUMNS if c.is_required and c.key not in positions]
     if missing:
-        raise ValidationError(ngettext(
-            "The first row must name the columns; this one is missing: %(columns)s.",
-            "The first row must name the columns; these are missing: %(columns)s.", len(missing),
-        ) % {"columns": ", ".join(missing)}, code="columns")
+        raise ValidationError(
+            ngettext(
+                "The first row must name the columns; this one is missing: %(columns)s.",
+                "The first row must name the columns; these are missing: %(columns)s.",
+                len(missing),
+            )
+            % {"columns": ", ".join(missing)},
+            code="columns",
+        )
     return positions
 
 
@@ -297,13 +337,15 @@ class TeamDirectory:
         candidates = self.by_name.get(text, [])
         if not candidates and "/" in text.replace("／", "/"):
             parts = [part.strip() for part in text.replace("／", "/").split("/") if part.strip()]
-            candidates = [t for t in self.by_name.get(parts[-1], []) if self.names(t)[-len(parts):] == parts]
+            candidates = [t for t in self.by_name.get(parts[-1], []) if self.names(t)[-len(parts) :] == parts]
         if not candidates:
             raise ValidationError(_("There is no team “%(team)s”.") % {"team": text})
         if len(candidates) > 1:
             paths = "; ".join(sorted("/".join(self.names(t)) for t in candidates))
-            raise ValidationError(_("Several teams are called “%(team)s”: write its path instead, one of %(paths)s.")
-                                  % {"team": text, "paths": paths})
+            raise ValidationError(
+                _("Several teams are called “%(team)s”: write its path instead, one of %(paths)s.")
+                % {"team": text, "paths": paths}
+            )
         if not candidates[0].is_active:
             raise ValidationError(_("The team “%(team)s” is no longer active.") % {"team": text})
         return candidates[0]
@@ -323,8 +365,9 @@ def _check_lengths(row: ImportRow) -> None:
             continue
         limit = User._meta.get_field(column.user_field).max_length
         if len(row.values[column.key]) > limit:
-            row.errors.append(_("%(column)s is longer than %(max)d characters.") % {
-                "column": column.title, "max": limit})
+            row.errors.append(
+                _("%(column)s is longer than %(max)d characters.") % {"column": column.title, "max": limit}
+            )
 
 
 def _check_name_team_role(row: ImportRow, teams: TeamDirectory) -> None:
@@ -341,8 +384,10 @@ def _check_name_team_role(row: ImportRow, teams: TeamDirectory) -> None:
     if row.values["role"]:
         row.role = ROLE_NAMES.get(row.values["role"].casefold())
         if row.role is None:
-            row.errors.append(_("Unknown role “%(role)s”: use 销售, 经理 or 总监 (salesperson, manager, director).")
-                              % {"role": row.values["role"]})
+            row.errors.append(
+                _("Unknown role “%(role)s”: use 销售, 经理 or 总监 (salesperson, manager, director).")
+                % {"role": row.values["role"]}
+            )
 
 
 def _check_email(row: ImportRow, *, taken: set[str], seen: dict[str, int]) -> bool:
@@ -399,7 +444,8 @@ def _check_rows(rows: list[ImportRow]) -> None:
 def _row_values(cells: list[str], positions: dict[str, int]) -> dict[str, str]:
     return {
         column.key: cells[positions[column.key]].strip()
-        if column.key in positions and positions[column.key] < len(cells) else ""
+        if column.key in positions and positions[column.key] < len(cells)
+        else ""
         for column in COLUMNS
     }
 
@@ -468,13 +514,20 @@ def store_member_import(*, actor: User, file: File) -> MemberImport:
 def _add_row(actor: User, row: ImportRow) -> None:
     try:
         services.add_member(
-            actor=actor, display_name=row.values["name"], email=row.email, team=row.team, role=row.role,
-            username=row.username, position=row.values["position"], phone=row.values["phone"],
+            actor=actor,
+            display_name=row.values["name"],
+            email=row.email,
+            team=row.team,
+            role=row.role,
+            username=row.username,
+            position=row.values["position"],
+            phone=row.values["phone"],
         )
     except ValidationError as exc:
         # Someone took the address or username since the preview; the whole import rolls back.
-        raise ValidationError(_("Row %(row)d: %(error)s Nothing was imported.") % {
-            "row": row.number, "error": " ".join(exc.messages)}) from exc
+        raise ValidationError(
+            _("Row %(row)d: %(error)s Nothing was imported.") % {"row": row.number, "error": " ".join(exc.messages)}
+        ) from exc
 
 
 @transaction.atomic
@@ -491,15 +544,20 @@ def apply_member_import(*, actor: User, member_import: MemberImport) -> MemberIm
         raise ValidationError(_("This file has already been imported."), code="already_imported")
     result = preview_member_import(member_import)
     if not result.can_apply:
-        raise ValidationError(_("Nothing was imported: fix the rows with errors and upload the file again."),
-                              code="invalid")
+        raise ValidationError(
+            _("Nothing was imported: fix the rows with errors and upload the file again."), code="invalid"
+        )
     for row in result.rows:
         _add_row(actor, row)
     member_import.status = MemberImport.Status.APPLIED
     member_import.applied_at = timezone.now()
     member_import.created_count = len(result.rows)
     member_import.save(update_fields=["status", "applied_at", "created_count"])
-    record(actor=actor, action=AuditEntry.Action.IMPORTED, target=member_import,
-           note=ngettext("%(count)d member imported.", "%(count)d members imported.", len(result.rows))
-           % {"count": len(result.rows)})
+    record(
+        actor=actor,
+        action=AuditEntry.Action.IMPORTED,
+        target=member_import,
+        note=ngettext("%(count)d member imported.", "%(count)d members imported.", len(result.rows))
+        % {"count": len(result.rows)},
+    )
     return member_import

@@ -25,7 +25,9 @@ class MemberImportForm(CrispyMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("A .csv or .xlsx file of at most %(size)s and %(rows)d rows.") % {
-            "size": filesizeformat(settings.MEMBER_IMPORT_MAX_BYTES), "rows": settings.MEMBER_IMPORT_MAX_ROWS}
+            "size": filesizeformat(settings.MEMBER_IMPORT_MAX_BYTES),
+            "rows": settings.MEMBER_IMPORT_MAX_ROWS,
+        }
 
 
 def _member_import(pk: int) -> MemberImport:
@@ -72,8 +74,13 @@ def member_import_apply(request, pk):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect(member_import)
-    messages.success(request, ngettext(
-        "%(count)d member imported; invitations are on their way.",
-        "%(count)d members imported; invitations are on their way.", applied.created_count,
-    ) % {"count": applied.created_count})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d member imported; invitations are on their way.",
+            "%(count)d members imported; invitations are on their way.",
+            applied.created_count,
+        )
+        % {"count": applied.created_count},
+    )
     return redirect("teams:member_list")

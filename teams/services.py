@@ -55,8 +55,12 @@ def create_team(*, actor: User | None, name: str, kind: str, parent: Team | None
     team.path = (parent.path if parent else "") + _segment(team)
     team.depth = parent.depth + 1 if parent else 0
     team.save(update_fields=["path", "depth"])
-    record(actor=actor, action=AuditEntry.Action.CREATED, target=team,
-           changes={"name": [None, name], "parent": [None, str(parent) if parent else None]})
+    record(
+        actor=actor,
+        action=AuditEntry.Action.CREATED,
+        target=team,
+        changes={"name": [None, name], "parent": [None, str(parent) if parent else None]},
+    )
     return team
 
 
@@ -129,15 +133,25 @@ def add_member(
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is taken.")})
     member = User(
-        username=username, email=email, display_name=display_name, position=position, phone=phone,
-        wechat=wechat, hired_on=hired_on, language=language,
+        username=username,
+        email=email,
+        display_name=display_name,
+        position=position,
+        phone=phone,
+        wechat=wechat,
+        hired_on=hired_on,
+        language=language,
     )
     member.set_unusable_password()
     member.full_clean(exclude=["password"])
     member.save()
     Membership.objects.create(user=member, team=team, role=role, started_on=hired_on or timezone.localdate())
-    record(actor=actor, action=AuditEntry.Action.CREATED, target=member,
-           changes={"team": [None, str(team)], "role": [None, str(Membership.Role(role).label)]})
+    record(
+        actor=actor,
+        action=AuditEntry.Action.CREATED,
+        target=member,
+        changes={"team": [None, str(team)], "role": [None, str(Membership.Role(role).label)]},
+    )
     if send_invitation and email:
         queue_invitation(member)
     return member
@@ -189,11 +203,17 @@ def move_member(*, actor: User | None, member: User, team: Team, role: str, on: 
     User.objects.select_for_update().filter(pk=member.pk).first()  # one move at a time per person
     current = current_membership(member)
     if current and current.team_id == team.pk and current.role == role:
-        raise ValidationError(_("%(name)s is already %(role)s in %(team)s.") % {
-            "name": member, "role": Membership.Role(role).label, "team": team})
+        raise ValidationError(
+            _("%(name)s is already %(role)s in %(team)s.")
+            % {"name": member, "role": Membership.Role(role).label, "team": team}
+        )
     if current and on < current.started_on:
-        raise ValidationError({"on": _("The change cannot start before the current membership (%(day)s).") % {
-            "day": current.started_on.isoformat()}})
+        raise ValidationError(
+            {
+                "on": _("The change cannot start before the current membership (%(day)s).")
+                % {"day": current.started_on.isoformat()}
+            }
+        )
     if current:
         current.ended_on = on
         current.save(update_fields=["ended_on"])
@@ -227,8 +247,9 @@ def change_status(
     member = User.objects.select_for_update().get(pk=member.pk)
     old_status = member.status
     if status == old_status:
-        raise ValidationError({"status": _("The status is already %(status)s.") % {
-            "status": member.get_status_display()}})
+        raise ValidationError(
+            {"status": _("The status is already %(status)s.") % {"status": member.get_status_display()}}
+        )
     if status == User.Status.LEFT:
         current = current_membership(member)
         if current:
@@ -244,9 +265,13 @@ def change_status(
         member.left_on, member.is_active = None, True
     member.status = status
     member.save(update_fields=["status", "left_on", "is_active"])
-    record(actor=actor, action=AuditEntry.Action.STATUS_CHANGED, target=member,
-           changes={"status": [str(User.Status(old_status).label), str(member.get_status_display())]},
-           note=on.isoformat())
+    record(
+        actor=actor,
+        action=AuditEntry.Action.STATUS_CHANGED,
+        target=member,
+        changes={"status": [str(User.Status(old_status).label), str(member.get_status_display())]},
+        note=on.isoformat(),
+    )
     return member
 
 

@@ -49,11 +49,15 @@ def home(request):
     scope = access.scope(request.user)
     membership = services.current_membership(request.user)
     teams = access.visible_teams(request.user).filter(depth__lte=(membership.team.depth + 1) if membership else 1)
-    return render(request, "home.html", {
-        "membership": membership,
-        "scope": scope,
-        "teams": teams.annotate(member_count=_member_count())[:12] if scope.sees_teams else [],
-    })
+    return render(
+        request,
+        "home.html",
+        {
+            "membership": membership,
+            "scope": scope,
+            "teams": teams.annotate(member_count=_member_count())[:12] if scope.sees_teams else [],
+        },
+    )
 
 
 def _member_count():
@@ -69,9 +73,14 @@ def team_list(request):
         to_attr="managers",
     )
     teams = access.visible_teams(request.user).annotate(member_count=_member_count()).prefetch_related(managers)
-    return render(request, "teams/team_list.html", {
-        "teams": teams, "can_manage": access.can_manage_structure(request.user),
-    })
+    return render(
+        request,
+        "teams/team_list.html",
+        {
+            "teams": teams,
+            "can_manage": access.can_manage_structure(request.user),
+        },
+    )
 
 
 def team_detail(request, pk):
@@ -79,15 +88,19 @@ def team_detail(request, pk):
     memberships = (
         Membership.objects.filter(team=team).select_related("user").order_by("ended_on", "role", "user__display_name")
     )
-    return render(request, "teams/team_detail.html", {
-        "team": team,
-        "ancestors": Team.objects.filter(pk__in=team.ancestor_ids).order_by("depth"),
-        "children": team.children.annotate(member_count=_member_count()).order_by("name"),
-        "current": [m for m in memberships if m.is_current],
-        "former": [m for m in memberships if not m.is_current],
-        "can_manage": access.can_manage_structure(request.user),
-        "can_set_targets": access.can_set_targets(request.user, team),
-    })
+    return render(
+        request,
+        "teams/team_detail.html",
+        {
+            "team": team,
+            "ancestors": Team.objects.filter(pk__in=team.ancestor_ids).order_by("depth"),
+            "children": team.children.annotate(member_count=_member_count()).order_by("name"),
+            "current": [m for m in memberships if m.is_current],
+            "former": [m for m in memberships if not m.is_current],
+            "can_manage": access.can_manage_structure(request.user),
+            "can_set_targets": access.can_set_targets(request.user, team),
+        },
+    )
 
 
 def team_create(request):
@@ -98,8 +111,12 @@ def team_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = []
-        if _save_or_show_errors(form, lambda: created.append(services.create_team(
-                actor=request.user, name=data["name"], kind=data["kind"], parent=data["parent"]))):
+        if _save_or_show_errors(
+            form,
+            lambda: created.append(
+                services.create_team(actor=request.user, name=data["name"], kind=data["kind"], parent=data["parent"])
+            ),
+        ):
             messages.success(request, _("Team “%(name)s” created.") % {"name": created[0].name})
             return redirect(created[0])
     return render(request, "teams/team_form.html", {"form": form})
@@ -110,9 +127,16 @@ def team_edit(request, pk):
     form = TeamForm(request.POST or None, instance=team, teams=access.visible_teams(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _save_or_show_errors(form, lambda: services.update_team(
-                actor=request.user, team=Team.objects.get(pk=pk), name=data["name"], kind=data["kind"],
-                parent=data["parent"])):
+        if _save_or_show_errors(
+            form,
+            lambda: services.update_team(
+                actor=request.user,
+                team=Team.objects.get(pk=pk),
+                name=data["name"],
+                kind=data["kind"],
+                parent=data["parent"],
+            ),
+        ):
             messages.success(request, _("Team saved."))
             return redirect("teams:team_detail", pk=pk)
     return render(request, "teams/team_form.html", {"form": form, "team": Team.objects.get(pk=pk)})
@@ -125,7 +149,9 @@ def member_list(request):
     query = request.GET.get("q", "").strip()
     if query:
         members = members.filter(
-            Q(display_name__icontains=query) | Q(email__icontains=query) | Q(username__icontains=query)
+            Q(display_name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(username__icontains=query)
             | Q(phone__icontains=query)
         )
     status = request.GET.get("status", "")
@@ -135,13 +161,22 @@ def member_list(request):
     team = access.visible_teams(request.user).filter(pk=team_id).first() if team_id.isdigit() else None
     if team is not None:
         members = members.filter(memberships__ended_on__isnull=True, memberships__team__path__startswith=team.path)
-    page = Paginator(members.prefetch_related(_current_memberships()).order_by("display_name", "pk"),
-                     MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "teams/member_list.html", {
-        "page": page, "query": query, "status": status, "team": team, "statuses": User.Status.choices,
-        "team_options": [(t.pk, "\u3000" * t.depth + t.name) for t in access.visible_teams(request.user)],
-        "can_manage": access.can_manage_structure(request.user),
-    })
+    page = Paginator(
+        members.prefetch_related(_current_memberships()).order_by("display_name", "pk"), MEMBERS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "teams/member_list.html",
+        {
+            "page": page,
+            "query": query,
+            "status": status,
+            "team": team,
+            "statuses": User.Status.choices,
+            "team_options": [(t.pk, "\u3000" * t.depth + t.name) for t in access.visible_teams(request.user)],
+            "can_manage": access.can_manage_structure(request.user),
+        },
+    )
 
 
 def member_detail(request, pk):
@@ -150,12 +185,16 @@ def member_detail(request, pk):
     audit = []
     if access.can_view_audit_trail(request.user):
         audit = AuditEntry.objects.filter(target_type__model="user", target_id=member.pk).select_related("actor")[:20]
-    return render(request, "teams/member_detail.html", {
-        "member": member,
-        "memberships": member.memberships.select_related("team").order_by("-started_on", "-pk"),
-        "can_edit": can_edit,
-        "audit": audit,
-    })
+    return render(
+        request,
+        "teams/member_detail.html",
+        {
+            "member": member,
+            "memberships": member.memberships.select_related("team").order_by("-started_on", "-pk"),
+            "can_edit": can_edit,
+            "audit": audit,
+        },
+    )
 
 
 def member_create(request):
@@ -165,11 +204,25 @@ def member_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = []
-        if _save_or_show_errors(form, lambda: created.append(services.add_member(
-                actor=request.user, display_name=data["display_name"], email=data["email"], team=data["team"],
-                role=data["role"], username=data["username"], position=data["position"], phone=data["phone"],
-                wechat=data["wechat"], hired_on=data["hired_on"], language=data["language"],
-                send_invitation=data["send_invitation"]))):
+        if _save_or_show_errors(
+            form,
+            lambda: created.append(
+                services.add_member(
+                    actor=request.user,
+                    display_name=data["display_name"],
+                    email=data["email"],
+                    team=data["team"],
+                    role=data["role"],
+                    username=data["username"],
+                    position=data["position"],
+                    phone=data["phone"],
+                    wechat=data["wechat"],
+                    hired_on=data["hired_on"],
+                    language=data["language"],
+                    send_invitation=data["send_invitation"],
+                )
+            ),
+        ):
             messages.success(request, _("%(name)s added.") % {"name": created[0]})
             return redirect(created[0])
     return render(request, "teams/member_form.html", {"form": form, "title": _("Add member")})
@@ -179,8 +232,9 @@ def member_edit(request, pk):
     member = access.member_for_edit(request.user, pk)
     form = MemberProfileForm(request.POST or None, instance=User.objects.get(pk=member.pk))
     if request.method == "POST" and form.is_valid():
-        if _save_or_show_errors(form, lambda: services.update_member(
-                actor=request.user, member=member, data=form.cleaned_data)):
+        if _save_or_show_errors(
+            form, lambda: services.update_member(actor=request.user, member=member, data=form.cleaned_data)
+        ):
             messages.success(request, _("Profile saved."))
             return redirect(member)
     return render(request, "teams/member_form.html", {"form": form, "member": member, "title": _("Edit profile")})
@@ -193,24 +247,44 @@ def member_move(request, pk):
     form = MemberMoveForm(request.POST or None, teams=access.visible_teams(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _save_or_show_errors(form, lambda: services.move_member(
-                actor=request.user, member=member, team=data["team"], role=data["role"], on=data["on"])):
+        if _save_or_show_errors(
+            form,
+            lambda: services.move_member(
+                actor=request.user, member=member, team=data["team"], role=data["role"], on=data["on"]
+            ),
+        ):
             messages.success(request, _("Team and role saved."))
             return redirect(member)
-    return render(request, "teams/member_form.html", {
-        "form": form, "member": member, "title": _("Change team or role"), "current": current,
-    })
+    return render(
+        request,
+        "teams/member_form.html",
+        {
+            "form": form,
+            "member": member,
+            "title": _("Change team or role"),
+            "current": current,
+        },
+    )
 
 
 def member_status(request, pk):
     member = access.member_for_edit(request.user, pk)
-    form = MemberStatusForm(request.POST or None, teams=access.visible_teams(request.user),
-                            initial={"status": member.status})
+    form = MemberStatusForm(
+        request.POST or None, teams=access.visible_teams(request.user), initial={"status": member.status}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _save_or_show_errors(form, lambda: services.change_status(
-                actor=request.user, member=member, status=data["status"], on=data["on"], team=data["team"],
-                role=data["role"] or Membership.Role.SALESPERSON)):
+        if _save_or_show_errors(
+            form,
+            lambda: services.change_status(
+                actor=request.user,
+                member=member,
+                status=data["status"],
+                on=data["on"],
+                team=data["team"],
+                role=data["role"] or Membership.Role.SALESPERSON,
+            ),
+        ):
             messages.success(request, _("Status saved."))
             return redirect(member)
     return render(request, "teams/member_form.html", {"form": form, "member": member, "title": _("Change status")})
@@ -234,8 +308,9 @@ def preferences(request):
         translation.activate(request.user.language)
         messages.success(request, _("Preferences saved."))
         response = redirect("teams:preferences")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language, samesite="Lax",
-                            secure=settings.SESSION_COOKIE_SECURE)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, request.user.language, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE
+        )
         return response
     return render(request, "teams/preferences.html", {"form": form})
 
@@ -252,6 +327,7 @@ def set_language(request):
     if language in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
             services.update_member(actor=request.user, member=request.user, data={"language": language})
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax",
-                            secure=settings.SESSION_COOKIE_SECURE)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE
+        )
     return response

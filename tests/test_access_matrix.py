@@ -130,7 +130,8 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
         "report": report.pk,
         "conflict": DraftConflict.objects.create(report=report, user=rep, base_version=0, data={"summary": "x"}).pk,
         "attachment": report_services.add_attachment(
-            report=report, uploaded_by=rep, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")).pk,
+            report=report, uploaded_by=rep, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")
+        ).pk,
         "teammate": other_rep.pk,
         "member_import": MemberImportFactory(uploaded_by=admin).pk,
         "uid": "MQ",
@@ -140,8 +141,14 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
 
 @pytest.fixture
 def cast(rep, outsider, lead, other_lead, director, admin):
-    return {"rep": rep, "outsider": outsider, "lead": lead, "other_lead": other_lead, "director": director,
-            "admin": admin}
+    return {
+        "rep": rep,
+        "outsider": outsider,
+        "lead": lead,
+        "other_lead": other_lead,
+        "director": director,
+        "admin": admin,
+    }
 
 
 CASES = [(name, role) for name in MATRIX for role in ROLES]

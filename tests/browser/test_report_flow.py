@@ -40,11 +40,21 @@ def salesperson(live_server):
     last = WeeklyReport.objects.filter(author=member, week_start__lt=this_week).order_by("-week_start").first()
     if last is None or not last.plan_items.exists():  # the demo may leave this one's last week out
         last = services.open_report(author=member, week_start=this_week - datetime.timedelta(days=7))
-        services.save_draft(report=last, editor=member, base_version=last.version, data={
-            "summary": "上周总结", "plan": [{"item": "拜访阿里巴巴杭州总部", "customer": "阿里巴巴", "due_on": None}],
-        })
-    services.set_targets(actor=User.objects.get(username="liqiang"), member=member, week_start=this_week,
-                         values={KPI.objects.get(code="sales_amount"): Decimal(50000)})
+        services.save_draft(
+            report=last,
+            editor=member,
+            base_version=last.version,
+            data={
+                "summary": "上周总结",
+                "plan": [{"item": "拜访阿里巴巴杭州总部", "customer": "阿里巴巴", "due_on": None}],
+            },
+        )
+    services.set_targets(
+        actor=User.objects.get(username="liqiang"),
+        member=member,
+        week_start=this_week,
+        values={KPI.objects.get(code="sales_amount"): Decimal(50000)},
+    )
     return member
 
 
@@ -138,8 +148,9 @@ def test_autosave_shows_errors_in_place_and_stops_at_a_conflict(live_server, sal
 
     # Another tab saves meanwhile: this page's next save is refused and kept, and autosave stops.
     report.refresh_from_db()
-    services.save_draft(report=report, editor=salesperson, base_version=report.version,
-                        data={"summary": "saved in another tab"})
+    services.save_draft(
+        report=report, editor=salesperson, base_version=report.version, data={"summary": "saved in another tab"}
+    )
     page.fill("#id_summary", "typed here")
     page.press("#id_summary", "Tab")
     expect(status).to_have_attribute("data-state", "conflict")

@@ -18,9 +18,23 @@ def worker():
     # Starting a worker process takes a few seconds; this is the one test that pays for it.
     env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "salesreports", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "salesreports",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     yield process
     process.terminate()

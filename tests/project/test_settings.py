@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ENV", "ALLOWED_HOSTS"}}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
         timeout=60,
     )
 
@@ -25,8 +29,13 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_production_settings_pass_the_deploy_checks_without_warnings():
     # One subprocess (about a second): settings are read once per process, so this cannot run in-process.
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DJANGO_ENV="production", SECRET_KEY="x7!kq-" + "a9Zr2mP4vL8sT1wY6uE3" * 3, ALLOWED_HOSTS="reports.example.com",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_ENV="production",
+        SECRET_KEY="x7!kq-" + "a9Zr2mP4vL8sT1wY6uE3" * 3,
+        ALLOWED_HOSTS="reports.example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -42,12 +42,22 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
     if shutil.which("xgettext") is None:
         pytest.fail("GNU gettext (xgettext) is needed to check the catalogues: apt-get install gettext")
     copy = tmp_path / "src"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "node_modules", "var", "locale", "staticfiles", "test-artifacts", "tests", "*.pyc"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "node_modules", "var", "locale", "staticfiles", "test-artifacts", "tests", "*.pyc"
+        ),
+    )
     (copy / "locale").mkdir()
     env = {**os.environ, "VAR_DIR": str(tmp_path / "var")}
-    subprocess.run([sys.executable, "manage.py", "makemessages", "--locale", "zh_Hans", "--no-location"],
-                   cwd=copy, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "--locale", "zh_Hans", "--no-location"],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     extracted = {e.msgid for e in polib.pofile(str(copy / "locale/zh_Hans/LC_MESSAGES/django.po"))}
     committed = {e.msgid for e in polib.pofile(str(CATALOGUES["zh_Hans"]))}
     assert sorted(extracted - committed) == [], "run `make messages` and translate the new strings"

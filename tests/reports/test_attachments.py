@@ -35,8 +35,11 @@ def draft(rep):
 
 
 def upload(client, report, name: str, content: bytes, **headers):
-    return client.post(reverse("reports:attachment_upload", args=[report.pk]),
-                       {"file": SimpleUploadedFile(name, content, "application/octet-stream")}, **headers)
+    return client.post(
+        reverse("reports:attachment_upload", args=[report.pk]),
+        {"file": SimpleUploadedFile(name, content, "application/octet-stream")},
+        **headers,
+    )
 
 
 def stored_files(settings) -> list[Path]:
@@ -62,29 +65,36 @@ def test_author_attaches_a_pdf_and_the_manager_downloads_it(client, rep, lead, d
     assert "filename*=utf-8''%E5%90%88%E5%90%8C%20v2.pdf" in response["Content-Disposition"]
 
 
-@pytest.mark.parametrize(("name", "content", "content_type"), [
-    ("现场照片.PNG", PNG, "image/png"),
-    ("报价单.docx", office("word/document.xml"), f"{OOXML}.wordprocessingml.document"),
-    ("客户清单.xlsx", office("xl/workbook.xml"), f"{OOXML}.spreadsheetml.sheet"),
-    ("介绍.pptx", office("ppt/presentation.xml"), f"{OOXML}.presentationml.presentation"),
-    ("旧报价.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "application/msword"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("现场照片.PNG", PNG, "image/png"),
+        ("报价单.docx", office("word/document.xml"), f"{OOXML}.wordprocessingml.document"),
+        ("客户清单.xlsx", office("xl/workbook.xml"), f"{OOXML}.spreadsheetml.sheet"),
+        ("介绍.pptx", office("ppt/presentation.xml"), f"{OOXML}.presentationml.presentation"),
+        ("旧报价.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "application/msword"),
+    ],
+)
 def test_images_and_office_files_are_accepted_by_their_content(client, rep, draft, name, content, content_type):
     client.force_login(rep)
     upload(client, draft, name, content)
     assert Attachment.objects.get(report=draft).content_type == content_type
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("合同.pdf", EXE, "is not a real .pdf file"),  # an .exe renamed
-    ("setup.exe", EXE, "Files of this type cannot be attached."),
-    ("照片.jpg", PNG, "is not a real .jpg file"),  # the extension must agree with the content
-    ("报价单.docx", office("xl/workbook.xml"), "is not a real .docx file"),
-    ("archive.docx", b"PK\x03\x04" + b"\x00" * 50, "is not a real .docx file"),  # a broken zip
-    ("README", PDF, "Files of this type cannot be attached."),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("合同.pdf", EXE, "is not a real .pdf file"),  # an .exe renamed
+        ("setup.exe", EXE, "Files of this type cannot be attached."),
+        ("照片.jpg", PNG, "is not a real .jpg file"),  # the extension must agree with the content
+        ("报价单.docx", office("xl/workbook.xml"), "is not a real .docx file"),
+        ("archive.docx", b"PK\x03\x04" + b"\x00" * 50, "is not a real .docx file"),  # a broken zip
+        ("README", PDF, "Files of this type cannot be attached."),
+    ],
+)
 def test_files_that_are_not_what_they_claim_are_refused_and_nothing_is_stored(
-        client, rep, draft, settings, name, content, message):
+    client, rep, draft, settings, name, content, message
+):
     client.force_login(rep)
     response = upload(client, draft, name, content, follow=True)
     assert message in response.content.decode()
@@ -115,10 +125,18 @@ def attachment(rep, draft):
     return services.add_attachment(report=draft, uploaded_by=rep, file=SimpleUploadedFile("合同.pdf", PDF))
 
 
-@pytest.mark.parametrize(("person", "status"), [
-    ("rep", 200), ("lead", 200), ("director", 200), ("admin", 200),
-    ("outsider", 404), ("other_lead", 404), ("other_rep", 404),
-])
+@pytest.mark.parametrize(
+    ("person", "status"),
+    [
+        ("rep", 200),
+        ("lead", 200),
+        ("director", 200),
+        ("admin", 200),
+        ("outsider", 404),
+        ("other_lead", 404),
+        ("other_rep", 404),
+    ],
+)
 def test_only_readers_of_the_report_download_its_attachments(client, request, attachment, person, status):
     client.force_login(request.getfixturevalue(person))
     assert client.get(reverse("reports:attachment_download", args=[attachment.pk])).status_code == status
@@ -132,8 +150,9 @@ def test_only_the_author_deletes_or_uploads(client, request, draft, attachment, 
     assert list(Attachment.objects.all()) == [attachment]
 
 
-def test_author_deletes_an_attachment_and_its_file(client, rep, attachment, settings,
-                                                   django_capture_on_commit_callbacks):
+def test_author_deletes_an_attachment_and_its_file(
+    client, rep, attachment, settings, django_capture_on_commit_callbacks
+):
     client.force_login(rep)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reports:attachment_delete", args=[attachment.pk]))

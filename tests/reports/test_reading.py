@@ -10,8 +10,10 @@ from tests.reports.test_services import MONDAY, at, fill
 
 @pytest.fixture
 def submitted(rep):
-    report = fill(services.open_report(author=rep, week_start=MONDAY),
-                  summary="**签约** <script>alert('x')</script> [link](javascript:alert(1))")
+    report = fill(
+        services.open_report(author=rep, week_start=MONDAY),
+        summary="**签约** <script>alert('x')</script> [link](javascript:alert(1))",
+    )
     return services.submit_report(report=report, by=rep, at=at(MONDAY + datetime.timedelta(days=4), 19, 15))
 
 
@@ -59,8 +61,11 @@ def test_my_reports_lists_a_year_with_a_fixed_number_of_queries(client, rep, dja
 
 def test_detail_query_count_does_not_grow_with_rows(client, lead, rep, django_assert_max_num_queries):
     report = services.open_report(author=rep, week_start=MONDAY)
-    fill(report, plan=[{"item": f"计划{i}", "customer": ""} for i in range(20)],
-         problems=[{"problem": f"问题{i}", "cause": "", "action": "", "help_needed": ""} for i in range(20)])
+    fill(
+        report,
+        plan=[{"item": f"计划{i}", "customer": ""} for i in range(20)],
+        problems=[{"problem": f"问题{i}", "cause": "", "action": "", "help_needed": ""} for i in range(20)],
+    )
     client.force_login(lead)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 200
@@ -69,8 +74,9 @@ def test_detail_query_count_does_not_grow_with_rows(client, lead, rep, django_as
 def test_history_shows_what_changed_between_submissions(client, rep, submitted):
     WeeklyReport.objects.filter(pk=submitted.pk).update(status=WeeklyReport.Status.RETURNED)
     submitted.refresh_from_db()
-    services.save_draft(report=submitted, editor=rep, base_version=submitted.version,
-                        data={"summary": "补充：已签约华为"})
+    services.save_draft(
+        report=submitted, editor=rep, base_version=submitted.version, data={"summary": "补充：已签约华为"}
+    )
     services.submit_report(report=submitted, by=rep)
     client.force_login(rep)
     page = client.get(reverse("reports:history", args=[submitted.pk])).content.decode()

@@ -29,19 +29,29 @@ def fill(report: WeeklyReport, **overrides) -> WeeklyReport:
     return services.save_draft(report=report, editor=report.author, base_version=report.version, data=data)
 
 
-@pytest.mark.parametrize(("actual", "target", "rate"), [
-    (Decimal(8), Decimal(10), Decimal("0.8")),
-    (Decimal(0), Decimal(10), Decimal(0)),
-    (Decimal(5), Decimal(0), None),
-    (Decimal(5), None, None),
-    (None, Decimal(10), None),
-])
+@pytest.mark.parametrize(
+    ("actual", "target", "rate"),
+    [
+        (Decimal(8), Decimal(10), Decimal("0.8")),
+        (Decimal(0), Decimal(10), Decimal(0)),
+        (Decimal(5), Decimal(0), None),
+        (Decimal(5), None, None),
+        (None, Decimal(10), None),
+    ],
+)
 def test_achievement_rate(actual, target, rate):
     assert services.achievement(actual, target) == rate
 
 
 def test_default_kpis_and_template_ship_with_the_database(db):
-    assert set(KPI.objects.values_list("name_zh", flat=True)) >= {"销售额", "签约数", "客户拜访", "电话沟通", "新客户", "回款"}
+    assert set(KPI.objects.values_list("name_zh", flat=True)) >= {
+        "销售额",
+        "签约数",
+        "客户拜访",
+        "电话沟通",
+        "新客户",
+        "回款",
+    }
     version = services.current_version(ReportTemplate.objects.get(name=services.DEFAULT_TEMPLATE_NAME))
     assert version.kpis.count() == 6
 
@@ -63,11 +73,14 @@ def test_sub_teams_inherit_settings_and_template_from_the_nearest_ancestor(compa
     assert effective.template == special  # company's template, since east names none
 
 
-@pytest.mark.parametrize(("when", "late"), [
-    (at(MONDAY + datetime.timedelta(days=4), 18, 0, 0), None),
-    (at(MONDAY + datetime.timedelta(days=4), 18, 0, 1), datetime.timedelta(seconds=1)),
-    (at(MONDAY + datetime.timedelta(days=4), 10, 0, 0, ZoneInfo("UTC")), datetime.timedelta(hours=0)),
-])
+@pytest.mark.parametrize(
+    ("when", "late"),
+    [
+        (at(MONDAY + datetime.timedelta(days=4), 18, 0, 0), None),
+        (at(MONDAY + datetime.timedelta(days=4), 18, 0, 1), datetime.timedelta(seconds=1)),
+        (at(MONDAY + datetime.timedelta(days=4), 10, 0, 0, ZoneInfo("UTC")), datetime.timedelta(hours=0)),
+    ],
+)
 def test_late_flag_at_the_exact_deadline(team, when, late):
     # Friday 18:00 Shanghai; 10:00 UTC is exactly 18:00 in Shanghai.
     result = services.lateness(services.settings_for(team), MONDAY, when)
@@ -91,8 +104,9 @@ def test_one_report_per_member_and_week(rep):
     report = services.open_report(author=rep, week_start=MONDAY)
     assert services.open_report(author=rep, week_start=MONDAY) == report
     with pytest.raises(IntegrityError):
-        WeeklyReport.objects.create(author=rep, team=report.team, week_start=MONDAY,
-                                    template_version=report.template_version)
+        WeeklyReport.objects.create(
+            author=rep, team=report.team, week_start=MONDAY, template_version=report.template_version
+        )
 
 
 def test_new_report_carries_last_weeks_plan_and_this_weeks_targets(rep, lead):
@@ -122,8 +136,9 @@ def test_bad_kpi_values_change_nothing(rep, bad):
     report = services.open_report(author=rep, week_start=MONDAY)
     kpi_id = report.kpi_values.first().kpi_id
     with pytest.raises(ValidationError) as exc:
-        services.save_draft(report=report, editor=rep, base_version=report.version,
-                            data={"summary": "text", "kpis": {kpi_id: bad}})
+        services.save_draft(
+            report=report, editor=rep, base_version=report.version, data={"summary": "text", "kpis": {kpi_id: bad}}
+        )
     assert f"kpi_{kpi_id}" in exc.value.message_dict
     report.refresh_from_db()
     assert report.summary == "" and report.version == 1
@@ -170,16 +185,21 @@ def test_every_bad_kpi_is_reported_at_once(rep):
     report = services.open_report(author=rep, week_start=MONDAY)
     first, second = [v.kpi_id for v in report.kpi_values.all()[:2]]
     with pytest.raises(ValidationError) as exc:
-        services.save_draft(report=report, editor=rep, base_version=report.version,
-                            data={"kpis": {first: "-3", second: "x"}})
+        services.save_draft(
+            report=report, editor=rep, base_version=report.version, data={"kpis": {first: "-3", second: "x"}}
+        )
     assert {f"kpi_{first}", f"kpi_{second}"} <= set(exc.value.message_dict)
 
 
 def test_rows_without_their_main_text_are_refused(rep):
     report = services.open_report(author=rep, week_start=MONDAY)
     with pytest.raises(ValidationError) as exc:
-        services.save_draft(report=report, editor=rep, base_version=report.version, data={
-            "problems": [{"problem": "", "cause": "价格"}], "plan": [{"item": "", "customer": "华为"}]})
+        services.save_draft(
+            report=report,
+            editor=rep,
+            base_version=report.version,
+            data={"problems": [{"problem": "", "cause": "价格"}], "plan": [{"item": "", "customer": "华为"}]},
+        )
     assert set(exc.value.message_dict) == {"problems", "plan"}
     assert not report.problems.exists()
 
@@ -190,7 +210,8 @@ def test_an_answered_plan_can_be_resaved_unchanged_but_not_changed(rep):
     same = [{"item": "跟进华为报价", "customer": "华为", "due_on": None}]
     last = services.save_draft(report=last, editor=rep, base_version=last.version, data={"plan": same})
     with pytest.raises(ValidationError) as exc:
-        services.save_draft(report=last, editor=rep, base_version=last.version,
-                            data={"plan": [{"item": "别的计划", "customer": ""}]})
+        services.save_draft(
+            report=last, editor=rep, base_version=last.version, data={"plan": [{"item": "别的计划", "customer": ""}]}
+        )
     assert "plan" in exc.value.message_dict
     assert [p.item for p in last.plan_items.all()] == ["跟进华为报价"]

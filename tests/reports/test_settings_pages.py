@@ -32,10 +32,15 @@ def default_template(db):
 @pytest.fixture
 def key_accounts(admin, kpi):
     return settings_services.save_template(
-        actor=admin, template=None, name="Key accounts", sections=["review", "kpis", "custom"],
+        actor=admin,
+        template=None,
+        name="Key accounts",
+        sections=["review", "kpis", "custom"],
         kpis=[kpi["sales_amount"]],
-        fields=[{"label": "客户等级", "type": "choice", "required": True, "help": "", "choices": ["A", "B", "C"]},
-                {"label": "本周亮点", "type": "long_text", "required": False, "help": "一句话", "choices": []}],
+        fields=[
+            {"label": "客户等级", "type": "choice", "required": True, "help": "", "choices": ["A", "B", "C"]},
+            {"label": "本周亮点", "type": "long_text", "required": False, "help": "一句话", "choices": []},
+        ],
     )
 
 
@@ -72,28 +77,50 @@ class _FormReader(HTMLParser):
 
 
 def submitted_form(page: str) -> dict:
-    body = page[page.index('<form method="post" novalidate>'):]
+    body = page[page.index('<form method="post" novalidate>') :]
     reader = _FormReader()
-    reader.feed(body[:body.index("</form>")])
+    reader.feed(body[: body.index("</form>")])
     return {k: v for k, v in reader.data.items() if "__prefix__" not in k}
 
 
 def kpi_data(**overrides) -> dict:
-    return {"code": "satisfaction", "name_zh": "客户满意度", "name_en": "Customer satisfaction", "unit": "score",
-            "decimals": "1", "aggregation": "average", "position": "10", "is_active": "on", **overrides}
+    return {
+        "code": "satisfaction",
+        "name_zh": "客户满意度",
+        "name_en": "Customer satisfaction",
+        "unit": "score",
+        "decimals": "1",
+        "aggregation": "average",
+        "position": "10",
+        "is_active": "on",
+        **overrides,
+    }
 
 
 def template_data(name: str, sections=ALL_SECTIONS, kpis=(), fields=()) -> dict:
     """What the template page posts: ticked sections and KPIs numbered in order, then the fields."""
-    data = {"name": name, "fields-TOTAL_FORMS": str(len(fields)), "fields-INITIAL_FORMS": "0",
-            "fields-MIN_NUM_FORMS": "0", "fields-MAX_NUM_FORMS": "30"}
+    data = {
+        "name": name,
+        "fields-TOTAL_FORMS": str(len(fields)),
+        "fields-INITIAL_FORMS": "0",
+        "fields-MIN_NUM_FORMS": "0",
+        "fields-MAX_NUM_FORMS": "30",
+    }
     for position, section in enumerate(sections, start=1):
         data |= {f"section_{section}": "on", f"section_{section}_order": str(position)}
     for position, item in enumerate(kpis, start=1):
         data |= {f"kpi_{item.pk}": "on", f"kpi_{item.pk}_order": str(position)}
     for index, field in enumerate(fields):
-        data |= {f"fields-{index}-{key}": value for key, value in
-                 {"type": "short_text", "help": "", "choices": "", "ORDER": str(index + 1), **field}.items()}
+        data |= {
+            f"fields-{index}-{key}": value
+            for key, value in {
+                "type": "short_text",
+                "help": "",
+                "choices": "",
+                "ORDER": str(index + 1),
+                **field,
+            }.items()
+        }
     return data
 
 
@@ -132,14 +159,23 @@ def test_a_kpi_code_already_in_use_is_reported_next_to_the_field(client, admin):
 def test_admin_deactivates_a_kpi_but_cannot_change_its_code(client, admin, kpi):
     client.force_login(admin)
     calls = kpi["calls"]
-    data = kpi_data(code="renamed", name_zh=calls.name_zh, name_en=calls.name_en, unit="count", decimals="0",
-                    aggregation="sum", is_higher_better="on")
+    data = kpi_data(
+        code="renamed",
+        name_zh=calls.name_zh,
+        name_en=calls.name_en,
+        unit="count",
+        decimals="0",
+        aggregation="sum",
+        is_higher_better="on",
+    )
     del data["is_active"]
     assert client.post(reverse("reports:kpi_edit", args=[calls.pk]), data).status_code == 302
     calls.refresh_from_db()
     assert (calls.code, calls.is_active) == ("calls", False)
     assert AuditEntry.objects.get(action=AuditEntry.Action.UPDATED, target_id=calls.pk).changes["is_active"] == [
-        True, False]
+        True,
+        False,
+    ]
 
 
 # Report templates ---------------------------------------------------------------------------------
@@ -147,24 +183,40 @@ def test_admin_deactivates_a_kpi_but_cannot_change_its_code(client, admin, kpi):
 
 def test_admin_creates_a_template_in_the_chosen_order(client, admin, kpi):
     client.force_login(admin)
-    data = template_data("Key accounts", sections=("plan", "kpis", "custom"), kpis=(kpi["visits"], kpi["calls"]),
-                         fields=[{"label": "客户等级", "type": "choice", "choices": "A\nB\n\nC", "required": "on"}])
+    data = template_data(
+        "Key accounts",
+        sections=("plan", "kpis", "custom"),
+        kpis=(kpi["visits"], kpi["calls"]),
+        fields=[{"label": "客户等级", "type": "choice", "choices": "A\nB\n\nC", "required": "on"}],
+    )
     data["section_plan_order"], data["section_kpis_order"] = "2", "1"
     response = client.post(reverse("reports:template_create"), data)
     assert response.status_code == 302
     version = services.current_version(ReportTemplate.objects.get(name="Key accounts"))
     assert (version.number, version.sections) == (1, ["kpis", "plan", "custom"])
     assert [k.code for k in version.kpis.order_by("templatekpi__position")] == ["visits", "calls"]
-    assert version.fields == [{"key": "field_1", "label": "客户等级", "type": "choice", "required": True, "help": "",
-                               "choices": ["A", "B", "C"]}]
+    assert version.fields == [
+        {
+            "key": "field_1",
+            "label": "客户等级",
+            "type": "choice",
+            "required": True,
+            "help": "",
+            "choices": ["A", "B", "C"],
+        }
+    ]
     assert AuditEntry.objects.filter(action=AuditEntry.Action.CREATED, target_id=version.template_id).exists()
 
 
 def test_editing_an_unused_template_changes_its_version_in_place(client, admin, default_template, kpi):
     client.force_login(admin)
     url = reverse("reports:template_edit", args=[default_template.pk])
-    response = client.post(url, template_data(default_template.name, sections=("review", "kpis", "plan"),
-                                              kpis=(kpi["sales_amount"], kpi["visits"])))
+    response = client.post(
+        url,
+        template_data(
+            default_template.name, sections=("review", "kpis", "plan"), kpis=(kpi["sales_amount"], kpi["visits"])
+        ),
+    )
     assert response.status_code == 302
     assert default_template.versions.count() == 1
     version = services.current_version(default_template)
@@ -175,13 +227,17 @@ def test_editing_an_unused_template_changes_its_version_in_place(client, admin, 
 
 
 def test_editing_a_template_in_use_creates_a_new_version_and_old_reports_keep_theirs(
-        client, admin, rep, other_rep, default_template, kpi):
+    client, admin, rep, other_rep, default_template, kpi
+):
     report = services.open_report(author=rep, week_start=MONDAY)
     client.force_login(admin)
     assert "1 report uses version 1" in client.get(default_template.get_absolute_url()).content.decode()
-    response = client.post(default_template.get_absolute_url(),
-                           template_data(default_template.name, kpis=(kpi["sales_amount"],),
-                                         fields=[{"label": "本周亮点", "type": "long_text"}]))
+    response = client.post(
+        default_template.get_absolute_url(),
+        template_data(
+            default_template.name, kpis=(kpi["sales_amount"],), fields=[{"label": "本周亮点", "type": "long_text"}]
+        ),
+    )
     assert response.status_code == 302
     assert list(default_template.versions.values_list("number", flat=True)) == [2, 1]
     report.refresh_from_db()
@@ -198,10 +254,19 @@ def test_editing_a_template_in_use_creates_a_new_version_and_old_reports_keep_th
 def test_invalid_template_input_is_kept_and_changes_nothing(client, admin, key_accounts):
     client.force_login(admin)
     before = services.current_version(key_accounts)
-    response = client.post(key_accounts.get_absolute_url(), template_data(
-        "Renamed", sections=("kpis", "custom"), kpis=(),
-        fields=[{"label": "备注"}, {"label": "备注"}, {"label": "客户等级", "type": "choice", "choices": "只有一个"}],
-    ))
+    response = client.post(
+        key_accounts.get_absolute_url(),
+        template_data(
+            "Renamed",
+            sections=("kpis", "custom"),
+            kpis=(),
+            fields=[
+                {"label": "备注"},
+                {"label": "备注"},
+                {"label": "客户等级", "type": "choice", "choices": "只有一个"},
+            ],
+        ),
+    )
     assert response.status_code == 200
     form, field_forms = response.context["form"], response.context["formset"].forms
     assert "kpis" in form.errors
@@ -211,8 +276,12 @@ def test_invalid_template_input_is_kept_and_changes_nothing(client, admin, key_a
     key_accounts.refresh_from_db()
     after = services.current_version(key_accounts)
     assert key_accounts.name == "Key accounts"
-    assert (after.pk, after.sections, after.fields, after.kpis.count()) == (before.pk, before.sections,
-                                                                             before.fields, 1)
+    assert (after.pk, after.sections, after.fields, after.kpis.count()) == (
+        before.pk,
+        before.sections,
+        before.fields,
+        1,
+    )
     assert not AuditEntry.objects.filter(target_id=key_accounts.pk, action=AuditEntry.Action.UPDATED).exists()
 
 
@@ -226,7 +295,10 @@ def test_saving_the_template_page_unchanged_changes_nothing(client, admin, key_a
 
 def test_custom_fields_keep_their_keys_while_their_labels_stay(admin, key_accounts, kpi):
     settings_services.save_template(
-        actor=admin, template=key_accounts, name="Key accounts", sections=["review", "kpis", "custom"],
+        actor=admin,
+        template=key_accounts,
+        name="Key accounts",
+        sections=["review", "kpis", "custom"],
         kpis=[kpi["sales_amount"]],
         fields=[{"label": "亮点", "type": "long_text"}, {"label": "客户等级", "type": "choice", "choices": ["A", "B"]}],
     )
@@ -236,8 +308,9 @@ def test_custom_fields_keep_their_keys_while_their_labels_stay(admin, key_accoun
 
 def test_the_default_template_keeps_its_name(admin, default_template):
     with pytest.raises(ValidationError) as exc:
-        settings_services.save_template(actor=admin, template=default_template, name="Renamed",
-                                        sections=["review"], kpis=[], fields=[])
+        settings_services.save_template(
+            actor=admin, template=default_template, name="Renamed", sections=["review"], kpis=[], fields=[]
+        )
     assert "name" in exc.value.message_dict
 
 
@@ -261,8 +334,16 @@ def test_template_list_shows_versions_reports_and_teams(client, admin, rep, team
 
 
 def team_settings_data(**overrides) -> dict:
-    return {"template": "", "week_start_weekday": "0", "deadline_weekday": "3", "deadline_time": "17:30",
-            "grace_minutes": "15", "review_weekday": "0", "time_zone": "Asia/Hong_Kong", **overrides}
+    return {
+        "template": "",
+        "week_start_weekday": "0",
+        "deadline_weekday": "3",
+        "deadline_time": "17:30",
+        "grace_minutes": "15",
+        "review_weekday": "0",
+        "time_zone": "Asia/Hong_Kong",
+        **overrides,
+    }
 
 
 def test_team_settings_are_saved_and_inherited_by_sub_teams(client, admin, east, team):
@@ -289,12 +370,15 @@ def test_changing_own_team_settings_updates_the_row(client, admin, team):
     assert entry.changes["deadline_weekday"] == [4, 2]
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("deadline_time", "25:00"),
-    ("time_zone", "Mars/Olympus"),
-    ("grace_minutes", "-5"),
-    ("deadline_weekday", "7"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("deadline_time", "25:00"),
+        ("time_zone", "Mars/Olympus"),
+        ("grace_minutes", "-5"),
+        ("deadline_weekday", "7"),
+    ],
+)
 def test_malformed_calendar_is_refused_next_to_the_field(client, admin, team, field, value):
     client.force_login(admin)
     response = client.post(reverse("reports:team_settings", args=[team.pk]), team_settings_data(**{field: value}))
@@ -312,10 +396,14 @@ def test_manager_sets_a_weeks_targets_for_the_team(client, lead, team, rep, othe
     page = client.get(targets_url(team, "week=2026-11-18"))  # a Wednesday: the week it falls in
     assert page.context["period"].weeks == (MONDAY,)
     assert {m.user for m in page.context["table"].members} == {rep, other_rep}  # the manager has no targets
-    response = client.post(targets_url(team, "week=2026-11-16"), {
-        cell(rep, kpi["sales_amount"]): "50000", cell(rep, kpi["visits"]): "12",
-        cell(other_rep, kpi["sales_amount"]): "30,000",
-    })
+    response = client.post(
+        targets_url(team, "week=2026-11-16"),
+        {
+            cell(rep, kpi["sales_amount"]): "50000",
+            cell(rep, kpi["visits"]): "12",
+            cell(other_rep, kpi["sales_amount"]): "30,000",
+        },
+    )
     assert response.status_code == 302 and response.url == targets_url(team, "week=2026-11-16")
     stored = {(t.member, t.kpi.code): t.value for t in Target.objects.filter(week_start=MONDAY)}
     assert stored == {(rep, "sales_amount"): 50000, (rep, "visits"): 12, (other_rep, "sales_amount"): 30000}
@@ -343,9 +431,13 @@ def test_an_emptied_cell_clears_the_target(client, lead, team, rep, kpi):
 
 def test_a_month_target_is_spread_exactly_over_the_months_weeks(client, lead, team, rep, kpi):
     client.force_login(lead)
-    response = client.post(targets_url(team, "month=2026-11"), {
-        cell(rep, kpi["sales_amount"]): "100000", cell(rep, kpi["visits"]): "22",
-    })
+    response = client.post(
+        targets_url(team, "month=2026-11"),
+        {
+            cell(rep, kpi["sales_amount"]): "100000",
+            cell(rep, kpi["visits"]): "22",
+        },
+    )
     assert response.status_code == 302
     sales = Target.objects.filter(member=rep, kpi=kpi["sales_amount"]).order_by("week_start")
     assert [t.week_start for t in sales] == NOVEMBER_2026
@@ -359,9 +451,13 @@ def test_a_month_target_is_spread_exactly_over_the_months_weeks(client, lead, te
 @pytest.mark.parametrize("bad", ["-5", "abc", "1e15", "2.5"])
 def test_bad_target_values_are_refused_and_nothing_is_saved(client, lead, team, rep, other_rep, kpi, bad):
     client.force_login(lead)
-    response = client.post(targets_url(team, "week=2026-11-16"), {
-        cell(other_rep, kpi["sales_amount"]): "30000", cell(rep, kpi["visits"]): bad,
-    })
+    response = client.post(
+        targets_url(team, "week=2026-11-16"),
+        {
+            cell(other_rep, kpi["sales_amount"]): "30000",
+            cell(rep, kpi["visits"]): bad,
+        },
+    )
     assert response.status_code == 200
     assert list(response.context["form"].errors) == [cell(rep, kpi["visits"])]
     page = response.content.decode()
@@ -373,8 +469,12 @@ def test_bad_target_values_are_refused_and_nothing_is_saved(client, lead, team, 
 def test_copy_last_weeks_targets_to_members_without_any(client, lead, team, rep, other_rep, kpi):
     last_week = MONDAY - datetime.timedelta(days=7)
     for member in (rep, other_rep):
-        services.set_targets(actor=lead, member=member, week_start=last_week,
-                             values={kpi["sales_amount"]: Decimal(40000), kpi["visits"]: Decimal(10)})
+        services.set_targets(
+            actor=lead,
+            member=member,
+            week_start=last_week,
+            values={kpi["sales_amount"]: Decimal(40000), kpi["visits"]: Decimal(10)},
+        )
     services.set_targets(actor=lead, member=other_rep, week_start=MONDAY, values={kpi["visits"]: Decimal(15)})
     client.force_login(lead)
     response = client.post(reverse("reports:targets_copy", args=[team.pk]) + "?week=2026-11-16")
@@ -423,12 +523,10 @@ def test_team_settings_are_for_admins(client, lead, director, team):
 
 
 @pytest.mark.parametrize("size", [3, 12])
-def test_targets_page_queries_do_not_grow_with_members(client, lead, team, kpi, size,
-                                                       django_assert_max_num_queries):
+def test_targets_page_queries_do_not_grow_with_members(client, lead, team, kpi, size, django_assert_max_num_queries):
     for n in range(size):
         member = member_of(team, display_name=f"销售{n:02d}")
-        services.set_targets(actor=lead, member=member, week_start=MONDAY,
-                             values={k: Decimal(n) for k in kpi.values()})
+        services.set_targets(actor=lead, member=member, week_start=MONDAY, values={k: Decimal(n) for k in kpi.values()})
     client.force_login(lead)
     with django_assert_max_num_queries(11):
         response = client.get(targets_url(team, "week=2026-11-16"))

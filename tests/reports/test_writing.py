@@ -22,14 +22,17 @@ from tests.reports.test_services import MONDAY, at, fill
 WEDNESDAY = MONDAY + datetime.timedelta(days=2)
 
 
-def posted(report: WeeklyReport, *, base_version=None, summary="", kpis=None, reviews=None, problems=(), plan=(),
-           htmx=False) -> dict:
+def posted(
+    report: WeeklyReport, *, base_version=None, summary="", kpis=None, reviews=None, problems=(), plan=(), htmx=False
+) -> dict:
     """The POST the edit page sends: every field of the form, as a browser would."""
     data = {
         "base_version": report.version if base_version is None else base_version,
         "summary": summary,
-        "problems-TOTAL_FORMS": len(problems), "problems-INITIAL_FORMS": 0,
-        "plan-TOTAL_FORMS": len(plan), "plan-INITIAL_FORMS": 0,
+        "problems-TOTAL_FORMS": len(problems),
+        "problems-INITIAL_FORMS": 0,
+        "plan-TOTAL_FORMS": len(plan),
+        "plan-INITIAL_FORMS": 0,
     }
     for value in report.kpi_values.all():
         data[f"kpi_{value.kpi_id}"] = (kpis or {}).get(value.kpi_id, "")
@@ -45,13 +48,16 @@ def posted(report: WeeklyReport, *, base_version=None, summary="", kpis=None, re
 
 def complete(report: WeeklyReport, **overrides) -> dict:
     """A POST with every required part filled in."""
-    return posted(report, **{
-        "summary": "拜访了三家客户",
-        "kpis": {v.kpi_id: "5" for v in report.kpi_values.all()},
-        "reviews": {r.pk: ("done", "") for r in report.plan_reviews.all()},
-        "plan": [{"item": "跟进华为报价", "customer": "华为", "due_on": "2026-11-25"}],
-        **overrides,
-    })
+    return posted(
+        report,
+        **{
+            "summary": "拜访了三家客户",
+            "kpis": {v.kpi_id: "5" for v in report.kpi_values.all()},
+            "reviews": {r.pk: ("done", "") for r in report.plan_reviews.all()},
+            "plan": [{"item": "跟进华为报价", "customer": "华为", "due_on": "2026-11-25"}],
+            **overrides,
+        },
+    )
 
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -131,8 +137,11 @@ def test_a_script_in_the_summary_comes_back_as_text(client, rep, draft):
 
 @pytest.mark.parametrize("rows", [2, 10])
 def test_edit_page_query_count_does_not_grow_with_rows(client, rep, carried, rows, django_assert_max_num_queries):
-    fill(carried, plan=[{"item": f"计划{i}", "customer": ""} for i in range(rows)],
-         problems=[{"problem": f"问题{i}", "cause": "", "action": "", "help_needed": ""} for i in range(rows)])
+    fill(
+        carried,
+        plan=[{"item": f"计划{i}", "customer": ""} for i in range(rows)],
+        problems=[{"problem": f"问题{i}", "cause": "", "action": "", "help_needed": ""} for i in range(rows)],
+    )
     client.force_login(rep)
     with django_assert_max_num_queries(12):
         assert client.get(url("edit", carried)).status_code == 200
@@ -141,11 +150,16 @@ def test_edit_page_query_count_does_not_grow_with_rows(client, rep, carried, row
 def test_full_save_without_javascript_stores_rows_and_comes_back(client, rep, carried):
     review = carried.plan_reviews.first()
     client.force_login(rep)
-    response = client.post(url("edit", carried), posted(
-        carried, summary="本周签约一单", reviews={review.pk: ("partly", "客户出差")},
-        problems=[{"problem": "报价太高", "cause": "成本", "action": "申请折扣", "help_needed": "经理审批"}],
-        plan=[{"item": "签合同", "customer": "阿里", "due_on": "2026-11-26"}, {"item": "", "customer": ""}],
-    ))
+    response = client.post(
+        url("edit", carried),
+        posted(
+            carried,
+            summary="本周签约一单",
+            reviews={review.pk: ("partly", "客户出差")},
+            problems=[{"problem": "报价太高", "cause": "成本", "action": "申请折扣", "help_needed": "经理审批"}],
+            plan=[{"item": "签合同", "customer": "阿里", "due_on": "2026-11-26"}, {"item": "", "customer": ""}],
+        ),
+    )
     assert response.status_code == 302 and response.url == url("edit", carried)
     carried.refresh_from_db()
     assert carried.summary == "本周签约一单" and carried.version == 2
@@ -166,13 +180,18 @@ def test_a_row_without_its_main_text_is_refused_and_kept_on_the_page(client, rep
 
 def test_custom_fields_of_the_template_are_asked_saved_and_required_on_submit(client, rep, team):
     template = ReportTemplate.objects.create(name="Key accounts")
-    version = TemplateVersion.objects.create(template=template, number=1, sections=["custom", "kpis"], fields=[
-        {"key": "region", "label": "负责区域", "type": "choice", "required": True, "choices": ["华东", "华南"]},
-        {"key": "visits_note", "label": "拜访说明", "type": "long_text", "help": "重点客户"},
-        {"key": "pipeline", "label": "商机金额", "type": "number"},
-        {"key": "next_visit", "label": "下次拜访", "type": "date"},
-        {"key": "contact", "label": "联系人", "type": "short_text"},
-    ])
+    version = TemplateVersion.objects.create(
+        template=template,
+        number=1,
+        sections=["custom", "kpis"],
+        fields=[
+            {"key": "region", "label": "负责区域", "type": "choice", "required": True, "choices": ["华东", "华南"]},
+            {"key": "visits_note", "label": "拜访说明", "type": "long_text", "help": "重点客户"},
+            {"key": "pipeline", "label": "商机金额", "type": "number"},
+            {"key": "next_visit", "label": "下次拜访", "type": "date"},
+            {"key": "contact", "label": "联系人", "type": "short_text"},
+        ],
+    )
     TemplateKPI.objects.create(version=version, kpi=KPI.objects.get(code="visits"))
     TeamSettings.objects.create(team=team, template=template)
     report = services.open_report(author=rep, week_start=MONDAY)
@@ -182,16 +201,28 @@ def test_custom_fields_of_the_template_are_asked_saved_and_required_on_submit(cl
     assert "重点客户" in page and 'type="date" name="custom_next_visit"' in page
     assert "section-review" not in page and "section-plan" not in page
 
-    data = {"base_version": 1, f"kpi_{KPI.objects.get(code='visits').pk}": "4", "custom_region": "",
-            "custom_visits_note": "三家", "custom_pipeline": "120000.50", "custom_next_visit": "2026-11-24",
-            "custom_contact": "王总"}
+    data = {
+        "base_version": 1,
+        f"kpi_{KPI.objects.get(code='visits').pk}": "4",
+        "custom_region": "",
+        "custom_visits_note": "三家",
+        "custom_pipeline": "120000.50",
+        "custom_next_visit": "2026-11-24",
+        "custom_contact": "王总",
+    }
     response = client.post(url("submit", report), data)
     assert '<div id="id_custom_region_errors" class="invalid-feedback d-block"><div>This field is required.' in (
-        response.content.decode())
+        response.content.decode()
+    )
     report.refresh_from_db()
     assert report.status == WeeklyReport.Status.DRAFT
-    assert report.custom_values == {"region": "", "visits_note": "三家", "pipeline": "120000.5",
-                                    "next_visit": "2026-11-24", "contact": "王总"}
+    assert report.custom_values == {
+        "region": "",
+        "visits_note": "三家",
+        "pipeline": "120000.5",
+        "next_visit": "2026-11-24",
+        "contact": "王总",
+    }
     response = client.post(url("submit", report), {**data, "base_version": report.version, "custom_region": "华东"})
     assert response.status_code == 302
     report.refresh_from_db()

@@ -59,11 +59,16 @@ def test_admin_previews_then_imports_a_chinese_csv_with_bom(
     client, admin, team, other_team, mailoutbox, django_capture_on_commit_callbacks
 ):
     client.force_login(admin)
-    member_import = uploaded_import(client, csv_file([
-        CHINESE_HEADER,
-        ["孙丽", "Sun.Li@Example.com", "Shanghai 1", "销售", "销售代表", "13800138000"],
-        ["周强", "zhou.qiang@example.com", "Guangzhou", "经理", "", ""],
-    ]))
+    member_import = uploaded_import(
+        client,
+        csv_file(
+            [
+                CHINESE_HEADER,
+                ["孙丽", "Sun.Li@Example.com", "Shanghai 1", "销售", "销售代表", "13800138000"],
+                ["周强", "zhou.qiang@example.com", "Guangzhou", "经理", "", ""],
+            ]
+        ),
+    )
     assert not User.objects.filter(display_name__in=["孙丽", "周强"]).exists()  # a preview writes nobody
 
     preview = client.get(member_import.get_absolute_url())
@@ -77,7 +82,11 @@ def test_admin_previews_then_imports_a_chinese_csv_with_bom(
     assert response.status_code == 302 and response.url == reverse("teams:member_list")
     sun = User.objects.get(email="sun.li@example.com")
     assert (sun.display_name, sun.username, sun.position, sun.phone) == (
-        "孙丽", "sun.li@example.com", "销售代表", "13800138000")
+        "孙丽",
+        "sun.li@example.com",
+        "销售代表",
+        "13800138000",
+    )
     assert not sun.has_usable_password()
     assert Membership.objects.active().get(user=sun).team == team
     zhou = Membership.objects.active().get(user__email="zhou.qiang@example.com")
@@ -94,24 +103,35 @@ def test_admin_previews_then_imports_a_chinese_csv_with_bom(
 
 def test_a_csv_saved_by_chinese_excel_in_gb18030_is_read(client, admin, team):
     client.force_login(admin)
-    member_import = uploaded_import(client, csv_file([
-        CHINESE_HEADER, ["孙丽", "sun.li@example.com", "Shanghai 1", "总监", "区域总监", ""],
-    ], encoding="gb18030"))
+    member_import = uploaded_import(
+        client,
+        csv_file(
+            [
+                CHINESE_HEADER,
+                ["孙丽", "sun.li@example.com", "Shanghai 1", "总监", "区域总监", ""],
+            ],
+            encoding="gb18030",
+        ),
+    )
     preview = client.get(member_import.get_absolute_url())
     assert "孙丽" in row_html(preview, 2) and "区域总监" in row_html(preview, 2)
     apply(client, member_import)
     membership = Membership.objects.active().get(user__display_name="孙丽")
-    assert (membership.team, membership.role, membership.user.position) == (
-        team, Membership.Role.DIRECTOR, "区域总监")
+    assert (membership.team, membership.role, membership.user.position) == (team, Membership.Role.DIRECTOR, "区域总监")
 
 
 def test_an_xlsx_with_english_headers_in_any_case_is_imported(client, admin, team):
     client.force_login(admin)
-    member_import = uploaded_import(client, xlsx_file([
-        ["Name", "EMAIL", "Team", "role", "Phone", "Username", "Notes"],
-        ["Li Na", "li.na@example.com", "Acme Sales/East/Shanghai 1", "Manager", 13800138000, "lina", "ignored"],
-        [None, None, None, None, None, None, None],  # Excel often keeps blank rows at the end
-    ]))
+    member_import = uploaded_import(
+        client,
+        xlsx_file(
+            [
+                ["Name", "EMAIL", "Team", "role", "Phone", "Username", "Notes"],
+                ["Li Na", "li.na@example.com", "Acme Sales/East/Shanghai 1", "Manager", 13800138000, "lina", "ignored"],
+                [None, None, None, None, None, None, None],  # Excel often keeps blank rows at the end
+            ]
+        ),
+    )
     apply(client, member_import)
     member = User.objects.get(username="lina")
     assert (member.display_name, member.email, member.phone) == ("Li Na", "li.na@example.com", "13800138000")
@@ -120,15 +140,20 @@ def test_an_xlsx_with_english_headers_in_any_case_is_imported(client, admin, tea
 
 def test_bad_rows_are_listed_by_row_number_and_nothing_is_imported(client, admin, team, rep, mailoutbox):
     client.force_login(admin)
-    member_import = uploaded_import(client, csv_file([
-        CHINESE_HEADER,
-        ["孙丽", "sun.li@example.com", "Shanghai 1", "", "", ""],
-        ["周强", "zhou@example.com", "Nowhere", "", "", ""],
-        ["孙丽二", "SUN.LI@example.com", "Shanghai 1", "", "", ""],
-        ["冒名", rep.email.upper(), "Shanghai 1", "", "", ""],
-        ["王五", "wang@example.com", "Shanghai 1", "boss", "", ""],
-        ["", "noname@example.com", "Shanghai 1", "", "", ""],
-    ]))
+    member_import = uploaded_import(
+        client,
+        csv_file(
+            [
+                CHINESE_HEADER,
+                ["孙丽", "sun.li@example.com", "Shanghai 1", "", "", ""],
+                ["周强", "zhou@example.com", "Nowhere", "", "", ""],
+                ["孙丽二", "SUN.LI@example.com", "Shanghai 1", "", "", ""],
+                ["冒名", rep.email.upper(), "Shanghai 1", "", "", ""],
+                ["王五", "wang@example.com", "Shanghai 1", "boss", "", ""],
+                ["", "noname@example.com", "Shanghai 1", "", "", ""],
+            ]
+        ),
+    )
     before = written_counts()
 
     preview = client.get(member_import.get_absolute_url())
@@ -154,11 +179,16 @@ def test_bad_rows_are_listed_by_row_number_and_nothing_is_imported(client, admin
 def test_a_team_name_shared_by_two_teams_needs_its_path(client, admin, team, west):
     TeamFactory(name="Shanghai 1", parent=west)
     client.force_login(admin)
-    member_import = uploaded_import(client, csv_file([
-        CHINESE_HEADER,
-        ["孙丽", "sun.li@example.com", "Shanghai 1", "", "", ""],
-        ["周强", "zhou@example.com", "East/Shanghai 1", "", "", ""],
-    ]))
+    member_import = uploaded_import(
+        client,
+        csv_file(
+            [
+                CHINESE_HEADER,
+                ["孙丽", "sun.li@example.com", "Shanghai 1", "", "", ""],
+                ["周强", "zhou@example.com", "East/Shanghai 1", "", "", ""],
+            ]
+        ),
+    )
     preview = client.get(member_import.get_absolute_url())
     assert "Several teams are called “Shanghai 1”" in row_html(preview, 2)
     assert "Acme Sales/East/Shanghai 1" in row_html(preview, 2)
@@ -172,14 +202,17 @@ def zip_without_workbook() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("members.txt", "姓名,邮箱,团队\n孙丽,sun@example.com,Shanghai 1\n".encode(), "Upload a .csv or .xlsx file"),
-    ("members.xlsx", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" * 8, "not an Excel workbook"),
-    ("members.xlsx", zip_without_workbook(), "not an Excel workbook"),
-    ("members.csv", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" * 8, "not a CSV text file"),
-    ("members.csv", "姓名,团队\n孙丽,Shanghai 1\n".encode(), "this one is missing: 邮箱 (email)"),
-    ("members.csv", "\ufeff姓名,邮箱,团队\n".encode(), "There are no members below the header row."),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("members.txt", "姓名,邮箱,团队\n孙丽,sun@example.com,Shanghai 1\n".encode(), "Upload a .csv or .xlsx file"),
+        ("members.xlsx", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" * 8, "not an Excel workbook"),
+        ("members.xlsx", zip_without_workbook(), "not an Excel workbook"),
+        ("members.csv", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" * 8, "not a CSV text file"),
+        ("members.csv", "姓名,团队\n孙丽,Shanghai 1\n".encode(), "this one is missing: 邮箱 (email)"),
+        ("members.csv", "\ufeff姓名,邮箱,团队\n".encode(), "There are no members below the header row."),
+    ],
+)
 def test_a_file_that_is_not_a_member_list_is_refused_at_the_field(client, admin, team, name, content, message):
     client.force_login(admin)
     response = upload(client, SimpleUploadedFile(name, content))
@@ -210,9 +243,15 @@ def test_a_file_with_too_many_rows_is_refused(client, admin, team, settings):
 
 def test_a_file_cannot_be_imported_twice(client, admin, team, mailoutbox, django_capture_on_commit_callbacks):
     client.force_login(admin)
-    member_import = uploaded_import(client, csv_file([
-        CHINESE_HEADER, ["孙丽", "sun.li@example.com", "Shanghai 1", "", "", ""],
-    ]))
+    member_import = uploaded_import(
+        client,
+        csv_file(
+            [
+                CHINESE_HEADER,
+                ["孙丽", "sun.li@example.com", "Shanghai 1", "", "", ""],
+            ]
+        ),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         apply(client, member_import)
     before = written_counts()
@@ -251,9 +290,15 @@ def test_upload_page_explains_the_columns_and_links_the_sample(client, admin):
 
 @pytest.fixture
 def stored_import(admin, team):
-    return imports.store_member_import(actor=admin, file=csv_file([
-        CHINESE_HEADER, ["孙丽", "sun.li@example.com", "Shanghai 1", "", "", ""],
-    ]))
+    return imports.store_member_import(
+        actor=admin,
+        file=csv_file(
+            [
+                CHINESE_HEADER,
+                ["孙丽", "sun.li@example.com", "Shanghai 1", "", "", ""],
+            ]
+        ),
+    )
 
 
 def import_urls(member_import: MemberImport) -> list[tuple[str, str]]:

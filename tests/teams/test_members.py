@@ -13,11 +13,22 @@ from teams.models import Membership, User
 def test_admin_adds_a_member_who_gets_an_invitation(client, admin, team, django_capture_on_commit_callbacks):
     client.force_login(admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("teams:member_create"), {
-            "display_name": "孙丽", "email": "Sun.Li@Example.com", "username": "", "position": "销售代表",
-            "phone": "", "wechat": "", "hired_on": "2026-03-02", "language": "zh-hans",
-            "team": team.pk, "role": Membership.Role.SALESPERSON, "send_invitation": "on",
-        })
+        response = client.post(
+            reverse("teams:member_create"),
+            {
+                "display_name": "孙丽",
+                "email": "Sun.Li@Example.com",
+                "username": "",
+                "position": "销售代表",
+                "phone": "",
+                "wechat": "",
+                "hired_on": "2026-03-02",
+                "language": "zh-hans",
+                "team": team.pk,
+                "role": Membership.Role.SALESPERSON,
+                "send_invitation": "on",
+            },
+        )
     member = User.objects.get(display_name="孙丽")
     assert response.status_code == 302 and response.url == member.get_absolute_url()
     assert member.email == "sun.li@example.com" and member.username == "sun.li@example.com"
@@ -32,10 +43,16 @@ def test_admin_adds_a_member_who_gets_an_invitation(client, admin, team, django_
 
 def test_email_already_used_is_reported_next_to_the_field(client, admin, team, rep):
     client.force_login(admin)
-    response = client.post(reverse("teams:member_create"), {
-        "display_name": "重复", "email": rep.email.upper(), "language": "zh-hans",
-        "team": team.pk, "role": Membership.Role.SALESPERSON,
-    })
+    response = client.post(
+        reverse("teams:member_create"),
+        {
+            "display_name": "重复",
+            "email": rep.email.upper(),
+            "language": "zh-hans",
+            "team": team.pk,
+            "role": Membership.Role.SALESPERSON,
+        },
+    )
     assert response.status_code == 200
     assert "email" in response.context["form"].errors
     assert "重复" in response.content.decode()  # what was typed is kept
@@ -43,8 +60,9 @@ def test_email_already_used_is_reported_next_to_the_field(client, admin, team, r
 
 
 def test_moving_a_member_keeps_their_history(admin, rep, team, other_team, lead, other_lead):
-    services.move_member(actor=admin, member=rep, team=other_team, role=Membership.Role.SALESPERSON,
-                         on=datetime.date(2026, 9, 1))
+    services.move_member(
+        actor=admin, member=rep, team=other_team, role=Membership.Role.SALESPERSON, on=datetime.date(2026, 9, 1)
+    )
     old, new = Membership.objects.filter(user=rep).order_by("started_on")
     assert (old.team, old.ended_on) == (team, datetime.date(2026, 9, 1))
     assert (new.team, new.ended_on) == (other_team, None)
@@ -109,10 +127,18 @@ def test_manager_cannot_change_a_profile(client, lead, rep):
 
 def test_profile_changes_are_audited_with_old_and_new_values(client, admin, rep):
     client.force_login(admin)
-    response = client.post(reverse("teams:member_edit", args=[rep.pk]), {
-        "display_name": "张伟", "email": rep.email, "position": "大客户经理", "phone": "13800000000",
-        "wechat": "", "hired_on": "", "language": "zh-hans",
-    })
+    response = client.post(
+        reverse("teams:member_edit", args=[rep.pk]),
+        {
+            "display_name": "张伟",
+            "email": rep.email,
+            "position": "大客户经理",
+            "phone": "13800000000",
+            "wechat": "",
+            "hired_on": "",
+            "language": "zh-hans",
+        },
+    )
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action=AuditEntry.Action.UPDATED, target_id=rep.pk)
     assert entry.changes["position"] == ["", "大客户经理"]
@@ -121,8 +147,9 @@ def test_profile_changes_are_audited_with_old_and_new_values(client, admin, rep)
     assert "大客户经理" in audit_page
 
 
-def test_member_list_shows_current_team_with_bounded_queries(client, lead, rep, other_rep, team,
-                                                            django_assert_max_num_queries):
+def test_member_list_shows_current_team_with_bounded_queries(
+    client, lead, rep, other_rep, team, django_assert_max_num_queries
+):
     client.force_login(lead)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("teams:member_list"))

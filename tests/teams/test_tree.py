@@ -103,8 +103,9 @@ def test_duplicate_team_name_is_shown_next_to_the_field_and_kept(client, admin, 
 
 def test_edit_form_refuses_moving_into_own_subtree(client, admin, east, team):
     client.force_login(admin)
-    response = client.post(reverse("teams:team_edit", args=[east.pk]),
-                           {"name": "East", "kind": "region", "parent": team.pk})
+    response = client.post(
+        reverse("teams:team_edit", args=[east.pk]), {"name": "East", "kind": "region", "parent": team.pk}
+    )
     assert response.status_code == 200
     assert "parent" in response.context["form"].errors
     east.refresh_from_db()
