@@ -40,6 +40,7 @@ test-fast: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Extract new strings, then translate locale/zh_Hans/LC_MESSAGES/django.po (needs GNU gettext).

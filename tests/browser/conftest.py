@@ -4,6 +4,7 @@ Playwright's sync API keeps an asyncio event loop in the test thread, so Django 
 database access from tests and fixtures unless told that this is deliberate.
 """
 
+import importlib
 import os
 from pathlib import Path
 
@@ -62,3 +63,12 @@ def screenshot(page):
         page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
     return save
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(transactional_db):
+    """Transactional tests flush the database after each test, taking with it the rows that the
+    data migration created (default KPIs and template); put them back before each browser test."""
+    from django.apps import apps
+
+    importlib.import_module("reports.migrations.0002_default_kpis_and_template").create_defaults(apps, None)

@@ -18,7 +18,6 @@ from teams.models import Team
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "demo-2026"
-README_SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshot.png"
 
 
 @pytest.fixture
@@ -80,9 +79,11 @@ def test_admin_creates_a_team_adds_a_member_and_switches_language(demo, page, sc
     screenshot("admin-6-chinese")
 
 
-def test_manager_home_page_for_the_readme(demo, page):
+def test_manager_home_page_leads_to_the_team_and_its_targets(demo, page, screenshot):
     log_in(page, demo, "liqiang")
-
     expect(page.locator("main")).to_contain_text("上海一组")
-    README_SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=README_SCREENSHOT)
+    screenshot("manager-home")
+    page.click("main a:has-text('上海一组')")
+    expect(page.locator("#current-members")).to_contain_text("张伟")
+    page.click("a[href$='/targets/']")
+    expect(page.locator("h1")).to_contain_text("上海一组")

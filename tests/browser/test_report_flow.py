@@ -7,13 +7,11 @@ autosave, so it takes several seconds.
 """
 
 import datetime
-import importlib
 import re
 from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
@@ -31,9 +29,6 @@ PASSWORD = "demo-2026"
 def salesperson(live_server):
     """zhangwei of the demo, whose last report planned items for this week, with a sales target
     of 50,000 this week."""
-    # Transactional tests empty every table afterwards, including the default KPIs and template
-    # a data migration created; put them back (the migration's function is idempotent).
-    importlib.import_module("reports.migrations.0002_default_kpis_and_template").create_defaults(apps, None)
     call_command("seed_demo", stdout=StringIO())
     member = User.objects.get(username="zhangwei")
     this_week = services.current_week_start(services.settings_for(current_membership(member).team))
