@@ -41,7 +41,7 @@ def seed_reports(members: list[User], today: datetime.date) -> int:
         rng = random.Random(member.username)
         for back in range(WEEKS_BACK, -1, -1):
             week = this_week - datetime.timedelta(weeks=back)
-            targets = {kpi: Decimal(rng.randint(*TARGETS[kpi.code])) for kpi in kpis}
+            targets = {kpi: _target(kpi, rng) for kpi in kpis}
             services.set_targets(actor=None, member=member, week_start=week, values=targets)
             if back and not WeeklyReport.objects.filter(author=member, week_start=week).exists():
                 # Every seventh person skipped a week: the queue shows someone missing.
@@ -73,6 +73,13 @@ def _submitted_week(member, week, targets, rng, team_settings, *, late: bool) ->
     deadline = team_settings.deadline_for(week)
     at = deadline + datetime.timedelta(hours=rng.randint(2, 30)) if late else deadline - datetime.timedelta(hours=3)
     services.submit_report(report=report, by=member, at=at)
+
+
+def _target(kpi: KPI, rng: random.Random) -> Decimal:
+    """A round number, as managers set them: whole thousands of yuan, whole counts."""
+    low, high = TARGETS[kpi.code]
+    step = 1000 if kpi.unit == KPI.Unit.CNY else 1
+    return Decimal(rng.randint(low // step, high // step) * step)
 
 
 def _actual(targets, kpi, rng) -> Decimal:
