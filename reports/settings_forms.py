@@ -20,17 +20,7 @@ from teams.forms import CrispyMixin, ServiceCheckedModelForm
 class KPIForm(ServiceCheckedModelForm):
     class Meta:
         model = KPI
-        fields = [
-            "code",
-            "name_zh",
-            "name_en",
-            "unit",
-            "decimals",
-            "is_higher_better",
-            "aggregation",
-            "position",
-            "is_active",
-        ]
+        fields = settings_services.KPI_FIELDS
         help_texts = {
             "code": _("Letters, digits and underscores, e.g. sales_amount. It cannot change later."),
             "is_active": _("Inactive KPIs are no longer offered for templates; old reports keep them."),

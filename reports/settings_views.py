@@ -23,17 +23,7 @@ from reports.settings_forms import (
     place_template_errors,
 )
 from teams import access
-
-
-def _save_or_show_errors(form, change) -> bool:
-    """Run a service call; put its ValidationError next to the form's fields instead of failing."""
-    try:
-        change()
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return False
-    return True
-
+from teams.forms import save_or_show_errors
 
 # KPIs ---------------------------------------------------------------------------------------------
 
@@ -57,7 +47,7 @@ def _kpi_form(request, kpi: KPI | None):
     form = KPIForm(request.POST or None, instance=KPI.objects.get(pk=kpi.pk) if kpi else None)
     if request.method == "POST" and form.is_valid():
         saved = []
-        if _save_or_show_errors(
+        if save_or_show_errors(
             form, lambda: saved.append(settings_services.save_kpi(actor=request.user, kpi=kpi, data=form.cleaned_data))
         ):
             messages.success(request, _("KPI “%(name)s” saved.") % {"name": saved[0].name})
@@ -150,7 +140,7 @@ def team_settings(request, pk):
         request.POST or None, instance=own, inherited_template=settings_services.inherited_template(team)
     )
     if request.method == "POST" and form.is_valid():
-        if _save_or_show_errors(
+        if save_or_show_errors(
             form, lambda: settings_services.save_team_settings(actor=request.user, team=team, data=form.cleaned_data)
         ):
             messages.success(request, _("Settings of %(team)s saved.") % {"team": team})
@@ -185,7 +175,7 @@ def targets(request, pk):
     form = TargetTableForm(request.POST or None, table=table)
     if request.method == "POST" and form.is_valid():
         changed = []
-        if _save_or_show_errors(
+        if save_or_show_errors(
             form,
             lambda: changed.append(
                 settings_services.save_targets(actor=request.user, table=table, values=form.values())

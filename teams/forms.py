@@ -32,6 +32,16 @@ class ServiceCheckedModelForm(CrispyMixin, forms.ModelForm):
             self._update_errors(exc)
 
 
+def save_or_show_errors(form: forms.Form, change) -> bool:
+    """Run a service call; put its ValidationError next to the form's fields instead of failing."""
+    try:
+        change()
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False
+    return True
+
+
 class TeamChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, team: Team) -> str:
         return "\u3000" * team.depth + team.name

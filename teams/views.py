@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
@@ -21,6 +20,7 @@ from teams.forms import (
     MemberStatusForm,
     PreferencesForm,
     TeamForm,
+    save_or_show_errors,
 )
 from teams.models import Membership, Team, User
 
@@ -33,16 +33,6 @@ def _current_memberships() -> Prefetch:
         queryset=Membership.objects.active().select_related("team"),
         to_attr="current_memberships",
     )
-
-
-def _save_or_show_errors(form, change) -> bool:
-    """Run a service call; put its ValidationError next to the form's fields instead of failing."""
-    try:
-        change()
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return False
-    return True
 
 
 def home(request):
@@ -111,7 +101,7 @@ def team_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = []
-        if _save_or_show_errors(
+        if save_or_show_errors(
             form,
             lambda: created.append(
                 services.create_team(actor=request.user, name=data["name"], kind=data["kind"], parent=data["parent"])
@@ -127,7 +117,7 @@ def team_edit(request, pk):
     form = TeamForm(request.POST or None, instance=team, teams=access.visible_teams(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _save_or_show_errors(
+        if save_or_show_errors(
             form,
             lambda: services.update_team(
                 actor=request.user,
@@ -204,7 +194,7 @@ def member_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = []
-        if _save_or_show_errors(
+        if save_or_show_errors(
             form,
             lambda: created.append(
                 services.add_member(
@@ -232,7 +222,7 @@ def member_edit(request, pk):
     member = access.member_for_edit(request.user, pk)
     form = MemberProfileForm(request.POST or None, instance=User.objects.get(pk=member.pk))
     if request.method == "POST" and form.is_valid():
-        if _save_or_show_errors(
+        if save_or_show_errors(
             form, lambda: services.update_member(actor=request.user, member=member, data=form.cleaned_data)
         ):
             messages.success(request, _("Profile saved."))
@@ -247,7 +237,7 @@ def member_move(request, pk):
     form = MemberMoveForm(request.POST or None, teams=access.visible_teams(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _save_or_show_errors(
+        if save_or_show_errors(
             form,
             lambda: services.move_member(
                 actor=request.user, member=member, team=data["team"], role=data["role"], on=data["on"]
@@ -274,7 +264,7 @@ def member_status(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _save_or_show_errors(
+        if save_or_show_errors(
             form,
             lambda: services.change_status(
                 actor=request.user,
