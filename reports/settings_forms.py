@@ -243,15 +243,7 @@ class TeamSettingsForm(CrispyMixin, forms.ModelForm):
 
     class Meta:
         model = TeamSettings
-        fields = [
-            "template",
-            "week_start_weekday",
-            "deadline_weekday",
-            "deadline_time",
-            "grace_minutes",
-            "review_weekday",
-            "time_zone",
-        ]
+        fields = settings_services.TEAM_SETTINGS_FIELDS
         widgets = {"deadline_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
     def __init__(self, *args, inherited_template: ReportTemplate, **kwargs):
