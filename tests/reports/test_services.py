@@ -87,6 +87,23 @@ def test_late_flag_at_the_exact_deadline(team, when, late):
     assert result == (None if late == datetime.timedelta(0) else late)
 
 
+@pytest.mark.parametrize(
+    ("when", "is_late"),
+    [
+        (at(MONDAY + datetime.timedelta(days=6), 23, 59, 59, ZoneInfo("Asia/Kolkata")), False),
+        (at(MONDAY + datetime.timedelta(days=7), 0, 0, 0, ZoneInfo("Asia/Kolkata")), False),
+        (at(MONDAY + datetime.timedelta(days=7), 0, 0, 1, ZoneInfo("Asia/Kolkata")), True),
+        # 02:00 in Shanghai is still 23:30 on Sunday in Kolkata: on time there.
+        (at(MONDAY + datetime.timedelta(days=7), 2, 0, 0), False),
+    ],
+)
+def test_a_midnight_deadline_in_another_time_zone(team, when, is_late):
+    TeamSettings.objects.create(
+        team=team, time_zone="Asia/Kolkata", deadline_weekday=0, deadline_time=datetime.time(0, 0)
+    )
+    assert (services.lateness(services.settings_for(team), MONDAY, when) is not None) is is_late
+
+
 def test_grace_period_delays_late(team):
     TeamSettings.objects.create(team=team, grace_minutes=30)
     friday = MONDAY + datetime.timedelta(days=4)
