@@ -356,18 +356,32 @@ class PlanReview(models.Model):
         NOT_DONE = "not_done", _("Not done")
 
     report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="plan_reviews")
-    plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="reviews")
+    # Exactly one of the two: last week's plan item, or a goal the manager set in feedback.
+    plan_item = models.ForeignKey(PlanItem, null=True, on_delete=models.PROTECT, related_name="reviews")
+    goal = models.ForeignKey("reviews.FeedbackGoal", null=True, on_delete=models.PROTECT, related_name="reviews")
     # Copied so the review still reads right if the earlier report is returned and edited.
     item_text = models.CharField(max_length=500)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:
-        ordering = ["plan_item__position", "pk"]
-        constraints = [models.UniqueConstraint(fields=["report", "plan_item"], name="plan_review_unique")]
+        ordering = [models.F("goal").asc(nulls_first=True), "plan_item__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "plan_item"], name="plan_review_unique"),
+            models.UniqueConstraint(fields=["report", "goal"], name="goal_review_unique"),
+            models.CheckConstraint(
+                condition=models.Q(plan_item__isnull=False, goal__isnull=True)
+                | models.Q(plan_item__isnull=True, goal__isnull=False),
+                name="plan_review_one_source",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_text}: {self.outcome or '?'}"
+
+    @property
+    def is_goal(self) -> bool:
+        return self.goal_id is not None
 
 
 class ReportRevision(models.Model):

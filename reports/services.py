@@ -28,6 +28,7 @@ from reports.models import (
     TemplateVersion,
     WeeklyReport,
 )
+from reviews.models import FeedbackGoal
 from teams.models import Membership, Team, User
 
 DEFAULT_TEMPLATE_NAME = "标准销售周报"
@@ -132,7 +133,11 @@ def open_report(*, author: User, week_start: datetime.date | None = None) -> Wee
     previous = _previous_report(author, week_start)
     if previous:
         PlanReview.objects.bulk_create(
-            PlanReview(report=report, plan_item=item, item_text=item.item) for item in previous.plan_items.all()
+            [PlanReview(report=report, plan_item=item, item_text=item.item) for item in previous.plan_items.all()]
+            + [
+                PlanReview(report=report, goal=goal, item_text=goal.text)
+                for goal in FeedbackGoal.objects.filter(feedback__report=previous)
+            ]
         )
     return report
 
@@ -297,7 +302,8 @@ def snapshot(report: WeeklyReport) -> dict:
     return {
         "summary": report.summary,
         "plan_reviews": [
-            {"item": r.item_text, "outcome": r.outcome, "note": r.note} for r in report.plan_reviews.all()
+            {"item": r.item_text, "goal": r.is_goal, "outcome": r.outcome, "note": r.note}
+            for r in report.plan_reviews.all()
         ],
         "kpis": [
             {"code": v.kpi.code, "name": v.kpi.name_zh, "target": _text(v.target), "actual": _text(v.actual)}

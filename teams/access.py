@@ -7,10 +7,12 @@ anonymous           | nothing but login, password reset, language      | nothing
 salesperson         | own profile, own reports                         | own preferences; own report while it is a
                     |                                                  | draft or returned for revision
 manager of team T   | T and all teams below it: members, their reports | the same for their own report; targets of
-                    |                                                  | members in T's subtree
+                    |                                                  | members in T's subtree; reviews of reports
+                    |                                                  | written there (not their own)
 director of node N  | N and all teams below it, read-only              | own preferences (and own report, if any)
 admin (is_staff)    | everything                                       | team structure, members, roles, imports,
-                    |                                                  | KPIs, templates, team settings, targets
+                    |                                                  | KPIs, templates, team settings, targets,
+                    |                                                  | reviews
 
 Reports are in reach through the team they were written in, so a manager keeps seeing the
 reports a member wrote in their team after the member moves on. Nobody but the author edits a
@@ -254,6 +256,23 @@ def report_for_edit(user: User, pk: int) -> WeeklyReport:
     or when the user is a reader but not the author."""
     report = report_for_view(user, pk)
     if not can_edit_report(user, report):
+        raise PermissionDenied
+    return report
+
+
+def can_review_report(user: User, report: WeeklyReport) -> bool:
+    """Managers review reports written in their subtree (not their own); admins any but their own."""
+    if report.author_id == user.pk:
+        return False
+    s = scope(user)
+    return s.is_admin or any(report.team.path.startswith(p) for p in s.managed_paths)
+
+
+def report_for_review(user: User, pk: int) -> WeeklyReport:
+    """The report for a reviewer's action; Http404 outside reach, PermissionDenied for readers who
+    may not review it (its author, directors)."""
+    report = report_for_view(user, pk)
+    if not can_review_report(user, report):
         raise PermissionDenied
     return report
 
