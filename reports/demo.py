@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from reports import services
 from reports.models import KPI, WeeklyReport
+from reviews import services as review_services
 from teams.models import Membership, User
 
 WEEKS_BACK = 3
@@ -26,6 +27,14 @@ PROBLEMS = [
     ("客户对价格敏感，竞品报价低 8%", "竞品促销", "申请阶梯折扣", "需要经理审批特价"),
     ("交付周期比客户预期长两周", "库存不足", "协调仓库调货", ""),
 ]
+
+PRAISE = ["本周拜访量达标，客户跟进及时。", "报价准备充分，客户反馈很好。", "新客户开发有突破，继续保持。"]
+SUGGESTIONS = [
+    "建议与{c}的决策层建立联系。",
+    "对{c}的报价可以先做一版阶梯方案。",
+    "把{c}的需求整理成方案要点，周三前发给我。",
+]
+GOALS = ["推进{c}进入商务谈判阶段", "确认{c}的预算和采购时间", "完成{c}的技术交流"]
 
 
 def seed_reports(members: list[User], today: datetime.date) -> int:
@@ -47,12 +56,33 @@ def seed_reports(members: list[User], today: datetime.date) -> int:
                 # Every seventh person skipped a week: the queue shows someone missing.
                 if (index + back) % 7 == 0:
                     continue
-                _submitted_week(member, week, targets, rng, team_settings, late=(index + back) % 5 == 0)
+                report = _submitted_week(member, week, targets, rng, team_settings, late=(index + back) % 5 == 0)
+                # Older weeks were reviewed; last week waits in the manager's queue.
+                if back > 1 and (manager := _manager_of(membership.team)):
+                    _review(report, manager, rng)
                 created += 1
     return created
 
 
-def _submitted_week(member, week, targets, rng, team_settings, *, late: bool) -> None:
+def _manager_of(team) -> User | None:
+    manager = Membership.objects.active().filter(team=team, role=Membership.Role.MANAGER).first()
+    return manager.user if manager else None
+
+
+def _review(report: WeeklyReport, manager: User, rng: random.Random) -> None:
+    customer = rng.choice(CUSTOMERS)
+    review_services.mark_reviewed(
+        report=report,
+        reviewer=manager,
+        praise=rng.choice(PRAISE),
+        problems=rng.choice(["", "回款进度落后于目标，需要重点跟进。"]),
+        suggestions=rng.choice(SUGGESTIONS).format(c=customer),
+        goals=[rng.choice(GOALS).format(c=customer)],
+        rating=rng.randint(3, 5),
+    )
+
+
+def _submitted_week(member, week, targets, rng, team_settings, *, late: bool) -> WeeklyReport:
     report = services.open_report(author=member, week_start=week)
     customers = rng.sample(CUSTOMERS, 3)
     data = {
@@ -72,7 +102,7 @@ def _submitted_week(member, week, targets, rng, team_settings, *, late: bool) ->
     report = services.save_draft(report=report, editor=member, base_version=report.version, data=data)
     deadline = team_settings.deadline_for(week)
     at = deadline + datetime.timedelta(hours=rng.randint(2, 30)) if late else deadline - datetime.timedelta(hours=3)
-    services.submit_report(report=report, by=member, at=at)
+    return services.submit_report(report=report, by=member, at=at)
 
 
 def _target(kpi: KPI, rng: random.Random) -> Decimal:
