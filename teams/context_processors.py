@@ -14,5 +14,6 @@ def navigation(request) -> dict:
             "can_view_audit": access.can_view_audit_trail(user),
             "can_manage_templates": access.can_manage_templates(user),
             "writes_reports": access.writes_reports(user),
+            "reviews": scope.is_admin or scope.is_manager,
         }
     }

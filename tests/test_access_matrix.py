@@ -6,6 +6,8 @@ admin. Object pages are asked about objects of `team` (a teammate of rep's, the 
 A URL added without an entry here fails `test_every_url_has_a_matrix_entry`.
 """
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -39,6 +41,12 @@ def team_structure(admin_code=200):
 def author_only(author_code):
     """Changes to rep's report: only rep; its readers get 403, everyone else 404."""
     return {**team_readers(403), "rep": author_code}
+
+
+def reviewers(code):
+    """Review actions on rep's submitted report: its manager and admins; its other readers
+    (the author, the director) get 403, everyone else 404."""
+    return {**team_readers(403), "rep": 403, "lead": code, "admin": code}
 
 
 # name: (method, objects the URL is about, expected answer by role)
@@ -90,6 +98,10 @@ MATRIX = {
     "reports:attachment_download": ("get", ["attachment"], {**team_readers(), "rep": 200}),
     "reports:attachment_delete": ("post", ["attachment"], author_only(302)),
     "reports:my": ("get", [], signed_in(200)),
+    "reviews:queue": ("get", [], {**signed_in(404), "lead": 200, "other_lead": 200, "admin": 200}),
+    "reviews:review": ("get", ["submitted_report"], reviewers(200)),
+    "reviews:mark_reviewed": ("post", ["submitted_report"], reviewers(200)),
+    "reviews:return": ("post", ["submitted_report"], reviewers(200)),
     "reports:detail": ("get", ["report"], {**team_readers(), "rep": 200}),
     "reports:history": ("get", ["report"], {**team_readers(), "rep": 200}),
 }
@@ -121,9 +133,12 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from reports import services as report_services
     from reports.models import KPI, DraftConflict
     from tests.factories import MemberImportFactory
+    from tests.reports.test_services import fill
 
     report = report_services.open_report(author=rep)
+    last_week = report_services.open_report(author=rep, week_start=report.week_start - datetime.timedelta(days=7))
     return {
+        "submitted_report": report_services.submit_report(report=fill(last_week), by=rep).pk,
         "team": team.pk,
         "kpi": KPI.objects.first().pk,
         "template": report_services.default_template().pk,

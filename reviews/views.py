@@ -1,0 +1,253 @@
+"""The manager's side: the weekly review queue, one report's review page, and the two actions on
+it (mark reviewed with feedback, return for revision). Rules live in reviews/services.py."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from reports import services as report_services
+from reports.models import KpiValue, TeamSettings, WeeklyReport
+from reviews import services
+from reviews.forms import FeedbackForm, ReturnForm
+from reviews.models import Feedback, ReviewAction
+from teams import access
+from teams.models import Membership, Team, User
+
+HISTORY_WEEKS = 4
+
+
+# The reviewer's reach ---------------------------------------------------------------------------
+
+
+def _require_reviewer(user: User) -> access.Scope:
+    """Managers and admins have a review queue; everyone else gets 404."""
+    s = access.scope(user)
+    if not (s.is_admin or s.is_manager):
+        raise Http404
+    return s
+
+
+def _subtree(s: access.Scope, prefix: str = "team__") -> Q:
+    """Rows in the reviewer's managed subtree (everything for admins)."""
+    if s.is_admin:
+        return Q()
+    condition = Q(pk__in=[])
+    for path in s.managed_paths:
+        condition |= Q(**{f"{prefix}path__startswith": path})
+    return condition
+
+
+def _queue_reports(user: User, week: datetime.date) -> QuerySet[WeeklyReport]:
+    """The week's reports the user may review: in the managed subtree and not their own."""
+    s = access.scope(user)
+    return access.visible_reports(user).filter(_subtree(s), week_start=week).exclude(author=user)
+
+
+def _awaiting(user: User, week: datetime.date) -> QuerySet[WeeklyReport]:
+    return _queue_reports(user, week).filter(status=WeeklyReport.Status.SUBMITTED).order_by("submitted_at", "pk")
+
+
+def _next_awaiting(user: User, report: WeeklyReport) -> int | None:
+    """The pk of the awaiting report after this one in the reviewer's queue of the same week (wrapping
+    round), or None when no other report is waiting."""
+    pks = list(_awaiting(user, report.week_start).values_list("pk", flat=True))
+    if report.pk in pks:
+        index = pks.index(report.pk)
+        pks = pks[index + 1 :] + pks[:index]
+    pks = [pk for pk in pks if pk != report.pk]
+    return pks[0] if pks else None
+
+
+def _team_settings(user: User, s: access.Scope) -> TeamSettings:
+    if s.own_team_id is not None and s.is_manager:
+        return report_services.settings_for(Team.objects.get(pk=s.own_team_id))
+    return TeamSettings(time_zone=settings.TIME_ZONE)
+
+
+def _default_week(team_settings: TeamSettings) -> datetime.date:
+    """The most recent week whose deadline has passed, in the team's time zone."""
+    week = report_services.current_week_start(team_settings)
+    if team_settings.deadline_for(week) > timezone.now():
+        week -= datetime.timedelta(days=7)
+    return week
+
+
+def _week_from(request, team_settings: TeamSettings) -> datetime.date:
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        return _default_week(team_settings)
+    return team_settings.week_start_for(day)
+
+
+# Pages ------------------------------------------------------------------------------------------
+
+
+@require_GET
+def queue(request):
+    s = _require_reviewer(request.user)
+    team_settings = _team_settings(request.user, s)
+    week = _week_from(request, team_settings)
+    teams = list(access.visible_teams(request.user).filter(_subtree(s, prefix="")))
+    reports = _queue_reports(request.user, week)
+    members = Membership.objects.active().filter(
+        _subtree(s), role=Membership.Role.SALESPERSON, user__status=User.Status.ACTIVE, user__is_active=True
+    )
+    team = None
+    if request.GET.get("team"):
+        team = next((t for t in teams if str(t.pk) == request.GET["team"]), None)
+        if team is None:
+            raise Http404
+        reports = reports.filter(team__path__startswith=team.path)
+        members = members.filter(team__path__startswith=team.path)
+    reports = list(reports.select_related("author", "team").order_by("submitted_at", "pk"))
+    members = list(members.exclude(user=request.user).select_related("user", "team").order_by("team__path", "user"))
+
+    by_status = {status: [r for r in reports if r.status == status] for status in WeeklyReport.Status.values}
+    written = {r.author_id for r in reports if r.status != WeeklyReport.Status.DRAFT}
+    groups = {
+        "awaiting": by_status[WeeklyReport.Status.SUBMITTED],
+        "returned": by_status[WeeklyReport.Status.RETURNED],
+        "reviewed": by_status[WeeklyReport.Status.REVIEWED],
+        "late": [r for r in reports if r.is_late and r.status != WeeklyReport.Status.DRAFT],
+        "missing": [m for m in members if m.user_id not in written],
+    }
+    sections = [
+        {"key": "awaiting", "title": _("Awaiting review"), "empty": _("Nothing is waiting for review.")},
+        {"key": "returned", "title": _("Returned for revision"), "empty": _("No report is out for revision.")},
+        {"key": "reviewed", "title": _("Reviewed"), "empty": _("No report has been reviewed yet.")},
+    ]
+    for section in sections:
+        section["rows"] = groups[section["key"]]
+    return render(
+        request,
+        "reviews/queue.html",
+        {
+            "week": week,
+            "week_end": week + datetime.timedelta(days=6),
+            "previous_week": week - datetime.timedelta(days=7),
+            "next_week": week + datetime.timedelta(days=7),
+            "teams": teams,
+            "team": team,
+            "groups": groups,
+            "sections": sections,
+            "counts": {name: len(rows) for name, rows in groups.items()},
+        },
+    )
+
+
+@require_GET
+def review(request, pk):
+    report = access.report_for_review(request.user, pk)
+    return _render_review(request, report, FeedbackForm(), ReturnForm())
+
+
+def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, return_form: ReturnForm, status=200):
+    kpi_values = list(report.kpi_values.select_related("kpi").order_by("kpi__position"))
+    weeks = [report.week_start - datetime.timedelta(days=7 * i) for i in range(HISTORY_WEEKS, 0, -1)]
+    past = {
+        (v.kpi_id, v.report.week_start): v.actual
+        for v in KpiValue.objects.filter(report__author_id=report.author_id, report__week_start__in=weeks)
+        .exclude(report__status=WeeklyReport.Status.DRAFT)
+        .select_related("report")
+        .only("kpi_id", "actual", "report__week_start")
+    }
+    kpi_rows = [{"value": v, "history": [past.get((v.kpi_id, week)) for week in weeks]} for v in kpi_values]
+    plan_reviews = list(report.plan_reviews.all())
+    goal_outcomes = {r.goal_id: r for r in plan_reviews if r.is_goal}
+    previous = (
+        WeeklyReport.objects.filter(author_id=report.author_id, week_start__lt=report.week_start)
+        .order_by("-week_start")
+        .first()
+    )
+    last_feedback = []
+    if previous is not None:
+        for feedback in Feedback.objects.filter(report=previous).select_related("reviewer").prefetch_related("goals"):
+            goals = [{"goal": goal, "review": goal_outcomes.get(goal.pk)} for goal in feedback.goals.all()]
+            last_feedback.append({"feedback": feedback, "goals": goals})
+    next_pk = _next_awaiting(request.user, report)
+    return render(
+        request,
+        "reviews/review.html",
+        {
+            "report": report,
+            "kpi_rows": kpi_rows,
+            "history_weeks": weeks,
+            "plan_reviews": plan_reviews,
+            "custom_fields": [
+                {**field, "value": report.custom_values.get(field["key"], "")}
+                for field in report.template_version.fields
+            ],
+            "previous": previous,
+            "last_feedback": last_feedback,
+            "feedback_list": Feedback.objects.filter(report=report)
+            .select_related("reviewer")
+            .prefetch_related("goals"),
+            "actions": ReviewAction.objects.filter(report=report).select_related("actor"),
+            "feedback_form": feedback_form,
+            "return_form": return_form,
+            "next_pk": next_pk,
+            "queue_url": f"{reverse('reviews:queue')}?week={report.week_start:%Y-%m-%d}",
+        },
+        status=status,
+    )
+
+
+# Actions ----------------------------------------------------------------------------------------
+
+
+def _after_action(request, report: WeeklyReport):
+    following = _next_awaiting(request.user, report)
+    if following is not None:
+        return redirect("reviews:review", pk=following)
+    messages.info(request, _("No more reports are waiting for review this week."))
+    return redirect(f"{reverse('reviews:queue')}?week={report.week_start:%Y-%m-%d}")
+
+
+@require_POST
+def mark_reviewed(request, pk):
+    report = access.report_for_review(request.user, pk)
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mark_reviewed(
+                report=report,
+                reviewer=request.user,
+                praise=form.cleaned_data["praise"],
+                problems=form.cleaned_data["problems"],
+                suggestions=form.cleaned_data["suggestions"],
+                goals=form.goal_list(),
+                rating=form.cleaned_data["rating"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s's report is marked reviewed.") % {"name": report.author})
+            return _after_action(request, report)
+    report.refresh_from_db()
+    return _render_review(request, report, form, ReturnForm())
+
+
+@require_POST
+def return_report(request, pk):
+    report = access.report_for_review(request.user, pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.return_for_revision(report=report, reviewer=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s's report is returned for revision.") % {"name": report.author})
+            return _after_action(request, report)
+    report.refresh_from_db()
+    return _render_review(request, report, FeedbackForm(), form)
