@@ -18,18 +18,31 @@ def my_reports(request):
     return render(request, "reports/my.html", {"page": page})
 
 
+def sections_context(report: WeeklyReport, *, history_weeks=(), past_actuals=None) -> dict:
+    """What templates/reports/_sections.html needs. The review page adds the author's actuals of
+    earlier weeks, keyed by (kpi_id, week_start)."""
+    past_actuals = past_actuals or {}
+    kpi_values = report.kpi_values.select_related("kpi").order_by("kpi__position")
+    return {
+        "report": report,
+        "kpi_rows": [
+            {"value": v, "history": [past_actuals.get((v.kpi_id, week)) for week in history_weeks]} for v in kpi_values
+        ],
+        "history_weeks": list(history_weeks),
+        "plan_reviews": list(report.plan_reviews.all()),
+        "custom_fields": [
+            {**field, "value": report.custom_values.get(field["key"], "")} for field in report.template_version.fields
+        ],
+    }
+
+
 def detail(request, pk):
     report = access.report_for_view(request.user, pk)
     return render(
         request,
         "reports/detail.html",
         {
-            "report": report,
-            "kpi_values": report.kpi_values.select_related("kpi").order_by("kpi__position"),
-            "custom_fields": [
-                {**field, "value": report.custom_values.get(field["key"], "")}
-                for field in report.template_version.fields
-            ],
+            **sections_context(report),
             "can_edit": access.can_edit_report(request.user, report),
             "team_settings": services.settings_for(report.team),
         },

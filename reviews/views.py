@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reports import services as report_services
 from reports.models import KpiValue, TeamSettings, WeeklyReport
+from reports.read_views import sections_context
 from reviews import services
 from reviews.forms import FeedbackForm, ReturnForm
 from reviews.models import Feedback, ReviewAction
@@ -152,7 +153,6 @@ def review(request, pk):
 
 
 def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, return_form: ReturnForm, status=200):
-    kpi_values = list(report.kpi_values.select_related("kpi").order_by("kpi__position"))
     weeks = [report.week_start - datetime.timedelta(days=7 * i) for i in range(HISTORY_WEEKS, 0, -1)]
     past = {
         (v.kpi_id, v.report.week_start): v.actual
@@ -161,8 +161,8 @@ def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, r
         .select_related("report")
         .only("kpi_id", "actual", "report__week_start")
     }
-    kpi_rows = [{"value": v, "history": [past.get((v.kpi_id, week)) for week in weeks]} for v in kpi_values]
-    plan_reviews = list(report.plan_reviews.all())
+    sections = sections_context(report, history_weeks=weeks, past_actuals=past)
+    plan_reviews = sections["plan_reviews"]
     goal_outcomes = {r.goal_id: r for r in plan_reviews if r.is_goal}
     previous = (
         WeeklyReport.objects.filter(author_id=report.author_id, week_start__lt=report.week_start)
@@ -179,14 +179,7 @@ def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, r
         request,
         "reviews/review.html",
         {
-            "report": report,
-            "kpi_rows": kpi_rows,
-            "history_weeks": weeks,
-            "plan_reviews": plan_reviews,
-            "custom_fields": [
-                {**field, "value": report.custom_values.get(field["key"], "")}
-                for field in report.template_version.fields
-            ],
+            **sections,
             "previous": previous,
             "last_feedback": last_feedback,
             "feedback_list": Feedback.objects.filter(report=report)
