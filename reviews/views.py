@@ -5,7 +5,6 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from reviews import services
 from reviews.forms import FeedbackForm, ReturnForm
 from reviews.models import Feedback, ReviewAction
 from teams import access
+from teams.forms import save_or_show_errors
 from teams.models import Membership, Team, User
 
 HISTORY_WEEKS = 4
@@ -210,22 +210,20 @@ def _after_action(request, report: WeeklyReport):
 def mark_reviewed(request, pk):
     report = access.report_for_review(request.user, pk)
     form = FeedbackForm(request.POST)
-    if form.is_valid():
-        try:
-            services.mark_reviewed(
-                report=report,
-                reviewer=request.user,
-                praise=form.cleaned_data["praise"],
-                problems=form.cleaned_data["problems"],
-                suggestions=form.cleaned_data["suggestions"],
-                goals=form.goal_list(),
-                rating=form.cleaned_data["rating"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("%(name)s's report is marked reviewed.") % {"name": report.author})
-            return _after_action(request, report)
+    if form.is_valid() and save_or_show_errors(
+        form,
+        lambda: services.mark_reviewed(
+            report=report,
+            reviewer=request.user,
+            praise=form.cleaned_data["praise"],
+            problems=form.cleaned_data["problems"],
+            suggestions=form.cleaned_data["suggestions"],
+            goals=form.goal_list(),
+            rating=form.cleaned_data["rating"],
+        ),
+    ):
+        messages.success(request, _("%(name)s's report is marked reviewed.") % {"name": report.author})
+        return _after_action(request, report)
     report.refresh_from_db()
     return _render_review(request, report, form, ReturnForm())
 
@@ -234,13 +232,11 @@ def mark_reviewed(request, pk):
 def return_report(request, pk):
     report = access.report_for_review(request.user, pk)
     form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            services.return_for_revision(report=report, reviewer=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("%(name)s's report is returned for revision.") % {"name": report.author})
-            return _after_action(request, report)
+    if form.is_valid() and save_or_show_errors(
+        form,
+        lambda: services.return_for_revision(report=report, reviewer=request.user, reason=form.cleaned_data["reason"]),
+    ):
+        messages.success(request, _("%(name)s's report is returned for revision.") % {"name": report.author})
+        return _after_action(request, report)
     report.refresh_from_db()
     return _render_review(request, report, FeedbackForm(), form)
