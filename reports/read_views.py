@@ -4,7 +4,6 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import render
 
-from reports import services
 from reports.models import KpiValue, WeeklyReport
 from teams import access
 
@@ -44,7 +43,6 @@ def detail(request, pk):
         {
             **sections_context(report),
             "can_edit": access.can_edit_report(request.user, report),
-            "team_settings": services.settings_for(report.team),
         },
     )
 

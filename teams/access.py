@@ -56,10 +56,6 @@ class Scope:
         return bool(self.managed_paths)
 
     @property
-    def is_director(self) -> bool:
-        return self.own_role == Membership.Role.DIRECTOR
-
-    @property
     def sees_teams(self) -> bool:
         return self.is_admin or bool(self.readable_paths)
 
