@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "audit",
     "reports",
     "reviews",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -200,7 +201,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Keep a publish from hanging a web request when the broker is down: the notification outbox
+# keeps the message, and the sweep below sends it once the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Every 5 minutes: emails whose task never reached a worker (broker down, worker died mid-send).
+    "retry-pending-emails": {"task": "notifications.tasks.retry_pending_emails", "schedule": 5 * 60},
+}
 
 # Security -------------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

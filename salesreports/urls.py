@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("", include("reports.urls")),
     path("", include("reviews.urls")),
+    path("", include("notifications.urls")),
     path("audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

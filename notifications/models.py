@@ -1,0 +1,105 @@
+"""In-app notifications, each also the outbox row of its email.
+
+A notification is created in the same transaction as the event it reports (feedback given, report
+returned, comment…), so it exists exactly when the event does. Its email is sent by a Celery task
+queued after commit; the row records the delivery state, so a message the broker never received
+is picked up again by the periodic sweep, and a claim on the row keeps two workers from sending
+it twice.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from reports.templatetags.report_tags import duration_text
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        FEEDBACK = "feedback", _("Feedback on my report")
+        RETURNED = "returned", _("My report was returned for revision")
+        COMMENT = "comment", _("New comments on reports I take part in")
+        MENTION = "mention", _("Someone mentions me in a comment")
+        LATE_SUBMISSION = "late", _("A member of my team submits late")
+        RESUBMITTED = "resubmitted", _("A report I returned is resubmitted")
+
+    class EmailStatus(models.TextChoices):
+        NOT_WANTED = "none", _("No email")
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # What happened, e.g. "comment:42": a recipient gets one notification per event, however
+    # often the event is reported (a retried task, a double click).
+    event = models.CharField(max_length=100)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    report = models.ForeignKey("reports.WeeklyReport", null=True, on_delete=models.CASCADE, related_name="+")
+    excerpt = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    email_status = models.CharField(max_length=8, choices=EmailStatus.choices, default=EmailStatus.NOT_WANTED)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "event"], name="notification_once_per_event"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["email_status", "created_at"], name="notification_outbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.get_kind_display()}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+    @property
+    def title(self) -> str:
+        """One line saying what happened, in the active language."""
+        context = {"actor": self.actor or gettext("Someone"), "week": "", "author": ""}
+        if self.report is not None:
+            context |= {"week": f"{self.report.week_start:%Y-%m-%d}", "author": self.report.author}
+        if self.kind == self.Kind.FEEDBACK:
+            text = gettext("%(actor)s reviewed your report of the week of %(week)s")
+        elif self.kind == self.Kind.RETURNED:
+            text = gettext("%(actor)s returned your report of the week of %(week)s for revision")
+        elif self.kind == self.Kind.COMMENT:
+            text = gettext("%(actor)s commented on %(author)s's report of the week of %(week)s")
+        elif self.kind == self.Kind.MENTION:
+            text = gettext("%(actor)s mentioned you in a comment on %(author)s's report of the week of %(week)s")
+        elif self.kind == self.Kind.LATE_SUBMISSION:
+            text = gettext("%(author)s submitted the report of the week of %(week)s late (by %(late)s)")
+            context["late"] = duration_text(self.report.late_by) if self.report else ""
+        else:
+            text = gettext("%(author)s resubmitted the report of the week of %(week)s after revision")
+        return text % context
+
+
+class EmailPreference(models.Model):
+    """A kind of notification someone does not want by email (the inbox always has it).
+    No row means the email is wanted."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Notification.Kind.choices)
+    is_wanted = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="email_preference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind}: {self.is_wanted}"
