@@ -34,6 +34,7 @@ SUGGESTIONS = [
     "对{c}的报价可以先做一版阶梯方案。",
     "把{c}的需求整理成方案要点，周三前发给我。",
 ]
+REPLIES = ["收到，谢谢经理！下周重点跟进{c}。", "明白，{c}的方案我周三前发给您。", "好的，{c}那边我会约决策层见面。"]
 GOALS = ["推进{c}进入商务谈判阶段", "确认{c}的预算和采购时间", "完成{c}的技术交流"]
 
 
@@ -80,6 +81,8 @@ def _review(report: WeeklyReport, manager: User, rng: random.Random) -> None:
         goals=[rng.choice(GOALS).format(c=customer)],
         rating=rng.randint(3, 5),
     )
+    if rng.random() < 0.5:  # some salespeople answered in the thread
+        review_services.add_comment(report=report, author=report.author, body=rng.choice(REPLIES).format(c=customer))
 
 
 def _submitted_week(member, week, targets, rng, team_settings, *, late: bool) -> WeeklyReport:

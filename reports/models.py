@@ -205,6 +205,11 @@ class TeamSettings(models.Model):
         deadline_day = self.deadline_for(week_start).date()
         return deadline_day + datetime.timedelta(days=(self.review_weekday - deadline_day.weekday() - 1) % 7 + 1)
 
+    def review_due_for(self, week_start: datetime.date) -> datetime.datetime:
+        """When the week's reviews are due: the end of the review day, in the team's time zone."""
+        day_after = self.review_day_for(week_start) + datetime.timedelta(days=1)
+        return datetime.datetime.combine(day_after, datetime.time(0, 0), tzinfo=self.zone)
+
 
 class TargetQuerySet(models.QuerySet):
     def for_week(self, week_start: datetime.date) -> "TargetQuerySet":

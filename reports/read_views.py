@@ -5,6 +5,8 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 
 from reports.models import KpiValue, WeeklyReport
+from reviews.comment_views import review_record_context, thread_context
+from reviews.services import record_reading
 from teams import access
 
 REPORTS_PER_PAGE = 26
@@ -37,12 +39,16 @@ def sections_context(report: WeeklyReport, *, history_weeks=(), past_actuals=Non
 
 def detail(request, pk):
     report = access.report_for_view(request.user, pk)
+    record_reading(report=report, reader=request.user)
     return render(
         request,
         "reports/detail.html",
         {
             **sections_context(report),
+            **review_record_context(report),
+            **thread_context(request, report),
             "can_edit": access.can_edit_report(request.user, report),
+            "can_review": access.can_review_report(request.user, report),
         },
     )
 

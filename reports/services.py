@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,15 +43,25 @@ MAX_ROWS = 50
 def settings_for(team: Team) -> TeamSettings:
     """The team's effective settings: its own row or its nearest ancestor's, else the defaults;
     the template likewise comes from the nearest team up the tree that names one."""
-    chain = [*team.ancestor_ids, team.pk]
-    rows = {row.team_id: row for row in TeamSettings.objects.filter(team_id__in=chain).select_related("template")}
-    own = next((rows[pk] for pk in reversed(chain) if pk in rows), None)
-    effective = TeamSettings(team=team, time_zone=settings.TIME_ZONE) if own is None else own
-    if effective.template_id is None:
-        effective.template = next(
-            (rows[pk].template for pk in reversed(chain) if pk in rows and rows[pk].template_id), None
-        )
-    return effective
+    return settings_by_team([team])[team.pk]
+
+
+def settings_by_team(teams: list[Team]) -> dict[int, TeamSettings]:
+    """settings_for() of many teams at once, with one query whatever their number."""
+    chains = {team.pk: [*team.ancestor_ids, team.pk] for team in teams}
+    ids = {pk for chain in chains.values() for pk in chain}
+    rows = {row.team_id: row for row in TeamSettings.objects.filter(team_id__in=ids).select_related("template")}
+    result = {}
+    for team in teams:
+        chain = chains[team.pk]
+        own = next((rows[pk] for pk in reversed(chain) if pk in rows), None)
+        effective = TeamSettings(team=team, time_zone=settings.TIME_ZONE) if own is None else own
+        if effective.template_id is None:
+            effective.template = next(
+                (rows[pk].template for pk in reversed(chain) if pk in rows and rows[pk].template_id), None
+            )
+        result[team.pk] = effective
+    return result
 
 
 def current_week_start(team_settings: TeamSettings, now: datetime.datetime | None = None) -> datetime.date:
@@ -345,6 +356,7 @@ def submit_report(*, report: WeeklyReport, by: User, at: datetime.datetime | Non
     if report.reviewed_at is not None:
         report.is_edited_after_review = True
     report.last_submitted_at = at
+    was_returned = report.status == WeeklyReport.Status.RETURNED
     report.status = WeeklyReport.Status.SUBMITTED
     report.version += 1
     report.save(
@@ -358,14 +370,45 @@ def submit_report(*, report: WeeklyReport, by: User, at: datetime.datetime | Non
             "updated_at",
         ]
     )
-    ReportRevision.objects.create(
+    revision = ReportRevision.objects.create(
         report=report,
         number=report.revisions.count() + 1,
         author=by,
         snapshot=snapshot(report),
         kind=ReportRevision.Kind.SUBMITTED if first else ReportRevision.Kind.RESUBMITTED,
     )
+    _notify_managers(report, revision, first=first, was_returned=was_returned)
     return report
+
+
+def _notify_managers(report: WeeklyReport, revision: ReportRevision, *, first: bool, was_returned: bool) -> None:
+    """A late first submission concerns the team's managers; a resubmission after a return, the
+    reviewer who returned it (or, if they moved on, the team's managers)."""
+    from notifications.models import Notification
+    from notifications.services import notify
+    from reviews.models import ReviewAction
+    from teams import access
+
+    if first and report.late_by is not None:
+        notify(
+            recipients=access.reviewers_of(report),
+            kind=Notification.Kind.LATE_SUBMISSION,
+            event=f"late:{report.pk}",
+            actor=report.author,
+            report=report,
+            url=reverse("reviews:review", args=[report.pk]),
+        )
+    if was_returned:
+        returned = report.review_actions.filter(kind=ReviewAction.Kind.RETURNED).select_related("actor").last()
+        recipients = [returned.actor] if returned and access.can_review_report(returned.actor, report) else []
+        notify(
+            recipients=recipients or access.reviewers_of(report),
+            kind=Notification.Kind.RESUBMITTED,
+            event=f"resubmitted:{report.pk}:{revision.number}",
+            actor=report.author,
+            report=report,
+            url=reverse("reviews:review", args=[report.pk]),
+        )
 
 
 # Targets ----------------------------------------------------------------------------------------

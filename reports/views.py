@@ -13,6 +13,7 @@ from reports import services
 from reports.forms import AttachmentForm, ReportEditor
 from reports.models import Attachment, DraftConflict, PlanReview, WeeklyReport
 from reports.templatetags.report_tags import duration_text
+from reviews.models import ReviewAction
 from teams import access
 
 
@@ -224,8 +225,16 @@ def _render_edit(request, report: WeeklyReport, editor: ReportEditor, *, base_ve
             "attachment_form": AttachmentForm(),
             "deadline": team_settings.deadline_for(report.week_start),
             "time_zone": team_settings.time_zone,
+            "latest_return": _latest_return(report),
         },
     )
+
+
+def _latest_return(report: WeeklyReport) -> ReviewAction | None:
+    """Why a report out for revision was returned, shown above the form."""
+    if report.status != WeeklyReport.Status.RETURNED:
+        return None
+    return report.review_actions.filter(kind=ReviewAction.Kind.RETURNED).select_related("actor").last()
 
 
 def _render_attachments(request, report: WeeklyReport, form: AttachmentForm, added=None) -> HttpResponse:

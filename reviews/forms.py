@@ -1,5 +1,7 @@
 """The reviewer's forms: feedback that marks a report reviewed, and the reason for returning it."""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,4 +41,31 @@ class ReturnForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Say what the author should change.")},
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Markdown works. Mention someone who can see this report with @name."),
+        error_messages={"required": _("Write something before posting.")},
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A new token each time the form is shown: posting the same form twice posts one comment.
+    client_token = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_token", uuid.uuid4().hex)
+
+
+class CommentEditForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write something before posting.")},
     )

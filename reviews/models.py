@@ -19,6 +19,8 @@ class Feedback(models.Model):
         _("overall rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the author first opened the report after this feedback was given (read receipt).
+    read_by_author_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("feedback")
@@ -61,3 +63,50 @@ class ReviewAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.report}"
+
+
+class Comment(models.Model):
+    """A message in a report's thread. Replies hang under a top-level comment (one level only);
+    a removed comment keeps its place in the thread and is shown as removed."""
+
+    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField(_("comment"), max_length=5000)
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    # Sent with the form; a second post of the same form (a double click) finds the first comment.
+    client_token = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_token"], condition=~models.Q(client_token=""), name="comment_posted_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["report", "created_at"], name="comment_thread")]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.report}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class ReportRead(models.Model):
+    """When someone other than the author first opened a submitted report (read receipts)."""
+
+    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="reads")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    first_read_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["first_read_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["report", "reader"], name="report_read_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reader} read {self.report}"

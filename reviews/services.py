@@ -1,14 +1,23 @@
-"""The manager's side of a report: mark it reviewed with feedback, or return it for revision."""
+"""The manager's side of a report: mark it reviewed with feedback, or return it for revision; the
+comment thread both sides write in; read receipts."""
+
+import datetime
+import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import record
+from notifications.models import Notification
+from notifications.services import notify
 from reports.models import PlanReview, WeeklyReport
-from reviews.models import Feedback, FeedbackGoal, ReviewAction
+from reviews.models import Comment, Feedback, FeedbackGoal, ReportRead, ReviewAction
+from teams import access
 from teams.models import User
 
 MAX_GOALS = 10
@@ -56,6 +65,14 @@ def mark_reviewed(
     report.version += 1
     report.save(update_fields=["status", "reviewed_at", "version", "updated_at"])
     ReviewAction.objects.create(report=report, actor=reviewer, kind=ReviewAction.Kind.REVIEWED)
+    notify(
+        recipients=[report.author],
+        kind=Notification.Kind.FEEDBACK,
+        event=f"feedback:{feedback.pk}",
+        actor=reviewer,
+        report=report,
+        excerpt=praise or problems or suggestions or "; ".join(goals),
+    )
     return feedback
 
 
@@ -99,4 +116,191 @@ def return_for_revision(*, report: WeeklyReport, reviewer: User, reason: str) ->
         changes={"status": [str(old_status), str(report.get_status_display())]},
         note=reason[:200],
     )
+    notify(
+        recipients=[report.author],
+        kind=Notification.Kind.RETURNED,
+        event=f"returned:{action.pk}",
+        actor=reviewer,
+        report=report,
+        excerpt=reason,
+        url=reverse("reports:edit", args=[report.pk]),
+    )
     return action
+
+
+# Comments ---------------------------------------------------------------------------------------
+
+COMMENT_MAX_LENGTH = 5000
+# Long enough to fix a typo just posted, short enough that a reply never loses its context.
+COMMENT_EDIT_WINDOW = datetime.timedelta(minutes=15)
+MENTION = re.compile(r"@([\w.\-]+)")
+
+
+@dataclass
+class Mentions:
+    """Who a comment mentions: people who can see the report, and the @names that matched none of
+    them (unknown names, or people who cannot see the report: they are not notified)."""
+
+    people: list[User]
+    unmatched: list[str]
+
+
+def find_mentions(report: WeeklyReport, body: str) -> Mentions:
+    """Match each "@name" to the longest display name or username, among the people who can see
+    the report, that the text continues with ("@张伟明" is 张伟明, not 张伟)."""
+    audience = list(access.report_audience(report))
+    names = sorted(
+        ((name, person) for person in audience for name in {person.display_name, person.username} if name),
+        key=lambda pair: -len(pair[0]),
+    )
+    people, unmatched = {}, []
+    for match in MENTION.finditer(body):
+        rest = body[match.start() + 1 :]
+        person = next((person for name, person in names if rest.startswith(name)), None)
+        if person is None:
+            unmatched.append(match.group(1))
+        else:
+            people[person.pk] = person
+    return Mentions(list(people.values()), list(dict.fromkeys(unmatched)))
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write something before posting.")})
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {"body": _("A comment can have at most %(max)d characters.") % {"max": COMMENT_MAX_LENGTH}}
+        )
+    return body
+
+
+def _thread_participants(report: WeeklyReport) -> list[User]:
+    """The report's author, its managers, whoever reviewed it and everyone who has commented."""
+    commenters = User.objects.filter(
+        pk__in=Comment.objects.filter(report=report, deleted_at__isnull=True).values("author_id")
+    )
+    reviewers = User.objects.filter(pk__in=Feedback.objects.filter(report=report).values("reviewer_id"))
+    return [report.author, *access.reviewers_of(report), *reviewers, *commenters]
+
+
+def _notify_about_comment(comment: Comment, mentioned: list[User], *, only_mentions: bool = False) -> None:
+    report = comment.report
+    notify(
+        recipients=mentioned,
+        kind=Notification.Kind.MENTION,
+        event=f"mention:{comment.pk}",
+        actor=comment.author,
+        report=report,
+        excerpt=comment.body,
+        url=f"{report.get_absolute_url()}#comment-{comment.pk}",
+    )
+    if only_mentions:
+        return
+    mentioned_ids = {person.pk for person in mentioned}
+    notify(
+        recipients=[person for person in _thread_participants(report) if person.pk not in mentioned_ids],
+        kind=Notification.Kind.COMMENT,
+        event=f"comment:{comment.pk}",
+        actor=comment.author,
+        report=report,
+        excerpt=comment.body,
+        url=f"{report.get_absolute_url()}#comment-{comment.pk}",
+    )
+
+
+@transaction.atomic
+def add_comment(
+    *, report: WeeklyReport, author: User, body: str, parent: Comment | None = None, client_token: str = ""
+) -> tuple[Comment, Mentions]:
+    """Post a comment, or a reply to one (a reply to a reply joins the same thread).
+
+    The same form posted twice (same `client_token`) returns the first comment and notifies no
+    one again. Mentioned people who can see the report get a "mention" notification, the other
+    participants a "comment" one. Raises ValidationError for an empty or too long text, or a
+    parent in another report or removed.
+    """
+    body = _clean_body(body)
+    client_token = (client_token or "")[:40]
+    if client_token:
+        existing = Comment.objects.filter(author=author, client_token=client_token).first()
+        if existing is not None:
+            return existing, Mentions([], [])
+    if parent is not None:
+        if parent.report_id != report.pk:
+            raise ValidationError(_("You can only reply to a comment on the same report."))
+        if parent.is_deleted:
+            raise ValidationError(_("This comment has been removed; it cannot be answered."))
+        parent = parent.parent or parent
+    mentions = find_mentions(report, body)
+    try:
+        with transaction.atomic():
+            comment = Comment.objects.create(
+                report=report, author=author, parent=parent, body=body, client_token=client_token
+            )
+    except IntegrityError:  # the double click's twin got there first
+        return Comment.objects.get(author=author, client_token=client_token), Mentions([], [])
+    comment.mentions.set(mentions.people)
+    _notify_about_comment(comment, mentions.people)
+    return comment, mentions
+
+
+def can_still_edit(comment: Comment, now: datetime.datetime | None = None) -> bool:
+    """Within the edit window after posting, and not removed."""
+    return not comment.is_deleted and (now or timezone.now()) <= comment.created_at + COMMENT_EDIT_WINDOW
+
+
+@transaction.atomic
+def edit_comment(*, comment: Comment, editor: User, body: str) -> tuple[Comment, Mentions]:
+    """Change one's own comment within the edit window; people newly mentioned are notified.
+
+    Raises ValidationError when the window has passed, the comment was removed or the text is
+    empty or too long.
+    """
+    comment = Comment.objects.select_for_update().select_related("report__team", "report__author").get(pk=comment.pk)
+    if comment.author_id != editor.pk:
+        raise ValidationError(_("Only its author can change a comment."))
+    if not can_still_edit(comment):
+        raise ValidationError(
+            _("Comments can be edited for %(minutes)d minutes after posting; post a new one instead.")
+            % {"minutes": COMMENT_EDIT_WINDOW.seconds // 60}
+        )
+    body = _clean_body(body)
+    if body != comment.body:
+        comment.body = body
+        comment.edited_at = timezone.now()
+        comment.save(update_fields=["body", "edited_at"])
+    mentions = find_mentions(comment.report, body)
+    comment.mentions.set(mentions.people)
+    _notify_about_comment(comment, mentions.people, only_mentions=True)
+    return comment, mentions
+
+
+@transaction.atomic
+def delete_comment(*, comment: Comment, by: User) -> Comment:
+    """Remove one's own comment. It stays in the thread as "removed" so replies keep their place;
+    removing it again changes nothing. Raises ValidationError for someone else's comment."""
+    if comment.author_id != by.pk:
+        raise ValidationError(_("Only its author can remove a comment."))
+    Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
+    comment.refresh_from_db(fields=["deleted_at"])
+    return comment
+
+
+# Read receipts ----------------------------------------------------------------------------------
+
+
+def record_reading(*, report: WeeklyReport, reader: User) -> None:
+    """Note that someone opened a submitted report: the first time a reader other than the author
+    opens it (the author's read receipt), or the author reading feedback given since their last
+    visit (the manager's). Also marks the reader's notifications about the report read."""
+    from notifications.services import mark_report_read
+
+    now = timezone.now()
+    mark_report_read(user=reader, report=report)
+    if report.author_id == reader.pk:
+        Feedback.objects.filter(report=report, read_by_author_at__isnull=True).update(read_by_author_at=now)
+    elif report.status != WeeklyReport.Status.DRAFT:
+        ReportRead.objects.bulk_create(
+            [ReportRead(report=report, reader=reader, first_read_at=now)], ignore_conflicts=True
+        )

@@ -1,12 +1,16 @@
 from django.urls import path
 
-from reviews import views
+from reviews import comment_views, views
 
 app_name = "reviews"
 
 urlpatterns = [
     path("reviews/", views.queue, name="queue"),
+    path("reviews/overview/", views.overview, name="overview"),
     path("reviews/<int:pk>/", views.review, name="review"),
     path("reviews/<int:pk>/reviewed/", views.mark_reviewed, name="mark_reviewed"),
     path("reviews/<int:pk>/return/", views.return_report, name="return"),
+    path("reports/<int:pk>/comments/", comment_views.add, name="comment_add"),
+    path("comments/<int:pk>/edit/", comment_views.edit, name="comment_edit"),
+    path("comments/<int:pk>/delete/", comment_views.delete, name="comment_delete"),
 ]

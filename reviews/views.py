@@ -1,11 +1,11 @@
-"""The manager's side: the weekly review queue, one report's review page, and the two actions on
-it (mark reviewed with feedback, return for revision). Rules live in reviews/services.py."""
+"""The manager's side: the weekly review queue, the director's roll-up, one report's review page,
+and the two actions on it (mark reviewed with feedback, return for revision). Rules live in
+reviews/services.py, the queries in reviews/queries.py."""
 
 import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,51 +16,24 @@ from django.views.decorators.http import require_GET, require_POST
 from reports import services as report_services
 from reports.models import KpiValue, TeamSettings, WeeklyReport
 from reports.read_views import sections_context
-from reviews import services
+from reviews import queries, services
+from reviews.comment_views import review_record_context, thread_context
 from reviews.forms import FeedbackForm, ReturnForm
-from reviews.models import Feedback, ReviewAction
+from reviews.models import Feedback
 from teams import access
 from teams.forms import save_or_show_errors
-from teams.models import Membership, Team, User
+from teams.models import Team, User
 
 HISTORY_WEEKS = 4
 
 
-# The reviewer's reach ---------------------------------------------------------------------------
-
-
-def _require_reviewer(user: User) -> access.Scope:
-    """Managers and admins have a review queue; everyone else gets 404."""
-    s = access.scope(user)
-    if not (s.is_admin or s.is_manager):
-        raise Http404
-    return s
-
-
-def _subtree(s: access.Scope, prefix: str = "team__") -> Q:
-    """Rows in the reviewer's managed subtree (everything for admins)."""
-    if s.is_admin:
-        return Q()
-    condition = Q(pk__in=[])
-    for path in s.managed_paths:
-        condition |= Q(**{f"{prefix}path__startswith": path})
-    return condition
-
-
-def _queue_reports(user: User, week: datetime.date) -> QuerySet[WeeklyReport]:
-    """The week's reports the user may review: in the managed subtree and not their own."""
-    s = access.scope(user)
-    return access.visible_reports(user).filter(_subtree(s), week_start=week).exclude(author=user)
-
-
-def _awaiting(user: User, week: datetime.date) -> QuerySet[WeeklyReport]:
-    return _queue_reports(user, week).filter(status=WeeklyReport.Status.SUBMITTED).order_by("submitted_at", "pk")
+# Weeks ------------------------------------------------------------------------------------------
 
 
 def _next_awaiting(user: User, report: WeeklyReport) -> int | None:
     """The pk of the awaiting report after this one in the reviewer's queue of the same week (wrapping
     round), or None when no other report is waiting."""
-    pks = list(_awaiting(user, report.week_start).values_list("pk", flat=True))
+    pks = list(queries.awaiting(user, report.week_start).values_list("pk", flat=True))
     if report.pk in pks:
         index = pks.index(report.pk)
         pks = pks[index + 1 :] + pks[:index]
@@ -69,7 +42,8 @@ def _next_awaiting(user: User, report: WeeklyReport) -> int | None:
 
 
 def _team_settings(user: User, s: access.Scope) -> TeamSettings:
-    if s.own_team_id is not None and s.is_manager:
+    """The calendar that picks the default week: the user's own team's, else the defaults."""
+    if s.own_team_id is not None and s.readable_paths:
         return report_services.settings_for(Team.objects.get(pk=s.own_team_id))
     return TeamSettings(time_zone=settings.TIME_ZONE)
 
@@ -95,14 +69,13 @@ def _week_from(request, team_settings: TeamSettings) -> datetime.date:
 
 @require_GET
 def queue(request):
-    s = _require_reviewer(request.user)
+    s = queries.require_reviewer(request.user)
     team_settings = _team_settings(request.user, s)
     week = _week_from(request, team_settings)
-    teams = list(access.visible_teams(request.user).filter(_subtree(s, prefix="")))
-    reports = _queue_reports(request.user, week)
-    members = Membership.objects.active().filter(
-        _subtree(s), role=Membership.Role.SALESPERSON, user__status=User.Status.ACTIVE, user__is_active=True
-    )
+    managed = None if s.is_admin else s.managed_paths
+    teams = list(access.visible_teams(request.user).filter(queries.in_subtree(managed, prefix="")))
+    reports = queries.reports_to_review(request.user).filter(week_start=week)
+    members = queries.expected_members(managed)
     team = None
     if request.GET.get("team"):
         team = next((t for t in teams if str(t.pk) == request.GET["team"]), None)
@@ -112,6 +85,10 @@ def queue(request):
         members = members.filter(team__path__startswith=team.path)
     reports = list(reports.select_related("author", "team").order_by("submitted_at", "pk"))
     members = list(members.exclude(user=request.user).select_related("user", "team").order_by("team__path", "user"))
+    settings_of = report_services.settings_by_team(list({r.team_id: r.team for r in reports}.values()))
+    now = timezone.now()
+    for report in reports:
+        report.is_overdue = queries.is_overdue(report, settings_of[report.team_id], now)
 
     by_status = {status: [r for r in reports if r.status == status] for status in WeeklyReport.Status.values}
     written = {r.author_id for r in reports if r.status != WeeklyReport.Status.DRAFT}
@@ -121,6 +98,7 @@ def queue(request):
         "reviewed": by_status[WeeklyReport.Status.REVIEWED],
         "late": [r for r in reports if r.is_late and r.status != WeeklyReport.Status.DRAFT],
         "missing": [m for m in members if m.user_id not in written],
+        "overdue": [r for r in reports if r.is_overdue],
     }
     sections = [
         {"key": "awaiting", "title": _("Awaiting review"), "empty": _("Nothing is waiting for review.")},
@@ -133,22 +111,45 @@ def queue(request):
         request,
         "reviews/queue.html",
         {
-            "week": week,
-            "week_end": week + datetime.timedelta(days=6),
-            "previous_week": week - datetime.timedelta(days=7),
-            "next_week": week + datetime.timedelta(days=7),
+            **_week_links(week),
             "teams": teams,
             "team": team,
             "groups": groups,
             "sections": sections,
             "counts": {name: len(rows) for name, rows in groups.items()},
+            "due_at": team_settings.review_due_for(week),
+            "can_view_overview": access.can_view_review_overview(request.user),
         },
     )
+
+
+def _week_links(week: datetime.date) -> dict:
+    return {
+        "week": week,
+        "week_end": week + datetime.timedelta(days=6),
+        "previous_week": week - datetime.timedelta(days=7),
+        "next_week": week + datetime.timedelta(days=7),
+    }
+
+
+@require_GET
+def overview(request):
+    """The read-only roll-up of the subtree's queues: which managers are behind."""
+    access.require_review_overview(request.user)
+    s = access.scope(request.user)
+    week = _week_from(request, _team_settings(request.user, s))
+    rows = queries.overview(request.user, week)
+    totals = {
+        name: sum(getattr(row, name) for row in rows)
+        for name in ("expected", "submitted", "reviewed", "pending", "returned", "late", "missing", "overdue")
+    }
+    return render(request, "reviews/overview.html", {**_week_links(week), "rows": rows, "totals": totals})
 
 
 @require_GET
 def review(request, pk):
     report = access.report_for_review(request.user, pk)
+    services.record_reading(report=report, reader=request.user)
     return _render_review(request, report, FeedbackForm(), ReturnForm())
 
 
@@ -182,14 +183,12 @@ def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, r
             **sections,
             "previous": previous,
             "last_feedback": last_feedback,
-            "feedback_list": Feedback.objects.filter(report=report)
-            .select_related("reviewer")
-            .prefetch_related("goals"),
-            "actions": ReviewAction.objects.filter(report=report).select_related("actor"),
+            **review_record_context(report),
             "feedback_form": feedback_form,
             "return_form": return_form,
             "next_pk": next_pk,
             "queue_url": f"{reverse('reviews:queue')}?week={report.week_start:%Y-%m-%d}",
+            **thread_context(request, report),
         },
         status=status,
     )

@@ -285,3 +285,70 @@ def team_for_targets(user: User, pk: int) -> Team:
     if not can_set_targets(user, team):
         raise PermissionDenied
     return team
+
+
+def reviewers_of(report: WeeklyReport) -> QuerySet[User]:
+    """The managers who answer for the report: those of its team, or of the nearest team above it
+    that has a manager (whom a late submission or a resubmission concerns)."""
+    paths = _path_prefixes(report.team.path)
+    managers = list(
+        Membership.objects.active()
+        .filter(role=Membership.Role.MANAGER, team__path__in=paths, user__is_active=True)
+        .values_list("team__path", "user_id")
+    )
+    nearest = max((path for path, _ in managers), key=len, default=None)
+    return User.objects.filter(pk__in=[user_id for path, user_id in managers if path == nearest])
+
+
+def report_audience(report: WeeklyReport) -> QuerySet[User]:
+    """Everyone who can see the report: its author, the managers and directors of its team and of
+    the teams above it, and admins. These are the people a comment may mention."""
+    above = Q(
+        memberships__ended_on__isnull=True,
+        memberships__role__in=[Membership.Role.MANAGER, Membership.Role.DIRECTOR],
+        memberships__team__path__in=_path_prefixes(report.team.path),
+    )
+    return User.objects.filter(Q(pk=report.author_id) | Q(is_staff=True) | above, is_active=True).distinct()
+
+
+def _path_prefixes(path: str) -> list[str]:
+    """ "1/4/9/" → ["1/", "1/4/", "1/4/9/"]: the paths of a team and of every team above it."""
+    segments = path.split("/")[:-1]
+    return ["/".join(segments[: i + 1]) + "/" for i in range(len(segments))]
+
+
+# Comments ---------------------------------------------------------------------------------------
+
+
+def can_comment_on_report(user: User, report: WeeklyReport) -> bool:
+    """The author, the managers and directors above the report's team, and admins may comment."""
+    return can_view_report(user, report)
+
+
+def can_change_comment(user: User, comment) -> bool:
+    """Only its author edits or removes a comment."""
+    return comment.author_id == user.pk
+
+
+def comment_for_change(user: User, pk: int):
+    """The comment for its author to edit or remove; Http404 when its report is out of the user's
+    reach, PermissionDenied when the user can read it but did not write it."""
+    from reviews.models import Comment
+
+    comment = Comment.objects.select_related("report__team", "report__author", "author").filter(pk=pk).first()
+    if comment is None or not can_view_report(user, comment.report):
+        raise Http404
+    if not can_change_comment(user, comment):
+        raise PermissionDenied
+    return comment
+
+
+def can_view_review_overview(user: User) -> bool:
+    """Directors, managers and admins see how the reviews of their subtree stand."""
+    s = scope(user)
+    return s.is_admin or bool(s.readable_paths)
+
+
+def require_review_overview(user: User) -> None:
+    if not can_view_review_overview(user):
+        raise Http404

@@ -1,8 +1,13 @@
+from functools import cache
+
+from notifications.models import Notification
+from reviews.queries import awaiting_count
 from teams import access
 
 
 def navigation(request) -> dict:
-    """Role flags for the navigation bar, computed by the access policy."""
+    """Role flags for the navigation bar, computed by the access policy, and the two badges
+    (unread notifications, reports awaiting review), counted only when a page shows them."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -15,5 +20,8 @@ def navigation(request) -> dict:
             "can_manage_templates": access.can_manage_templates(user),
             "writes_reports": access.writes_reports(user),
             "reviews": scope.is_admin or scope.is_manager,
+            "review_overview": access.can_view_review_overview(user),
+            "awaiting_count": cache(lambda: awaiting_count(user)),
+            "unread_count": cache(lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()),
         }
     }

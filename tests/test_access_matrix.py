@@ -102,6 +102,17 @@ MATRIX = {
     "reviews:review": ("get", ["submitted_report"], reviewers(200)),
     "reviews:mark_reviewed": ("post", ["submitted_report"], reviewers(200)),
     "reviews:return": ("post", ["submitted_report"], reviewers(200)),
+    "reviews:overview": ("get", [], {**signed_in(404), "lead": 200, "other_lead": 200, "director": 200, "admin": 200}),
+    # Everyone who can read rep's report comments on it; an empty post answers with the form (200).
+    "reviews:comment_add": ("post", ["submitted_report"], {**team_readers(), "rep": 200}),
+    "reviews:comment_edit": ("get", ["comment"], author_only(200)),
+    "reviews:comment_delete": ("post", ["comment"], author_only(302)),
+    # Notifications are rep's own: nobody else reaches them, whatever their role.
+    "notifications:inbox": ("get", [], signed_in(200)),
+    "notifications:open": ("get", ["notification"], {**signed_in(404), "rep": 302}),
+    "notifications:read": ("post", ["notification"], {**signed_in(404), "rep": 302}),
+    "notifications:read_all": ("post", [], signed_in(302)),
+    "notifications:settings": ("get", [], signed_in(200)),
     "reports:detail": ("get", ["report"], {**team_readers(), "rep": 200}),
     "reports:history": ("get", ["report"], {**team_readers(), "rep": 200}),
 }
@@ -130,15 +141,27 @@ def test_every_url_has_a_matrix_entry():
 def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from notifications.models import Notification
     from reports import services as report_services
     from reports.models import KPI, DraftConflict
+    from reviews.services import add_comment
     from tests.factories import MemberImportFactory
     from tests.reports.test_services import fill
 
     report = report_services.open_report(author=rep)
     last_week = report_services.open_report(author=rep, week_start=report.week_start - datetime.timedelta(days=7))
+    submitted = report_services.submit_report(report=fill(last_week), by=rep)
+    comment, _ = add_comment(report=submitted, author=rep, body="请经理看一下")
     return {
-        "submitted_report": report_services.submit_report(report=fill(last_week), by=rep).pk,
+        "submitted_report": submitted.pk,
+        "comment": comment.pk,
+        "notification": Notification.objects.create(
+            recipient=rep,
+            kind=Notification.Kind.FEEDBACK,
+            event="test",
+            report=submitted,
+            url=submitted.get_absolute_url(),
+        ).pk,
         "team": team.pk,
         "kpi": KPI.objects.first().pk,
         "template": report_services.default_template().pk,

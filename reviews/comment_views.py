@@ -1,0 +1,147 @@
+"""The comment thread under every report: post, reply, edit within the window, remove. The thread
+is shown on the report page and on the review page; with htmx a post swaps in the new thread,
+without it the page reloads at the new comment."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from reports.models import WeeklyReport
+from reviews import services
+from reviews.forms import CommentEditForm, CommentForm
+from reviews.models import Comment, Feedback, ReportRead, ReviewAction
+from teams import access
+
+
+def review_record_context(report: WeeklyReport) -> dict:
+    """The feedback, review actions and read receipts of a report (reviews/_record.html), and
+    the reason it was returned while it is out for revision."""
+    actions = list(ReviewAction.objects.filter(report=report).select_related("actor"))
+    returned = [a for a in actions if a.kind == ReviewAction.Kind.RETURNED]
+    return {
+        "feedback_list": Feedback.objects.filter(report=report).select_related("reviewer").prefetch_related("goals"),
+        "actions": actions,
+        "reads": ReportRead.objects.filter(report=report).select_related("reader"),
+        "latest_return": returned[-1] if returned and report.status == WeeklyReport.Status.RETURNED else None,
+    }
+
+
+def thread_context(request, report: WeeklyReport, form: CommentForm | None = None) -> dict:
+    """What reviews/_thread.html needs: the comments as threads, with the user's rights on each."""
+    comments = list(Comment.objects.filter(report=report).select_related("author"))
+    entries = {
+        comment.pk: {
+            "comment": comment,
+            "can_edit": access.can_change_comment(request.user, comment) and services.can_still_edit(comment),
+            "can_delete": access.can_change_comment(request.user, comment) and not comment.is_deleted,
+            "replies": [],
+        }
+        for comment in comments
+    }
+    threads = []
+    for comment in comments:
+        if comment.parent_id in entries:
+            entries[comment.parent_id]["replies"].append(entries[comment.pk])
+        else:
+            threads.append(entries[comment.pk])
+    can_comment = access.can_comment_on_report(request.user, report)
+    return {
+        "report": report,
+        "threads": threads,
+        "comment_count": sum(1 for c in comments if not c.is_deleted),
+        "can_comment": can_comment,
+        "comment_form": form or CommentForm(),
+        "reply_token": uuid.uuid4().hex,
+        "mentionable": [p for p in access.report_audience(report) if p.pk != request.user.pk and not p.is_staff]
+        if can_comment
+        else [],
+        "thread_next": request.get_full_path() if request.method == "GET" else request.POST.get("next", ""),
+    }
+
+
+def _next(request) -> str:
+    """The page the thread was posted from (the report or its review page), if it is ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target.split("#")[0]
+    return ""
+
+
+def _back_to(request, report: WeeklyReport, anchor: str) -> str:
+    return f"{_next(request) or report.get_absolute_url()}#{anchor}"
+
+
+@require_POST
+def add(request, pk):
+    report = access.report_for_view(request.user, pk)
+    if not access.can_comment_on_report(request.user, report):
+        raise Http404
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data["parent"]:
+            parent = get_object_or_404(Comment, pk=form.cleaned_data["parent"], report=report)
+        try:
+            comment, mentions = services.add_comment(
+                report=report,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                parent=parent,
+                client_token=form.cleaned_data["client_token"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            _say_who_was_not_notified(request, mentions)
+            if request.htmx:
+                return render(request, "reviews/_thread.html", thread_context(request, report))
+            return redirect(_back_to(request, report, f"comment-{comment.pk}"))
+    if request.htmx:
+        return render(request, "reviews/_thread.html", thread_context(request, report, form))
+    # Without htmx the typed text comes back on a page of its own, with the error beside it.
+    return render(request, "reviews/comment_form.html", {"report": report, "form": form, "next": _next(request)})
+
+
+def _say_who_was_not_notified(request, mentions: services.Mentions) -> None:
+    if mentions.unmatched:
+        names = "、".join(f"@{name}" for name in mentions.unmatched)
+        messages.warning(
+            request,
+            _("Not notified: %(names)s. Only people who can see this report can be mentioned.") % {"names": names},
+        )
+
+
+def edit(request, pk):
+    comment = access.comment_for_change(request.user, pk)
+    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, mentions = services.edit_comment(comment=comment, editor=request.user, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            _say_who_was_not_notified(request, mentions)
+            messages.success(request, _("Your comment is updated."))
+            return redirect(f"{comment.report.get_absolute_url()}#comment-{comment.pk}")
+    return render(
+        request,
+        "reviews/comment_edit.html",
+        {"comment": comment, "report": comment.report, "form": form, "can_edit": services.can_still_edit(comment)},
+    )
+
+
+@require_POST
+def delete(request, pk):
+    comment = access.comment_for_change(request.user, pk)
+    services.delete_comment(comment=comment, by=request.user)
+    if request.htmx:
+        return HttpResponseClientRedirect(_back_to(request, comment.report, f"comment-{comment.pk}"))
+    messages.success(request, _("Your comment is removed."))
+    return redirect(_back_to(request, comment.report, f"comment-{comment.pk}"))

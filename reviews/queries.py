@@ -1,0 +1,140 @@
+"""What a reviewer's pages read: the reports in their reach, the week's groups, the roll-up per
+team. Every function starts from teams.access, so a query can never reach past the policy."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from reports import services as report_services
+from reports.models import TeamSettings, WeeklyReport
+from teams import access
+from teams.models import Membership, Team, User
+
+
+def require_reviewer(user: User) -> access.Scope:
+    """Managers and admins have a review queue; everyone else gets 404."""
+    s = access.scope(user)
+    if not (s.is_admin or s.is_manager):
+        raise Http404
+    return s
+
+
+def in_subtree(paths: tuple[str, ...] | None, prefix: str = "team__") -> Q:
+    """Rows under any of the given team paths; None means everything (admins)."""
+    if paths is None:
+        return Q()
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{prefix}path__startswith": path})
+    return condition
+
+
+def _managed(s: access.Scope) -> tuple[str, ...] | None:
+    return None if s.is_admin else s.managed_paths
+
+
+def reports_to_review(user: User) -> QuerySet[WeeklyReport]:
+    """Reports the user may review: written in the managed subtree, not their own."""
+    s = access.scope(user)
+    return access.visible_reports(user).filter(in_subtree(_managed(s))).exclude(author=user)
+
+
+def awaiting(user: User, week: datetime.date | None = None) -> QuerySet[WeeklyReport]:
+    """Submitted reports waiting for the user's review, oldest submission first."""
+    reports = reports_to_review(user).filter(status=WeeklyReport.Status.SUBMITTED)
+    if week is not None:
+        reports = reports.filter(week_start=week)
+    return reports.order_by("submitted_at", "pk")
+
+
+def awaiting_count(user: User) -> int:
+    """How many reports of any week wait for the user's review (the navigation badge)."""
+    s = access.scope(user)
+    if not (s.is_admin or s.is_manager):
+        return 0
+    return awaiting(user).count()
+
+
+def expected_members(paths: tuple[str, ...] | None) -> QuerySet[Membership]:
+    """Current salespeople who are expected to write this week (not on leave, not gone)."""
+    return Membership.objects.active().filter(
+        in_subtree(paths), role=Membership.Role.SALESPERSON, user__status=User.Status.ACTIVE, user__is_active=True
+    )
+
+
+def is_overdue(report: WeeklyReport, team_settings: TeamSettings, now: datetime.datetime | None = None) -> bool:
+    """A report still waiting for review after the end of its team's review day."""
+    return report.status == WeeklyReport.Status.SUBMITTED and (now or timezone.now()) >= (
+        team_settings.review_due_for(report.week_start)
+    )
+
+
+# The director's roll-up -------------------------------------------------------------------------
+
+
+@dataclass
+class TeamRow:
+    team: Team
+    managers: list[User] = field(default_factory=list)
+    expected: int = 0
+    submitted: int = 0
+    reviewed: int = 0
+    pending: int = 0
+    returned: int = 0
+    late: int = 0
+    missing: int = 0
+    overdue: int = 0
+    due_at: datetime.datetime | None = None
+
+    @property
+    def is_behind(self) -> bool:
+        return self.overdue > 0
+
+
+def overview(user: User, week: datetime.date, now: datetime.datetime | None = None) -> list[TeamRow]:
+    """For every team in the user's reach that has members or reports this week: how its reviews
+    stand. A fixed number of queries whatever the number of teams or reports."""
+    teams = list(access.visible_teams(user).order_by("path"))
+    rows = {team.pk: TeamRow(team=team) for team in teams}
+    settings = report_services.settings_by_team(teams)
+    counts = (
+        access.visible_reports(user)
+        .filter(team_id__in=rows, week_start=week)
+        .exclude(status=WeeklyReport.Status.DRAFT)
+        .values("team_id")
+        .annotate(
+            submitted=Count("pk"),
+            reviewed=Count("pk", filter=Q(status=WeeklyReport.Status.REVIEWED)),
+            pending=Count("pk", filter=Q(status=WeeklyReport.Status.SUBMITTED)),
+            returned=Count("pk", filter=Q(status=WeeklyReport.Status.RETURNED)),
+            late=Count("pk", filter=Q(late_by__isnull=False)),
+        )
+    )
+    for entry in counts:
+        row = rows[entry.pop("team_id")]
+        for name, value in entry.items():
+            setattr(row, name, value)
+    written = WeeklyReport.objects.filter(author_id=OuterRef("user_id"), week_start=week).exclude(
+        status=WeeklyReport.Status.DRAFT
+    )
+    members = (
+        expected_members(None)
+        .filter(team_id__in=rows)
+        .values("team_id")
+        .annotate(expected=Count("pk"), missing=Count("pk", filter=~Q(Exists(written))))
+    )
+    for entry in members:
+        rows[entry["team_id"]].expected = entry["expected"]
+        rows[entry["team_id"]].missing = entry["missing"]
+    for membership in (
+        Membership.objects.active().filter(team_id__in=rows, role=Membership.Role.MANAGER).select_related("user")
+    ):
+        rows[membership.team_id].managers.append(membership.user)
+    now = now or timezone.now()
+    for row in rows.values():
+        row.due_at = settings[row.team.pk].review_due_for(week)
+        row.overdue = row.pending if now >= row.due_at else 0
+    return [row for row in rows.values() if row.expected or row.submitted]

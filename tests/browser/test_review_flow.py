@@ -1,0 +1,138 @@
+"""A demo manager clears part of the week's queue in a real browser, and the salesperson whose
+report came back answers, fixes and resubmits it.
+
+Checks the parts only a browser runs together: the "j" shortcut to the next report, the htmx
+comment thread, the notification bell, and the loop from return to resubmission. Seeds the demo,
+so it takes several seconds.
+"""
+
+import datetime
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from notifications.models import Notification
+from reports import services
+from reports.models import ReportRevision, WeeklyReport
+from reviews.models import Comment, Feedback
+from teams.models import User
+from teams.services import current_membership
+from tests.browser.test_report_flow import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def week_to_review(live_server):
+    """The demo with last week in 李强's queue, zhangwei's report among the awaiting ones."""
+    call_command("seed_demo", stdout=StringIO())
+    member = User.objects.get(username="zhangwei")
+    team_settings = services.settings_for(current_membership(member).team)
+    week = services.current_week_start(team_settings)
+    if team_settings.deadline_for(week) > datetime.datetime.now(datetime.UTC):
+        week -= datetime.timedelta(days=7)
+    report = WeeklyReport.objects.filter(author=member, week_start=week).first()
+    if report is None or report.status != WeeklyReport.Status.SUBMITTED:
+        from tests.reports.test_services import fill
+
+        report = services.submit_report(report=fill(services.open_report(author=member, week_start=week)), by=member)
+    awaiting = WeeklyReport.objects.filter(team=report.team, week_start=week, status=WeeklyReport.Status.SUBMITTED)
+    assert awaiting.count() >= 3, "the demo should leave several reports in the queue"
+    return report
+
+
+def test_manager_reviews_and_returns_and_the_salesperson_resubmits(
+    live_server, week_to_review, browser, page: Page, screenshot
+):
+    report = week_to_review
+    manager = User.objects.get(username="liqiang")
+
+    # The manager opens the queue on review day; the badge counts what waits.
+    log_in(page, live_server, "liqiang")
+    expect(page.locator('[data-badge="awaiting"]')).to_be_visible()
+    page.click("#nav-review-queue")
+    expect(page.locator("#group-awaiting")).to_be_visible()
+    screenshot("review-1-queue")
+
+    # The first report, then "j" for the next one without going back to the list.
+    page.locator("#group-awaiting a.btn-primary").first.click()
+    expect(page).to_have_url(re.compile(r"/reviews/\d+/$"))
+    first_url = page.url
+    page.keyboard.press("j")
+    expect(page).not_to_have_url(first_url)
+    second_pk = int(re.search(r"/reviews/(\d+)/$", page.url).group(1))
+
+    # Feedback in four parts marks it reviewed and moves on to the next report.
+    page.fill("#id_praise", "拜访量达标，客户跟进及时。")
+    page.fill("#id_suggestions", "华为项目尽快约技术交流。")
+    page.fill("#id_goals", "确认华为的采购预算")
+    page.click("#feedback-form button[type=submit]")
+    expect(page).not_to_have_url(re.compile(rf"/reviews/{second_pk}/$"))
+    screenshot("review-2-next-after-feedback")
+
+    # zhangwei's report: a comment with a mention, then back for revision with a reason.
+    page.goto(f"{live_server.url}/reviews/{report.pk}/")
+    page.fill("#comment-form textarea[name=body]", "@张伟 华为项目的拜访记录请补充一下。")
+    page.click("#comment-form button[type=submit]")
+    expect(page.locator("#comments")).to_contain_text("华为项目的拜访记录请补充一下")
+    page.fill("#id_reason", "请补充本周华为项目的拜访明细。")
+    page.click("#return-form button[type=submit]")
+    expect(page.locator(".alert-success")).to_be_visible()
+    screenshot("review-3-returned")
+
+    reviewed = WeeklyReport.objects.get(pk=second_pk)
+    assert reviewed.status == WeeklyReport.Status.REVIEWED
+    assert Feedback.objects.get(report=reviewed).goals.get().text == "确认华为的采购预算"
+    report.refresh_from_db()
+    assert report.status == WeeklyReport.Status.RETURNED
+    kinds = set(Notification.objects.filter(recipient=report.author, report=report).values_list("kind", flat=True))
+    assert kinds == {Notification.Kind.RETURNED, Notification.Kind.MENTION}
+
+    # The salesperson sees the bell, opens the notification and reads why the report came back.
+    other = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    phone = other.new_page()
+    log_in(phone, live_server, "zhangwei")
+    expect(phone.locator('[data-badge="unread"]')).to_be_visible()
+    phone.goto(f"{live_server.url}/notifications/")
+    phone.locator(f'[data-notification]:has-text("{manager.display_name}") a').filter(has_text="退回").click()
+    expect(phone).to_have_url(re.compile(rf"/reports/{report.pk}/edit/$"))
+    expect(phone.locator("#return-reason")).to_contain_text("请补充本周华为项目的拜访明细")
+    phone.screenshot(path="test-artifacts/review-4-salesperson-returned.png", full_page=True)
+
+    # Replies in the thread on the report page, where the feedback history is too.
+    phone.goto(f"{live_server.url}/reports/{report.pk}/")
+    comment = Comment.objects.get(report=report)
+    phone.click(f'details[data-reply-to="{comment.pk}"] summary')
+    phone.fill(f"#reply-{comment.pk}", "好的，已补充华为的拜访明细。")
+    phone.click(f'details[data-reply-to="{comment.pk}"] button[type=submit]')
+    expect(phone.locator("#comments")).to_contain_text("好的，已补充华为的拜访明细。")
+
+    # Fixes the report and resubmits it.
+    phone.goto(f"{live_server.url}/reports/{report.pk}/edit/")
+    summary = phone.locator("#id_summary")
+    summary.fill(summary.input_value() + "\n- 11/18 拜访华为采购部，确认预算流程")
+    phone.click("#submit-report")
+    expect(phone).to_have_url(re.compile(rf"/reports/{report.pk}/$"))
+    phone.screenshot(path="test-artifacts/review-5-resubmitted.png", full_page=True)
+    other.close()
+
+    report.refresh_from_db()
+    assert report.status == WeeklyReport.Status.SUBMITTED
+    assert "拜访华为采购部" in report.summary
+    assert report.revisions.filter(kind=ReportRevision.Kind.RESUBMITTED).count() == 1
+    reply = Comment.objects.get(report=report, parent=comment)
+    assert reply.author == report.author
+    assert (
+        Notification.objects.filter(recipient=manager, report=report, kind=Notification.Kind.RESUBMITTED).count() == 1
+    )
+    assert Notification.objects.filter(recipient=manager, event=f"comment:{reply.pk}").count() == 1
+
+    # Back in the manager's browser: the bell rings, the reply and the resubmission are there.
+    page.goto(f"{live_server.url}/reviews/{report.pk}/")
+    expect(page.locator('[data-badge="unread"]')).to_be_visible()
+    expect(page.locator("#comments")).to_contain_text("好的，已补充华为的拜访明细。")
+    expect(page.locator("#feedback-form")).to_be_visible()
+    screenshot("review-6-back-to-manager")
