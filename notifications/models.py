@@ -23,6 +23,12 @@ class Notification(models.Model):
         MENTION = "mention", _("Someone mentions me in a comment")
         LATE_SUBMISSION = "late", _("A member of my team submits late")
         RESUBMITTED = "resubmitted", _("A report I returned is resubmitted")
+        DUE_SOON = "due_soon", _("My weekly report is due soon")
+        OVERDUE = "overdue", _("My weekly report is overdue")
+        REVIEW_DIGEST = "digest", _("Review day: my team's reports to review")
+        REVIEWS_PENDING = "pending", _("Review day: reviews still pending in the afternoon")
+        PROFILE_CHECK = "profile", _("Quarterly reminder to check my profile")
+        SUMMARY_READY = "summary", _("My team's weekly summary PDF is ready")
 
     class EmailStatus(models.TextChoices):
         NOT_WANTED = "none", _("No email")
@@ -40,6 +46,8 @@ class Notification(models.Model):
     report = models.ForeignKey("reports.WeeklyReport", null=True, on_delete=models.CASCADE, related_name="+")
     excerpt = models.CharField(max_length=300, blank=True)
     url = models.CharField(max_length=300)
+    # What the title needs besides the report: week, deadline, counts, team name.
+    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -85,9 +93,23 @@ class Notification(models.Model):
         elif self.kind == self.Kind.LATE_SUBMISSION:
             text = gettext("%(author)s submitted the report of the week of %(week)s late (by %(late)s)")
             context["late"] = duration_text(self.report.late_by) if self.report else ""
+        elif self.kind == self.Kind.DUE_SOON:
+            text = gettext("Your weekly report of the week of %(week)s is due %(deadline)s")
+        elif self.kind == self.Kind.OVERDUE:
+            text = gettext("Your weekly report of the week of %(week)s was due %(deadline)s and is not submitted yet")
+        elif self.kind == self.Kind.REVIEW_DIGEST:
+            text = gettext(
+                "Review day for the week of %(week)s: %(awaiting)s to review, %(late)s late, %(missing)s missing"
+            )
+        elif self.kind == self.Kind.REVIEWS_PENDING:
+            text = gettext("%(pending)s reports of the week of %(week)s still wait for your review (due %(due)s)")
+        elif self.kind == self.Kind.PROFILE_CHECK:
+            text = gettext("Please check that your profile data is up to date")
+        elif self.kind == self.Kind.SUMMARY_READY:
+            text = gettext("The weekly summary of %(team)s for the week of %(week)s is ready")
         else:
             text = gettext("%(author)s resubmitted the report of the week of %(week)s after revision")
-        return text % context
+        return text % {**context, **self.data}
 
 
 class EmailPreference(models.Model):

@@ -10,6 +10,7 @@ import datetime
 import logging
 import smtplib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -52,6 +53,7 @@ def notify(
     report: WeeklyReport | None = None,
     excerpt: str = "",
     url: str = "",
+    data: dict | None = None,
 ) -> list[Notification]:
     """Tell each recipient about an event, once: a recipient who already has a notification for
     `event` gets no second one. The actor is never told about their own action, nor is anyone
@@ -80,6 +82,7 @@ def notify(
                     report=report,
                     excerpt=_excerpt(excerpt),
                     url=url,
+                    data=data or {},
                     email_status=status,
                 )
         except IntegrityError:  # the same event reported at the same moment by another process
@@ -88,6 +91,67 @@ def notify(
         if status == Notification.EmailStatus.PENDING:
             transaction.on_commit(lambda pk=notification.pk: queue_email(pk))
     return created
+
+
+@dataclass
+class Draft:
+    """One notification for notify_many."""
+
+    recipient: User
+    kind: str
+    event: str
+    url: str
+    data: dict
+
+
+EMAIL_BATCH = 100
+
+
+@transaction.atomic
+def notify_many(drafts: list[Draft]) -> int:
+    """notify() for many recipients at once (reminders, digests) with a fixed number of queries:
+    one notification per recipient and event, emails queued after commit in batches. The caller
+    has already chosen who should hear about what. Returns how many notifications are new."""
+    if not drafts:
+        return 0
+    started = timezone.now()
+    unwanted = set(
+        EmailPreference.objects.filter(user__in={d.recipient.pk for d in drafts}, is_wanted=False).values_list(
+            "user_id", "kind"
+        )
+    )
+    rows = [
+        Notification(
+            recipient=d.recipient,
+            kind=d.kind,
+            event=d.event,
+            url=d.url,
+            data=d.data,
+            email_status=Notification.EmailStatus.PENDING
+            if d.recipient.email and (d.recipient.pk, d.kind) not in unwanted
+            else Notification.EmailStatus.NOT_WANTED,
+        )
+        for d in drafts
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    new = Notification.objects.filter(
+        event__in={d.event for d in drafts}, recipient__in={d.recipient.pk for d in drafts}, created_at__gte=started
+    )
+    pending = list(new.filter(email_status=Notification.EmailStatus.PENDING).values_list("pk", flat=True))
+    for start in range(0, len(pending), EMAIL_BATCH):
+        batch = pending[start : start + EMAIL_BATCH]
+        transaction.on_commit(lambda batch=batch: queue_emails(batch))
+    return new.count()
+
+
+def queue_emails(notification_ids: list[int]) -> None:
+    """queue_email() for a batch, in one task."""
+    from notifications import tasks
+
+    try:
+        tasks.send_notification_emails.delay(notification_ids)
+    except Exception:
+        logger.warning("Could not queue %d emails; the sweep will retry them", len(notification_ids))
 
 
 def queue_email(notification_id: int) -> None:

@@ -28,6 +28,27 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Unknown time zone “%(value)s”."), params={"value": value})
 
 
+MAX_REMINDERS = 5
+
+
+def parse_reminder_hours(value: str) -> list[int]:
+    """ "24, 2" → [24, 2]; raises ValueError for anything else."""
+    hours = [int(part) for part in value.replace("，", ",").split(",") if part.strip()]
+    if len(hours) > MAX_REMINDERS or any(not 1 <= h <= 7 * 24 for h in hours):
+        raise ValueError(value)
+    return sorted(set(hours), reverse=True)
+
+
+def validate_reminder_hours(value: str) -> None:
+    try:
+        parse_reminder_hours(value)
+    except ValueError:
+        raise ValidationError(
+            _("Enter up to %(max)d whole numbers of hours between 1 and 168, separated by commas."),
+            params={"max": MAX_REMINDERS},
+        ) from None
+
+
 class KPI(models.Model):
     """A number every report of a template asks for, compared with a target."""
 
@@ -173,6 +194,35 @@ class TeamSettings(models.Model):
     review_weekday = models.PositiveSmallIntegerField(_("review day"), choices=Weekday.choices, default=Weekday.MONDAY)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+    is_deadline_moved_off_days_off = models.BooleanField(
+        _("move the deadline off days off"),
+        default=True,
+        help_text=_("When the deadline falls on a holiday or day off, it moves to the previous working day."),
+    )
+    reminder_hours = models.CharField(
+        _("remind before the deadline (hours)"),
+        max_length=40,
+        default="24,2",
+        blank=True,
+        validators=[validate_reminder_hours],
+        help_text=_("Hours before the deadline, separated by commas, e.g. “24,2”. Empty: no early reminders."),
+    )
+    overdue_reminder_minutes = models.PositiveIntegerField(
+        _("overdue reminder after (minutes)"),
+        default=60,
+        validators=[MaxValueValidator(3 * 24 * 60)],
+        help_text=_("Minutes after the deadline (and grace period) to remind those who have not submitted."),
+    )
+    digest_time = models.TimeField(
+        _("review-day digest at"),
+        default=datetime.time(9, 0),
+        help_text=_("Managers get the list of reports to review at this time on the review day."),
+    )
+    pending_reminder_time = models.TimeField(
+        _("pending-review reminder at"),
+        default=datetime.time(15, 0),
+        help_text=_("If reviews are still pending at this time on the review day, managers are reminded."),
     )
 
     class Meta:
@@ -444,3 +494,29 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class DayOff(models.Model):
+    """A day the company (no team) or a team and its sub-teams does not work, on top of the
+    public holidays: no reminders, and a deadline on it moves to the previous working day."""
+
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.CASCADE, related_name="days_off"
+    )
+    on = models.DateField(_("date"))
+    name = models.CharField(_("reason"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("day off")
+        verbose_name_plural = _("days off")
+        ordering = ["on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "on"], name="day_off_unique_per_team"),
+            models.UniqueConstraint(
+                fields=["on"], condition=models.Q(team__isnull=True), name="day_off_unique_company"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.on:%Y-%m-%d} {self.name}"

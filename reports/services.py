@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports.attachments import check_upload
+from reports.calendar import WorkCalendar, calendar_for, effective_deadline
 from reports.models import (
     KPI,
     Attachment,
@@ -71,11 +72,12 @@ def current_week_start(team_settings: TeamSettings, now: datetime.datetime | Non
 
 
 def lateness(
-    team_settings: TeamSettings, week_start: datetime.date, at: datetime.datetime
+    team_settings: TeamSettings, week_start: datetime.date, at: datetime.datetime, calendar=None
 ) -> datetime.timedelta | None:
-    """How late a submission at `at` is, or None when it is on time (grace period included)."""
-    deadline = team_settings.deadline_for(week_start)
-    if at <= deadline + datetime.timedelta(minutes=team_settings.grace_minutes):
+    """How late a submission at `at` is, or None when it is on time (grace period included) or
+    the week was entirely off. The deadline is the working-calendar one (moved off days off)."""
+    deadline = effective_deadline(team_settings, week_start, calendar or WorkCalendar())
+    if deadline is None or at <= deadline + datetime.timedelta(minutes=team_settings.grace_minutes):
         return None
     return at - deadline
 
@@ -352,7 +354,7 @@ def submit_report(*, report: WeeklyReport, by: User, at: datetime.datetime | Non
     first = report.submitted_at is None
     if first:
         report.submitted_at = at
-        report.late_by = lateness(settings_for(report.team), report.week_start, at)
+        report.late_by = lateness(settings_for(report.team), report.week_start, at, calendar_for(report.team))
     if report.reviewed_at is not None:
         report.is_edited_after_review = True
     report.last_submitted_at = at

@@ -244,7 +244,10 @@ class TeamSettingsForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = TeamSettings
         fields = settings_services.TEAM_SETTINGS_FIELDS
-        widgets = {"deadline_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        widgets = {
+            field: forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+            for field in ("deadline_time", "digest_time", "pending_reminder_time")
+        }
 
     def __init__(self, *args, inherited_template: ReportTemplate, **kwargs):
         super().__init__(*args, **kwargs)

@@ -257,6 +257,11 @@ TEAM_SETTINGS_FIELDS = [
     "grace_minutes",
     "review_weekday",
     "time_zone",
+    "is_deadline_moved_off_days_off",
+    "reminder_hours",
+    "overdue_reminder_minutes",
+    "digest_time",
+    "pending_reminder_time",
 ]
 
 

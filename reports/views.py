@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from reports import services
+from reports.calendar import calendar_for, effective_deadline
 from reports.forms import AttachmentForm, ReportEditor
 from reports.models import Attachment, DraftConflict, PlanReview, WeeklyReport
 from reports.templatetags.report_tags import duration_text
@@ -223,7 +224,7 @@ def _render_edit(request, report: WeeklyReport, editor: ReportEditor, *, base_ve
             "autosave": "idle",
             "attachments": report.attachments.all(),
             "attachment_form": AttachmentForm(),
-            "deadline": team_settings.deadline_for(report.week_start),
+            "deadline": effective_deadline(team_settings, report.week_start, calendar_for(report.team)),
             "time_zone": team_settings.time_zone,
             "latest_return": _latest_return(report),
         },

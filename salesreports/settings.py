@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "reports",
     "reviews",
     "notifications",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +208,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE: dict = {
     # Every 5 minutes: emails whose task never reached a worker (broker down, worker died mid-send).
     "retry-pending-emails": {"task": "notifications.tasks.retry_pending_emails", "schedule": 5 * 60},
+    # Every 5 minutes: which deadline reminders, overdue reminders, review-day digests and
+    # profile checks are due, from each team's calendar settings (changed in the app, no deploy).
+    "reminder-tick": {"task": "reminders.tasks.tick", "schedule": 5 * 60},
 }
 
 # Security -------------------------------------------------------------------------------------

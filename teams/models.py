@@ -210,3 +210,30 @@ class MemberImport(models.Model):
     @property
     def is_applied(self) -> bool:
         return self.status == self.Status.APPLIED
+
+
+class Leave(models.Model):
+    """A period a member is away (both days included): no reminders, not counted as missing."""
+
+    member = models.ForeignKey(User, verbose_name=_("member"), on_delete=models.CASCADE, related_name="leaves")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until (inclusive)"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("leave")
+        verbose_name_plural = _("leave")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="leave_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["ends_on", "starts_on"], name="leave_period")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.starts_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}"
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on

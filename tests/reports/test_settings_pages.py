@@ -342,8 +342,31 @@ def team_settings_data(**overrides) -> dict:
         "grace_minutes": "15",
         "review_weekday": "0",
         "time_zone": "Asia/Hong_Kong",
+        "is_deadline_moved_off_days_off": "on",
+        "reminder_hours": "24,2",
+        "overdue_reminder_minutes": "60",
+        "digest_time": "09:00",
+        "pending_reminder_time": "15:00",
         **overrides,
     }
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("reminder_hours", "24,abc"),
+        ("reminder_hours", "0"),
+        ("reminder_hours", "1,2,3,4,5,6"),
+        ("digest_time", "25:00"),
+    ],
+)
+def test_a_malformed_reminder_setting_is_refused_and_nothing_is_saved(client, admin, team, field, value):
+    client.force_login(admin)
+    response = client.post(reverse("reports:team_settings", args=[team.pk]), team_settings_data(**{field: value}))
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert f'value="{value}"' in response.content.decode()  # what was typed stays in the field
+    assert not TeamSettings.objects.filter(team=team).exists()
 
 
 def test_team_settings_are_saved_and_inherited_by_sub_teams(client, admin, east, team):

@@ -1,0 +1,296 @@
+"""Who should be reminded of what, now: deadline reminders, the overdue reminder, the managers'
+review-day digest and afternoon nudge, and the quarterly "check your profile" reminder.
+
+One periodic tick (every five minutes, from beat) works it all out from the database: each team's
+calendar settings (which admins change in the app, no deploy), the working calendar (public
+holidays, make-up working days, the admins' days off), members' leave, and who has submitted.
+Everything is computed in the team's own time zone, with a fixed number of queries whatever the
+number of members. A reminder is claimed in the database before it is delivered (see
+Reminder), so it goes out once even when two beats tick at the same moment.
+"""
+
+import datetime
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from notifications.models import Notification
+from notifications.services import Draft, notify_many
+from reminders.models import Reminder
+from reports import services as report_services
+from reports.calendar import WorkCalendar, calendars_for, effective_deadline
+from reports.models import TeamSettings, WeeklyReport, parse_reminder_hours
+from teams.models import Leave, Membership, Team, User
+
+# A reminder whose moment passed more than this long ago (worker down, machine off) is dropped
+# rather than sent late at night.
+WINDOW = datetime.timedelta(hours=6)
+# A claim that is still not sent after this long belongs to a tick that died: take it over.
+CLAIM_TIMEOUT = datetime.timedelta(minutes=10)
+PROFILE_CHECK_TIME = datetime.time(10, 0)
+PROFILE_CHECK_DAYS = 7
+
+
+@dataclass
+class Due:
+    recipient: User
+    period_start: datetime.date
+    kind: str
+    team_id: int
+    notification_kind: str
+    url: str
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class TickResult:
+    due: int
+    sent: int
+
+
+def _local(moment: datetime.datetime, zone) -> str:
+    return formats.date_format(moment.astimezone(zone), "Y-m-d H:i")
+
+
+def _in_window(now: datetime.datetime, at: datetime.datetime, until: datetime.datetime | None = None) -> bool:
+    return at <= now < min(at + WINDOW, until or at + WINDOW)
+
+
+def _quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+class _World:
+    """Everything one tick reads, loaded with a fixed number of queries."""
+
+    def __init__(self, now: datetime.datetime):
+        self.now = now
+        self.teams = {team.pk: team for team in Team.objects.filter(is_active=True)}
+        teams = list(self.teams.values())
+        self.settings: dict[int, TeamSettings] = report_services.settings_by_team(teams)
+        self.calendars: dict[int, WorkCalendar] = calendars_for(teams)
+        self.this_week = {pk: report_services.current_week_start(ts, now) for pk, ts in self.settings.items()}
+        weeks = {w - datetime.timedelta(days=days) for w in self.this_week.values() for days in (0, 7)}
+        self.memberships = list(
+            Membership.objects.active()
+            .filter(team_id__in=self.teams, user__is_active=True, user__status=User.Status.ACTIVE)
+            .select_related("user")
+        )
+        days = {now.astimezone(ts.zone).date() for ts in self.settings.values()}
+        self.leave = defaultdict(list)
+        if days:
+            for leave in Leave.objects.filter(starts_on__lte=max(days), ends_on__gte=min(days)):
+                self.leave[leave.member_id].append(leave)
+        self.reports = list(
+            WeeklyReport.objects.filter(week_start__in=weeks)
+            .exclude(status=WeeklyReport.Status.DRAFT)
+            .values("author_id", "week_start", "status", "late_by", "team__path")
+        )
+        self.written = {(r["author_id"], r["week_start"]) for r in self.reports}
+
+    def today(self, team_id: int) -> datetime.date:
+        return self.now.astimezone(self.settings[team_id].zone).date()
+
+    def is_on_leave(self, user_id: int, day: datetime.date) -> bool:
+        return any(leave.covers(day) for leave in self.leave.get(user_id, ()))
+
+    def weeks(self, team_id: int) -> list[datetime.date]:
+        this_week = self.this_week[team_id]
+        return [this_week - datetime.timedelta(days=7), this_week]
+
+
+def due_reminders(now: datetime.datetime | None = None) -> list[Due]:
+    """Every reminder that is due at `now` and not yet ruled out (submitted, on leave, day off).
+    Whether it was already sent is for the claim to decide."""
+    world = _World(now or timezone.now())
+    due = []
+    for membership in world.memberships:
+        if membership.role in (Membership.Role.SALESPERSON, Membership.Role.MANAGER):
+            due += _writer_reminders(world, membership)
+        if membership.role == Membership.Role.MANAGER:
+            due += _reviewer_reminders(world, membership)
+        due += _profile_reminder(world, membership)
+    return due
+
+
+def _writer_reminders(world: _World, membership: Membership) -> list[Due]:
+    team_id, user = membership.team_id, membership.user
+    today, ts, calendar = world.today(team_id), world.settings[team_id], world.calendars[team_id]
+    if not calendar.is_working_day(today) or world.is_on_leave(user.pk, today):
+        return []
+    found = []
+    for week in world.weeks(team_id):
+        deadline = effective_deadline(ts, week, calendar)
+        if deadline is None or (user.pk, week) in world.written:
+            continue
+        data = {"week": week.isoformat(), "deadline": _local(deadline, ts.zone)}
+        url = reverse("reports:this_week")
+        # Of the early reminders due now, only the nearest to the deadline (hours "3,2" overlap).
+        early = [
+            h for h in parse_reminder_hours(ts.reminder_hours) if _in_window(world.now, deadline - _hours(h), deadline)
+        ]
+        if early:
+            hours = min(early)
+            found.append(Due(user, week, f"due:{hours}", membership.team_id, Notification.Kind.DUE_SOON, url, data))
+        overdue_at = deadline + datetime.timedelta(minutes=ts.grace_minutes + ts.overdue_reminder_minutes)
+        if _in_window(world.now, overdue_at):
+            found.append(Due(user, week, "overdue", membership.team_id, Notification.Kind.OVERDUE, url, data))
+    return found
+
+
+def _hours(hours: int) -> datetime.timedelta:
+    return datetime.timedelta(hours=hours)
+
+
+def _reviewer_reminders(world: _World, membership: Membership) -> list[Due]:
+    """On the review day: the morning digest, and in the afternoon a nudge while reviews wait."""
+    team_id, manager = membership.team_id, membership.user
+    today, ts, calendar = world.today(team_id), world.settings[team_id], world.calendars[team_id]
+    if not calendar.is_working_day(today) or world.is_on_leave(manager.pk, today):
+        return []
+    found = []
+    for week in world.weeks(team_id):
+        if ts.review_day_for(week) != today or effective_deadline(ts, week, calendar) is None:
+            continue
+        counts = _review_counts(world, membership, week)
+        url = f"{reverse('reviews:queue')}?week={week.isoformat()}"
+        data = {"week": week.isoformat(), **counts, "due": _local(ts.review_due_for(week), ts.zone)}
+        digest_at = datetime.datetime.combine(today, ts.digest_time, tzinfo=ts.zone)
+        if _in_window(world.now, digest_at) and any(counts.values()):
+            found.append(Due(manager, week, "digest", membership.team_id, Notification.Kind.REVIEW_DIGEST, url, data))
+        pending_at = datetime.datetime.combine(today, ts.pending_reminder_time, tzinfo=ts.zone)
+        if _in_window(world.now, pending_at) and counts["pending"]:
+            found.append(
+                Due(manager, week, "pending", membership.team_id, Notification.Kind.REVIEWS_PENDING, url, data)
+            )
+    return found
+
+
+def _review_counts(world: _World, membership: Membership, week: datetime.date) -> dict[str, int]:
+    """The manager's subtree for the week: awaiting (pending) review, late, missing."""
+    path = world.teams[membership.team_id].path
+    reports = [r for r in world.reports if r["week_start"] == week and r["team__path"].startswith(path)]
+    pending = sum(1 for r in reports if r["status"] == WeeklyReport.Status.SUBMITTED)
+    written = {r["author_id"] for r in reports}
+    expected = [
+        m
+        for m in world.memberships
+        if m.role == Membership.Role.SALESPERSON
+        and world.teams[m.team_id].path.startswith(path)
+        and not world.is_on_leave(m.user_id, week + datetime.timedelta(days=4))
+    ]
+    return {
+        "awaiting": pending,
+        "pending": pending,
+        "late": sum(1 for r in reports if r["late_by"] is not None),
+        "missing": sum(1 for m in expected if m.user_id not in written),
+    }
+
+
+def _profile_reminder(world: _World, membership: Membership) -> list[Due]:
+    """In the first working week of each quarter: check that your profile data is up to date."""
+    team_id, user = membership.team_id, membership.user
+    today, ts, calendar = world.today(team_id), world.settings[team_id], world.calendars[team_id]
+    if not calendar.is_working_day(today) or world.is_on_leave(user.pk, today):
+        return []
+    quarter = _quarter_start(today)
+    first = quarter
+    while not calendar.is_working_day(first) and first < quarter + datetime.timedelta(days=31):
+        first += datetime.timedelta(days=1)
+    if not (first <= today < first + datetime.timedelta(days=PROFILE_CHECK_DAYS)):
+        return []
+    if world.now < datetime.datetime.combine(first, PROFILE_CHECK_TIME, tzinfo=ts.zone):
+        return []
+    url = reverse("teams:member_detail", args=[user.pk])
+    return [Due(user, quarter, "profile", membership.team_id, Notification.Kind.PROFILE_CHECK, url, {})]
+
+
+# Claiming and delivering ------------------------------------------------------------------------
+
+
+def claim(due: list[Due], now: datetime.datetime) -> str:
+    """Insert a claim for each due reminder (those already claimed or sent are skipped by the
+    unique constraint) and take over claims left unsent by a dead tick. Returns this tick's token:
+    the rows carrying it are this tick's to deliver."""
+    token = uuid.uuid4().hex
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                recipient=d.recipient,
+                period_start=d.period_start,
+                kind=d.kind,
+                team_id=d.team_id,
+                claim_token=token,
+                claimed_at=now,
+                notification_kind=d.notification_kind,
+                url=d.url,
+                data=d.data,
+            )
+            for d in due
+        ],
+        ignore_conflicts=True,
+    )
+    Reminder.objects.filter(status=Reminder.Status.CLAIMED, claimed_at__lt=now - CLAIM_TIMEOUT).update(
+        claim_token=token, claimed_at=now
+    )
+    return token
+
+
+@transaction.atomic
+def deliver(token: str, now: datetime.datetime) -> int:
+    """Turn this tick's claims into notifications (inbox and email) and mark them sent, together:
+    if delivery fails, the claims stay unsent and a later tick takes them over."""
+    claims = list(
+        Reminder.objects.select_for_update()
+        .filter(claim_token=token, status=Reminder.Status.CLAIMED)
+        .select_related("recipient")
+    )
+    notify_many(
+        [
+            Draft(
+                recipient=r.recipient,
+                kind=r.notification_kind,
+                event=f"reminder:{r.kind}:{r.period_start.isoformat()}",
+                url=r.url,
+                data=r.data,
+            )
+            for r in claims
+        ]
+    )
+    Reminder.objects.filter(pk__in=[r.pk for r in claims]).update(status=Reminder.Status.SENT, sent_at=now)
+    return len(claims)
+
+
+def run_tick(now: datetime.datetime | None = None) -> TickResult:
+    """Work out what is due, claim it and deliver it. Safe to run from several beats at once."""
+    now = now or timezone.now()
+    due = due_reminders(now)
+    token = claim(due, now)
+    return TickResult(due=len(due), sent=deliver(token, now))
+
+
+def schedule(team: Team, now: datetime.datetime | None = None) -> dict:
+    """When this week's reminders of a team go out, for the admins' schedule page."""
+    now = now or timezone.now()
+    ts = report_services.settings_for(team)
+    calendar = calendars_for([team])[team.pk]
+    week = report_services.current_week_start(ts, now)
+    deadline = effective_deadline(ts, week, calendar)
+    review_day = ts.review_day_for(week)
+    return {
+        "team": team,
+        "settings": ts,
+        "week": week,
+        "deadline": deadline,
+        "is_moved": deadline is not None and deadline != ts.deadline_for(week),
+        "early": [deadline - _hours(h) for h in parse_reminder_hours(ts.reminder_hours)] if deadline else [],
+        "overdue": deadline + datetime.timedelta(minutes=ts.grace_minutes + ts.overdue_reminder_minutes)
+        if deadline
+        else None,
+        "digest": datetime.datetime.combine(review_day, ts.digest_time, tzinfo=ts.zone),
+        "pending": datetime.datetime.combine(review_day, ts.pending_reminder_time, tzinfo=ts.zone),
+    }

@@ -1,0 +1,103 @@
+"""Working days: China's statutory holidays and make-up working days (调休/补班) from the
+`holidays` package, plus days off that admins enter for the company or a team.
+
+The package knows a year's make-up days only once the State Council has published that year's
+schedule (usually in the autumn before). For a year it does not cover yet, the calendar falls back
+to "Monday to Friday, minus the admins' days off" and says so (`is_covered`), so that pages and
+reminders keep working and admins can be warned to enter the holidays themselves.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+
+import holidays
+from django.db.models import Q
+from holidays.countries.china import ChinaStaticHolidays
+
+from reports.models import DayOff, TeamSettings
+from teams.models import Team
+
+logger = logging.getLogger(__name__)
+
+
+def covered_years() -> set[int]:
+    """Years whose official schedule (holidays and make-up working days) the package ships."""
+    return set(ChinaStaticHolidays.special_public_holidays)
+
+
+@cache
+def _china(year: int) -> holidays.HolidayBase:
+    return holidays.China(years=year)
+
+
+def is_covered(year: int) -> bool:
+    return year in covered_years()
+
+
+@dataclass
+class WorkCalendar:
+    """One team's working days: the official calendar with the admins' days off on top."""
+
+    days_off: set[datetime.date] = field(default_factory=set)
+
+    def is_working_day(self, day: datetime.date) -> bool:
+        if day in self.days_off:
+            return False
+        if is_covered(day.year):
+            try:
+                return _china(day.year).is_working_day(day)
+            except Exception:  # a package bug must not stop reminders; weekends still hold
+                logger.exception("The holiday calendar failed for %s; using weekends", day)
+        return day.weekday() < 5
+
+    def holiday_name(self, day: datetime.date) -> str:
+        if is_covered(day.year):
+            return _china(day.year).get(day, "")
+        return ""
+
+
+def calendars_for(teams: list[Team]) -> dict[int, WorkCalendar]:
+    """Each team's calendar: company-wide days off and those of the team or any team above it.
+    One query whatever the number of teams."""
+    chains = {team.pk: {*team.ancestor_ids, team.pk} for team in teams}
+    ids = set().union(*chains.values()) if chains else set()
+    company, by_team = set(), {}
+    rows = DayOff.objects.filter(Q(team_id__in=ids) | Q(team__isnull=True)).values_list("team_id", "on")
+    for team_id, day in rows:
+        if team_id is None:
+            company.add(day)
+        else:
+            by_team.setdefault(team_id, set()).add(day)
+    return {
+        team.pk: WorkCalendar(company | set().union(*(by_team.get(pk, set()) for pk in chains[team.pk])))
+        for team in teams
+    }
+
+
+def calendar_for(team: Team) -> WorkCalendar:
+    return calendars_for([team])[team.pk]
+
+
+def is_week_off(team_settings: TeamSettings, week_start: datetime.date, calendar: WorkCalendar) -> bool:
+    """A week with no working day at all (e.g. the Spring Festival week) expects no report."""
+    return not any(calendar.is_working_day(week_start + datetime.timedelta(days=i)) for i in range(7))
+
+
+def effective_deadline(
+    team_settings: TeamSettings, week_start: datetime.date, calendar: WorkCalendar
+) -> datetime.datetime | None:
+    """The week's deadline, moved to the previous working day of the week when it falls on a day
+    off (if the team wants that); None when the whole week is off and no report is expected."""
+    if is_week_off(team_settings, week_start, calendar):
+        return None
+    deadline = team_settings.deadline_for(week_start)
+    if not team_settings.is_deadline_moved_off_days_off:
+        return deadline
+    day = deadline.date()
+    while not calendar.is_working_day(day):
+        day -= datetime.timedelta(days=1)
+        if day < week_start:
+            return deadline  # no working day before it in the week: keep the usual deadline
+    return deadline.replace(year=day.year, month=day.month, day=day.day)
