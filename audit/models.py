@@ -14,6 +14,7 @@ class AuditEntry(models.Model):
         ROLE_CHANGED = "role_changed", _("Role changed")
         STATUS_CHANGED = "status_changed", _("Status changed")
         IMPORTED = "imported", _("Imported")
+        DELETED = "deleted", _("Deleted")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -14,16 +14,20 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
+from audit.models import AuditEntry
+from audit.services import record
 from notifications.models import Notification
 from notifications.services import Draft, notify_many
 from reminders.models import Reminder
 from reports import services as report_services
-from reports.calendar import WorkCalendar, calendars_for, effective_deadline
-from reports.models import TeamSettings, WeeklyReport, parse_reminder_hours
+from reports.calendar import WorkCalendar, calendars_for, effective_deadline, is_covered
+from reports.models import DayOff, TeamSettings, WeeklyReport, parse_reminder_hours
 from teams.models import Leave, Membership, Team, User
 
 # A reminder whose moment passed more than this long ago (worker down, machine off) is dropped
@@ -181,7 +185,7 @@ def _review_counts(world: _World, membership: Membership, week: datetime.date) -
         for m in world.memberships
         if m.role == Membership.Role.SALESPERSON
         and world.teams[m.team_id].path.startswith(path)
-        and not world.is_on_leave(m.user_id, week + datetime.timedelta(days=4))
+        and not world.is_on_leave(m.user_id, world.settings[m.team_id].deadline_for(week).date())
     ]
     return {
         "awaiting": pending,
@@ -294,3 +298,54 @@ def schedule(team: Team, now: datetime.datetime | None = None) -> dict:
         "digest": datetime.datetime.combine(review_day, ts.digest_time, tzinfo=ts.zone),
         "pending": datetime.datetime.combine(review_day, ts.pending_reminder_time, tzinfo=ts.zone),
     }
+
+
+# Days off and leave -------------------------------------------------------------------------------
+
+MAX_LEAVE_DAYS = 366
+
+
+@transaction.atomic
+def add_day_off(*, actor: User, team: Team | None, on: datetime.date, name: str) -> DayOff:
+    """A company-wide (team None) or team day off. Raises ValidationError when it already exists."""
+    if DayOff.objects.filter(team=team, on=on).exists():
+        raise ValidationError({"on": _("This day is already a day off here.")})
+    day_off = DayOff.objects.create(team=team, on=on, name=name.strip()[:100])
+    record(actor=actor, action=AuditEntry.Action.CREATED, target=day_off, changes={"on": [None, on.isoformat()]})
+    return day_off
+
+
+@transaction.atomic
+def remove_day_off(*, actor: User, day_off: DayOff) -> None:
+    record(
+        actor=actor, action=AuditEntry.Action.DELETED, target=day_off, changes={"on": [day_off.on.isoformat(), None]}
+    )
+    day_off.delete()
+
+
+@transaction.atomic
+def record_leave(*, member: User, starts_on: datetime.date, ends_on: datetime.date, note: str = "") -> Leave:
+    """A member's leave (both days included). Raises ValidationError for a period that ends before
+    it starts, is longer than a year, or overlaps leave already recorded."""
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The leave cannot end before it starts.")})
+    if (ends_on - starts_on).days >= MAX_LEAVE_DAYS:
+        raise ValidationError({"ends_on": _("Record at most one year of leave at a time.")})
+    if Leave.objects.filter(member=member, starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
+        raise ValidationError({"starts_on": _("This overlaps leave you have already recorded.")})
+    return Leave.objects.create(member=member, starts_on=starts_on, ends_on=ends_on, note=note.strip()[:200])
+
+
+def cancel_leave(*, leave: Leave) -> None:
+    """Remove recorded leave that has not started yet (past leave is history). Raises
+    ValidationError otherwise."""
+    if leave.starts_on <= timezone.localdate():
+        raise ValidationError(_("Leave that has already started cannot be removed."))
+    leave.delete()
+
+
+def coverage_warning(today: datetime.date | None = None) -> list[int]:
+    """This year and next, where the official holiday schedule is not known yet: admins should
+    enter the public holidays as company days off."""
+    today = today or timezone.localdate()
+    return [year for year in (today.year, today.year + 1) if not is_covered(year)]

@@ -58,11 +58,15 @@ def awaiting_count(user: User) -> int:
     return awaiting(user).count()
 
 
-def expected_members(paths: tuple[str, ...] | None) -> QuerySet[Membership]:
-    """Current salespeople who are expected to write this week (not on leave, not gone)."""
-    return Membership.objects.active().filter(
+def expected_members(paths: tuple[str, ...] | None, on_day: datetime.date | None = None) -> QuerySet[Membership]:
+    """Current salespeople who are expected to write (not on leave, not gone); with `on_day` (the
+    week's deadline day), also not those whose recorded leave covers that day."""
+    members = Membership.objects.active().filter(
         in_subtree(paths), role=Membership.Role.SALESPERSON, user__status=User.Status.ACTIVE, user__is_active=True
     )
+    if on_day is not None:
+        members = members.exclude(user__leaves__starts_on__lte=on_day, user__leaves__ends_on__gte=on_day)
+    return members
 
 
 def is_overdue(report: WeeklyReport, team_settings: TeamSettings, now: datetime.datetime | None = None) -> bool:
@@ -121,7 +125,7 @@ def overview(user: User, week: datetime.date, now: datetime.datetime | None = No
         status=WeeklyReport.Status.DRAFT
     )
     members = (
-        expected_members(None)
+        expected_members(None, report_services.settings_for(teams[0]).deadline_for(week).date() if teams else None)
         .filter(team_id__in=rows)
         .values("team_id")
         .annotate(expected=Count("pk"), missing=Count("pk", filter=~Q(Exists(written))))

@@ -75,7 +75,7 @@ def queue(request):
     managed = None if s.is_admin else s.managed_paths
     teams = list(access.visible_teams(request.user).filter(queries.in_subtree(managed, prefix="")))
     reports = queries.reports_to_review(request.user).filter(week_start=week)
-    members = queries.expected_members(managed)
+    members = queries.expected_members(managed, team_settings.deadline_for(week).date())
     team = None
     if request.GET.get("team"):
         team = next((t for t in teams if str(t.pk) == request.GET["team"]), None)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("reviews.urls")),
     path("", include("notifications.urls")),
+    path("", include("reminders.urls")),
     path("audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -113,6 +113,11 @@ MATRIX = {
     "notifications:read": ("post", ["notification"], {**signed_in(404), "rep": 302}),
     "notifications:read_all": ("post", [], signed_in(302)),
     "notifications:settings": ("get", [], signed_in(200)),
+    "reminders:schedule": ("get", [], admins_only()),
+    "reminders:day_off_delete": ("post", ["day_off"], admins_only(302)),
+    # Leave is each person's own: others' answer 404, whatever their role.
+    "reminders:leave": ("get", [], signed_in(200)),
+    "reminders:leave_delete": ("post", ["leave"], {**signed_in(404), "rep": 302}),
     "reports:detail": ("get", ["report"], {**team_readers(), "rep": 200}),
     "reports:history": ("get", ["report"], {**team_readers(), "rep": 200}),
 }
@@ -143,8 +148,9 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
 
     from notifications.models import Notification
     from reports import services as report_services
-    from reports.models import KPI, DraftConflict
+    from reports.models import KPI, DayOff, DraftConflict
     from reviews.services import add_comment
+    from teams.models import Leave
     from tests.factories import MemberImportFactory
     from tests.reports.test_services import fill
 
@@ -153,6 +159,10 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     submitted = report_services.submit_report(report=fill(last_week), by=rep)
     comment, _ = add_comment(report=submitted, author=rep, body="请经理看一下")
     return {
+        "day_off": DayOff.objects.create(team=team, on=datetime.date(2030, 1, 2), name="x").pk,
+        "leave": Leave.objects.create(
+            member=rep, starts_on=datetime.date(2030, 1, 2), ends_on=datetime.date(2030, 1, 3)
+        ).pk,
         "submitted_report": submitted.pk,
         "comment": comment.pk,
         "notification": Notification.objects.create(
