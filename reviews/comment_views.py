@@ -123,7 +123,9 @@ def edit(request, pk):
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         try:
-            _, mentions = services.edit_comment(comment=comment, editor=request.user, body=form.cleaned_data["body"])
+            comment, mentions = services.edit_comment(
+                comment=comment, editor=request.user, body=form.cleaned_data["body"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
