@@ -35,6 +35,8 @@ from teams.models import Leave, Membership, Team, User
 WINDOW = datetime.timedelta(hours=6)
 # A claim that is still not sent after this long belongs to a tick that died: take it over.
 CLAIM_TIMEOUT = datetime.timedelta(minutes=10)
+# A summary is a document, not a nudge: it still goes out a day late if the workers were down.
+SUMMARY_WINDOW = datetime.timedelta(hours=24)
 PROFILE_CHECK_TIME = datetime.time(10, 0)
 PROFILE_CHECK_DAYS = 7
 
@@ -60,8 +62,10 @@ def _local(moment: datetime.datetime, zone) -> str:
     return formats.date_format(moment.astimezone(zone), "Y-m-d H:i")
 
 
-def _in_window(now: datetime.datetime, at: datetime.datetime, until: datetime.datetime | None = None) -> bool:
-    return at <= now < min(at + WINDOW, until or at + WINDOW)
+def _in_window(
+    now: datetime.datetime, at: datetime.datetime, until: datetime.datetime | None = None, window=WINDOW
+) -> bool:
+    return at <= now < min(at + window, until or at + window)
 
 
 def _quarter_start(day: datetime.date) -> datetime.date:
@@ -117,6 +121,7 @@ def due_reminders(now: datetime.datetime | None = None) -> list[Due]:
             due += _writer_reminders(world, membership)
         if membership.role == Membership.Role.MANAGER:
             due += _reviewer_reminders(world, membership)
+            due += _weekly_summary(world, membership)
         due += _profile_reminder(world, membership)
     return due
 
@@ -171,6 +176,22 @@ def _reviewer_reminders(world: _World, membership: Membership) -> list[Due]:
             found.append(
                 Due(manager, week, "pending", membership.team_id, Notification.Kind.REVIEWS_PENDING, url, data)
             )
+    return found
+
+
+def _weekly_summary(world: _World, membership: Membership) -> list[Due]:
+    """Once the deadline (and grace period) has passed: the team's weekly summary PDF."""
+    team_id, ts, calendar = membership.team_id, world.settings[membership.team_id], world.calendars[membership.team_id]
+    found = []
+    for week in world.weeks(team_id):
+        deadline = effective_deadline(ts, week, calendar)
+        if deadline is None:
+            continue
+        if _in_window(
+            world.now, deadline + datetime.timedelta(minutes=ts.grace_minutes), until=None, window=SUMMARY_WINDOW
+        ):
+            data = {"week": week.isoformat(), "team": world.teams[team_id].name}
+            found.append(Due(membership.user, week, "summary", team_id, Notification.Kind.SUMMARY_READY, "", data))
     return found
 
 
@@ -251,8 +272,11 @@ def deliver(token: str, now: datetime.datetime) -> int:
     claims = list(
         Reminder.objects.select_for_update()
         .filter(claim_token=token, status=Reminder.Status.CLAIMED)
-        .select_related("recipient")
+        .select_related("recipient", "team")
     )
+    for claim in claims:
+        if claim.kind == "summary":
+            claim.url = _summary_url(claim)
     notify_many(
         [
             Draft(
@@ -267,6 +291,23 @@ def deliver(token: str, now: datetime.datetime) -> int:
     )
     Reminder.objects.filter(pk__in=[r.pk for r in claims]).update(status=Reminder.Status.SENT, sent_at=now)
     return len(claims)
+
+
+def _summary_url(claim: Reminder) -> str:
+    """Ask for the team's weekly summary PDF (once per content and language: managers of the team
+    share it) and link to its page, which shows progress and then the download."""
+    from summaries.models import PdfJob
+    from summaries.services import request_pdf
+
+    job = request_pdf(
+        kind=PdfJob.Kind.TEAM_WEEK,
+        requested_by=None,
+        language=claim.recipient.language,
+        team=claim.team,
+        start=claim.period_start,
+    )
+    Reminder.objects.filter(pk=claim.pk).update(url=job.get_absolute_url())
+    return job.get_absolute_url()
 
 
 def run_tick(now: datetime.datetime | None = None) -> TickResult:

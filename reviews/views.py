@@ -119,6 +119,7 @@ def queue(request):
             "counts": {name: len(rows) for name, rows in groups.items()},
             "due_at": team_settings.review_due_for(week),
             "can_view_overview": access.can_view_review_overview(request.user),
+            "summary_team": team or (teams[0] if teams else None),
         },
     )
 

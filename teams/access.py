@@ -352,3 +352,30 @@ def can_view_review_overview(user: User) -> bool:
 def require_review_overview(user: User) -> None:
     if not can_view_review_overview(user):
         raise Http404
+
+
+# PDFs -------------------------------------------------------------------------------------------
+
+
+def can_view_team_summary(user: User, team: Team) -> bool:
+    """A team's summaries: its managers and directors (and those above), and admins."""
+    return can_view_team(user, team)
+
+
+def pdf_job_for_view(user: User, pk: int):
+    """A PDF job whose subject the user may read (the report, the team, the member); Http404
+    otherwise, whoever asked for it."""
+    from summaries.models import PdfJob
+
+    job = PdfJob.objects.select_related("report__team", "report__author", "team", "member").filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    if job.report_id is not None:
+        allowed = can_view_report(user, job.report)
+    elif job.member_id is not None:
+        allowed = can_view_member(user, job.member)
+    else:
+        allowed = can_view_team_summary(user, job.team)
+    if not allowed:
+        raise Http404
+    return job

@@ -118,6 +118,14 @@ MATRIX = {
     # Leave is each person's own: others' answer 404, whatever their role.
     "reminders:leave": ("get", [], signed_in(200)),
     "reminders:leave_delete": ("post", ["leave"], {**signed_in(404), "rep": 302}),
+    # PDFs of rep's report, of the team and of a teammate: whoever may read what they show.
+    "summaries:report_pdf": ("post", ["report"], {**team_readers(302), "rep": 302}),
+    "summaries:team_week_pdf": ("post", ["team"], team_readers(302)),
+    "summaries:team_period_pdf": ("get", ["team"], team_readers()),
+    "summaries:member_period_pdf": ("get", ["teammate"], team_readers()),
+    "summaries:job": ("get", ["pdf_job"], {**team_readers(), "rep": 200}),
+    "summaries:retry": ("post", ["pdf_job"], {**team_readers(302), "rep": 302}),
+    "summaries:download": ("get", ["pdf_job"], {**team_readers(), "rep": 200}),
     "reports:detail": ("get", ["report"], {**team_readers(), "rep": 200}),
     "reports:history": ("get", ["report"], {**team_readers(), "rep": 200}),
 }
@@ -144,12 +152,14 @@ def test_every_url_has_a_matrix_entry():
 
 @pytest.fixture
 def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
+    from django.core.files.base import ContentFile
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from notifications.models import Notification
     from reports import services as report_services
     from reports.models import KPI, DayOff, DraftConflict
     from reviews.services import add_comment
+    from summaries.models import PdfJob
     from teams.models import Leave
     from tests.factories import MemberImportFactory
     from tests.reports.test_services import fill
@@ -158,7 +168,12 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     last_week = report_services.open_report(author=rep, week_start=report.week_start - datetime.timedelta(days=7))
     submitted = report_services.submit_report(report=fill(last_week), by=rep)
     comment, _ = add_comment(report=submitted, author=rep, body="请经理看一下")
+    pdf_job = PdfJob.objects.create(
+        kind=PdfJob.Kind.REPORT, report=submitted, language="en", content_key="test", status=PdfJob.Status.DONE
+    )
+    pdf_job.file.save("test.pdf", ContentFile(b"%PDF-1.4 test"))
     return {
+        "pdf_job": pdf_job.pk,
         "day_off": DayOff.objects.create(team=team, on=datetime.date(2030, 1, 2), name="x").pk,
         "leave": Leave.objects.create(
             member=rep, starts_on=datetime.date(2030, 1, 2), ends_on=datetime.date(2030, 1, 3)

@@ -1,0 +1,26 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from summaries.rollups import period_bounds
+from teams.forms import CrispyMixin
+
+
+class PeriodForm(CrispyMixin, forms.Form):
+    PERIODS = [("month", _("Month")), ("quarter", _("Quarter"))]
+
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, initial="month")
+    day = forms.DateField(
+        label=_("Any day in it"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+
+    def clean_day(self) -> datetime.date:
+        day = self.cleaned_data["day"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Choose a period that has started."))
+        return day
+
+    def bounds(self) -> tuple[datetime.date, datetime.date]:
+        return period_bounds(self.cleaned_data["period"], self.cleaned_data["day"])

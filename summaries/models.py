@@ -1,0 +1,77 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import WeeklyReport
+from teams.models import Team
+
+
+class PdfJob(models.Model):
+    """A PDF someone asked for (or the weekly summary the app renders by itself), rendered by a
+    worker, never in a web request. `content_key` names exactly what the PDF shows (the report's
+    version, the week's last change, the language): a job for a key already rendered reuses the
+    file instead of rendering it again."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Weekly report")
+        TEAM_WEEK = "team_week", _("Team weekly summary")
+        MEMBER_PERIOD = "member_period", _("Member summary")
+        TEAM_PERIOD = "team_period", _("Team summary")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RENDERING = "rendering", _("Rendering")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    report = models.ForeignKey(WeeklyReport, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=10)
+    content_key = models.CharField(max_length=64, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="pdfs/%Y/%m/", blank=True)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One job per content at a time: a double click or two managers asking together share it.
+            models.UniqueConstraint(
+                fields=["content_key"], condition=~models.Q(status="failed"), name="pdf_job_one_per_content"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("summaries:job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def filename(self) -> str:
+        if self.kind == self.Kind.REPORT:
+            return f"weekly-report-{self.report.author.username}-{self.report.week_start:%Y-%m-%d}.pdf"
+        if self.kind == self.Kind.TEAM_WEEK:
+            return f"team-summary-{self.team_id}-{self.period_start:%Y-%m-%d}.pdf"
+        who = f"member-{self.member_id}" if self.member_id else f"team-{self.team_id}"
+        return f"summary-{who}-{self.period_start:%Y-%m-%d}-{self.period_end:%Y-%m-%d}.pdf"

@@ -1,0 +1,198 @@
+"""PDF jobs: ask for one, render it in a worker, reuse what was rendered before.
+
+A job is claimed before rendering, so two deliveries of its task do not render it twice; a job a
+dead worker left in "rendering" (or whose task never reached the broker) is put back by a
+periodic sweep, so nothing stays stuck. Failures end in "failed" with a readable reason and can
+be retried.
+"""
+
+import datetime
+import hashlib
+import logging
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from reports.models import WeeklyReport
+from summaries import pdf, rollups
+from summaries.models import PdfJob
+from teams.models import Team, User
+
+logger = logging.getLogger(__name__)
+
+# A job still "rendering" after this long belongs to a worker that died (longer than the task's
+# hard time limit, so a slow render is never taken over while it runs).
+STALE_AFTER = datetime.timedelta(seconds=settings.PDF_JOB_STALE_SECONDS)
+# A job still "queued" after this long lost its task (the broker was down when it was asked for).
+LOST_AFTER = datetime.timedelta(minutes=2)
+MAX_PERIOD_DAYS = 93
+
+
+def _fingerprint(reports) -> str:
+    """What a summary's content depends on: its reports' last changes and their feedback."""
+    state = reports.aggregate(n=Count("pk", distinct=True), changed=Max("updated_at"), feedback=Max("feedback__pk"))
+    return f"{state['n']}:{state['changed']}:{state['feedback']}"
+
+
+def content_key(kind: str, *, language: str, report=None, team=None, member=None, start=None, end=None) -> str:
+    if kind == PdfJob.Kind.REPORT:
+        feedback = report.feedback.aggregate(last=Max("pk"))["last"]
+        descriptor = f"{report.pk}:{report.version}:{feedback}"
+    elif kind == PdfJob.Kind.TEAM_WEEK:
+        reports = WeeklyReport.objects.filter(team__path__startswith=team.path, week_start=start)
+        descriptor = f"{team.pk}:{start}:{_fingerprint(reports)}"
+    else:
+        scope = Q(author=member) if member is not None else Q(team__path__startswith=team.path)
+        reports = WeeklyReport.objects.filter(scope, week_start__range=(start, end))
+        descriptor = f"{getattr(member, 'pk', None)}:{getattr(team, 'pk', None)}:{start}:{end}:{_fingerprint(reports)}"
+    digest = hashlib.sha256(f"{kind}:{language}:{descriptor}".encode()).hexdigest()[:48]
+    return f"{kind[:14]}:{digest}"
+
+
+def request_pdf(
+    *,
+    kind: str,
+    requested_by: User | None,
+    language: str,
+    report: WeeklyReport | None = None,
+    team: Team | None = None,
+    member: User | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> PdfJob:
+    """The job that renders this PDF: an existing one for the same content (already rendered, or
+    on its way), or a new one queued for a worker after commit. Raises ValidationError for a
+    period that is empty, reversed or too long."""
+    if kind in (PdfJob.Kind.MEMBER_PERIOD, PdfJob.Kind.TEAM_PERIOD):
+        if end < start:
+            raise ValidationError(_("The period ends before it starts."))
+        if (end - start).days > MAX_PERIOD_DAYS:
+            raise ValidationError(_("A summary covers at most a quarter."))
+    key = content_key(kind, language=language, report=report, team=team, member=member, start=start, end=end)
+    existing = PdfJob.objects.filter(content_key=key).exclude(status=PdfJob.Status.FAILED).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            job = PdfJob.objects.create(
+                kind=kind,
+                report=report,
+                team=team,
+                member=member,
+                period_start=start,
+                period_end=end,
+                language=language,
+                content_key=key,
+                requested_by=requested_by,
+            )
+    except IntegrityError:  # the same PDF asked for at the same moment
+        return PdfJob.objects.exclude(status=PdfJob.Status.FAILED).get(content_key=key)
+    transaction.on_commit(lambda: queue_render(job.pk))
+    return job
+
+
+def queue_render(job_id: int) -> None:
+    """Hand the job to the PDF queue; if the broker is down, the sweep queues it later."""
+    from summaries import tasks
+
+    try:
+        tasks.render_pdf.delay(job_id)
+    except Exception:
+        logger.warning("Could not queue PDF job %s; the sweep will", job_id)
+
+
+def _claim(job_id: int, now: datetime.datetime) -> bool:
+    claimable = Q(status=PdfJob.Status.QUEUED) | Q(status=PdfJob.Status.RENDERING, started_at__lt=now - STALE_AFTER)
+    return bool(
+        PdfJob.objects.filter(claimable, pk=job_id).update(
+            status=PdfJob.Status.RENDERING, started_at=now, attempts=F("attempts") + 1, progress=10, error=""
+        )
+    )
+
+
+def _progress(job: PdfJob, value: int) -> None:
+    PdfJob.objects.filter(pk=job.pk).update(progress=value)
+
+
+def render_job(*, job_id: int) -> bool:
+    """Render a claimed job and store the file. Returns False when someone else has it or it is
+    finished. A failure ends the job as "failed" with a reason the user can read."""
+    if not _claim(job_id, timezone.now()):
+        return False
+    job = PdfJob.objects.select_related("report__author", "report__team", "team", "member").get(pk=job_id)
+    try:
+        content = _render(job)
+    except SoftTimeLimitExceeded:
+        _fail(job, _("Rendering took too long. Try a shorter period, or try again later."))
+        return False
+    except Exception as exc:
+        logger.exception("PDF job %s failed", job.pk)
+        _fail(job, _("The PDF could not be rendered (%(reason)s). You can try again.") % {"reason": exc})
+        return False
+    job.file.save(job.filename, ContentFile(content), save=False)
+    PdfJob.objects.filter(pk=job.pk).update(
+        file=job.file.name, size=len(content), status=PdfJob.Status.DONE, progress=100, finished_at=timezone.now()
+    )
+    return True
+
+
+def _render(job: PdfJob) -> bytes:
+    """The PDF's bytes, all of it (charts and KPI names included) in the job's language."""
+    _progress(job, 30)
+    with translation.override(job.language):
+        if job.kind == PdfJob.Kind.REPORT:
+            return pdf.report_pdf(job.report, job.language)
+        if job.kind == PdfJob.Kind.TEAM_WEEK:
+            summary = rollups.team_week(job.team, job.period_start)
+            _progress(job, 60)
+            return pdf.team_week_pdf(summary, job.language)
+        title = _("%(who)s: %(start)s – %(end)s") % {
+            "who": job.member or job.team,
+            "start": f"{job.period_start:%Y-%m-%d}",
+            "end": f"{job.period_end:%Y-%m-%d}",
+        }
+        summary = rollups.period(
+            start=job.period_start, end=job.period_end, title=title, team=job.team, member=job.member
+        )
+        _progress(job, 60)
+        return pdf.period_pdf(summary, job.language)
+
+
+def _fail(job: PdfJob, reason: str) -> None:
+    PdfJob.objects.filter(pk=job.pk).update(status=PdfJob.Status.FAILED, error=reason[:500], finished_at=timezone.now())
+
+
+def retry(*, job: PdfJob) -> PdfJob:
+    """Ask again for a failed job's PDF (a new job; the failed one stays as history)."""
+    if job.status != PdfJob.Status.FAILED:
+        return job
+    return request_pdf(
+        kind=job.kind,
+        requested_by=job.requested_by,
+        language=job.language,
+        report=job.report,
+        team=job.team,
+        member=job.member,
+        start=job.period_start,
+        end=job.period_end,
+    )
+
+
+def requeue_stale_jobs(now: datetime.datetime | None = None) -> int:
+    """Queue again the jobs whose task was lost (still queued) or whose worker died (still
+    rendering after STALE_AFTER). Returns how many."""
+    now = now or timezone.now()
+    stale = PdfJob.objects.filter(
+        Q(status=PdfJob.Status.QUEUED, created_at__lt=now - LOST_AFTER)
+        | Q(status=PdfJob.Status.RENDERING, started_at__lt=now - STALE_AFTER)
+    ).values_list("pk", flat=True)
+    ids = list(stale[:100])
+    for pk in ids:
+        queue_render(pk)
+    return len(ids)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from summaries import views
+
+app_name = "summaries"
+
+urlpatterns = [
+    path("reports/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),
+    path("teams/<int:pk>/summary/week/", views.team_week_pdf, name="team_week_pdf"),
+    path("teams/<int:pk>/summary/", views.team_period_pdf, name="team_period_pdf"),
+    path("members/<int:pk>/summary/", views.member_period_pdf, name="member_period_pdf"),
+    path("pdfs/<int:pk>/", views.job, name="job"),
+    path("pdfs/<int:pk>/retry/", views.retry, name="retry"),
+    path("pdfs/<int:pk>/download/", views.download, name="download"),
+]

@@ -1,0 +1,89 @@
+"""Asking for PDFs, watching them render, downloading them. Rendering happens in a worker; every
+view asks teams/access.py about the report, team or member the PDF is about."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from summaries import services
+from summaries.forms import PeriodForm
+from summaries.models import PdfJob
+from teams import access
+
+
+def _start(request, **kwargs):
+    try:
+        job = services.request_pdf(requested_by=request.user, language=get_language(), **kwargs)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(request.META.get("HTTP_REFERER") or "home")
+    return redirect(job)
+
+
+@require_POST
+def report_pdf(request, pk):
+    report = access.report_for_view(request.user, pk)
+    return _start(request, kind=PdfJob.Kind.REPORT, report=report)
+
+
+@require_POST
+def team_week_pdf(request, pk):
+    team = access.team_for_view(request.user, pk)
+    try:
+        week = datetime.date.fromisoformat(request.POST.get("week", ""))
+    except ValueError:
+        messages.error(request, _("Choose a week."))
+        return redirect(team)
+    return _start(request, kind=PdfJob.Kind.TEAM_WEEK, team=team, start=week)
+
+
+def _period(request, subject, template: str, **kind):
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        start, end = form.bounds()
+        return _start(request, start=start, end=end, **kind)
+    return render(request, template, {"form": form, "subject": subject})
+
+
+def team_period_pdf(request, pk):
+    team = access.team_for_view(request.user, pk)
+    return _period(request, team, "summaries/period_form.html", kind=PdfJob.Kind.TEAM_PERIOD, team=team)
+
+
+def member_period_pdf(request, pk):
+    member = access.member_for_view(request.user, pk)
+    return _period(request, member, "summaries/period_form.html", kind=PdfJob.Kind.MEMBER_PERIOD, member=member)
+
+
+@require_GET
+def job(request, pk):
+    job = access.pdf_job_for_view(request.user, pk)
+    template = "summaries/job.html#job-status" if request.htmx else "summaries/job.html"
+    return render(request, template, {"job": job})
+
+
+@require_POST
+def retry(request, pk):
+    job = access.pdf_job_for_view(request.user, pk)
+    return redirect(services.retry(job=job))
+
+
+@require_GET
+def download(request, pk):
+    job = access.pdf_job_for_view(request.user, pk)
+    if job.status != PdfJob.Status.DONE or not job.file:
+        raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=job.filename, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,138 @@
+"""PDF jobs through a real Celery worker on the real broker (Redis in CI): the job renders in the
+worker, and a worker killed mid-render leaves a job that a new worker finishes.
+
+The worker is a separate process, so it must reach the test database: PostgreSQL only (SQLite's
+test database lives in this process's memory). CI runs these on PostgreSQL and Redis.
+"""
+
+import importlib
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.db import connection
+from pypdf import PdfReader
+
+from salesreports.celery import app
+from summaries import services
+from summaries.models import PdfJob
+from tests.factories import member_of
+from tests.reports.test_services import MONDAY
+from tests.reviews.test_pages import submitted
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="a worker process cannot reach SQLite's in-memory test database"
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def _migration_data():
+    """Transactional tests flush the data migration's rows (default KPIs and template)."""
+    from django.apps import apps
+
+    importlib.import_module("reports.migrations.0002_default_kpis_and_template").create_defaults(apps, None)
+
+
+def start_worker(**env) -> subprocess.Popen:
+    from django.conf import settings
+
+    env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT), **env}
+    url = urlsplit(os.environ["DATABASE_URL"])
+    database = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "salesreports",
+            "worker",
+            "-Q",
+            "celery,pdf",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "DATABASE_URL": database, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture
+def not_eager():
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+def wait_for(job: PdfJob, statuses: set[str], timeout: float) -> PdfJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in statuses:
+            return job
+        time.sleep(0.02)
+    raise AssertionError(f"job still {job.status} after {timeout} s")
+
+
+def test_a_worker_renders_the_pdf_with_the_chinese_text(rep, not_eager):
+    # Starting a worker and importing WeasyPrint takes several seconds.
+    report = submitted(rep)
+    worker = start_worker()
+    try:
+        job = services.request_pdf(kind=PdfJob.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
+        job = wait_for(job, {"done", "failed"}, timeout=60)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    assert job.status == "done", job.error
+    with job.file.open("rb") as handle:
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+    assert "张伟的周报" in text
+
+
+def test_a_job_whose_worker_was_killed_is_finished_by_a_new_worker(team, lead, not_eager, monkeypatch):
+    # Two workers, one killed with SIGKILL mid-render; about 15 s.
+    for i in range(25):
+        submitted(member_of(team, username=f"m{i}", display_name=f"成员{i}"))
+    first = start_worker()
+    try:
+        job = services.request_pdf(
+            kind=PdfJob.Kind.TEAM_WEEK, team=team, start=MONDAY, requested_by=lead, language="zh-hans"
+        )
+        wait_for(job, {"rendering"}, timeout=60)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=20)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    job.refresh_from_db()
+    assert job.status == "rendering", "the render finished before the worker could be killed"
+    # The sweep finds the job stale (a one-second timeout here, ten minutes in production) and
+    # a new worker takes it over.
+    monkeypatch.setattr(services, "STALE_AFTER", services.datetime.timedelta(seconds=1))
+    second = start_worker(PDF_JOB_STALE_SECONDS="1")
+    try:
+        time.sleep(1.2)
+        assert services.requeue_stale_jobs() == 1
+        job = wait_for(job, {"done", "failed"}, timeout=60)
+    finally:
+        second.terminate()
+        second.wait(timeout=20)
+    assert (job.status, job.attempts) == ("done", 2), job.error
