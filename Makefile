@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run web worker test test-fast lint messages clean bench-reminders
+.PHONY: install run web worker test test-fast lint messages clean bench-reminders bench-pdf
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 	$(PY) scripts/compile_messages.py
+	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || echo "NOTE: no CJK font found: Chinese PDFs will show boxes. Install one: apt-get install fonts-noto-cjk (Debian/Ubuntu), or brew install --cask font-noto-sans-cjk (macOS)."
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -28,7 +29,7 @@ run: install
 	@echo "  Sales Weekly Reports is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A salesreports worker --beat --loglevel=INFO --concurrency=2 & \
+	$(VENV)/bin/celery -A salesreports worker --beat -Q celery,pdf --loglevel=INFO --concurrency=2 --max-tasks-per-child=50 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
@@ -46,6 +47,9 @@ lint: install
 # Benchmarks print tables; they are not tests. Set DATABASE_URL to measure on PostgreSQL.
 bench-reminders: install
 	$(PY) bench/reminders.py
+
+bench-pdf: install
+	$(PY) bench/pdf.py
 
 # Extract new strings, then translate locale/zh_Hans/LC_MESSAGES/django.po (needs GNU gettext).
 messages: install
