@@ -106,6 +106,13 @@ class _World:
     def is_on_leave(self, user_id: int, day: datetime.date) -> bool:
         return any(leave.covers(day) for leave in self.leave.get(user_id, ()))
 
+    def is_quiet_for(self, membership: Membership) -> bool:
+        """No reminders today for this person: a day off in their team, or they are on leave."""
+        today = self.today(membership.team_id)
+        return not self.calendars[membership.team_id].is_working_day(today) or self.is_on_leave(
+            membership.user_id, today
+        )
+
     def weeks(self, team_id: int) -> list[datetime.date]:
         this_week = self.this_week[team_id]
         return [this_week - datetime.timedelta(days=7), this_week]
@@ -127,10 +134,10 @@ def due_reminders(now: datetime.datetime | None = None) -> list[Due]:
 
 
 def _writer_reminders(world: _World, membership: Membership) -> list[Due]:
-    team_id, user = membership.team_id, membership.user
-    today, ts, calendar = world.today(team_id), world.settings[team_id], world.calendars[team_id]
-    if not calendar.is_working_day(today) or world.is_on_leave(user.pk, today):
+    if world.is_quiet_for(membership):
         return []
+    team_id, user = membership.team_id, membership.user
+    ts, calendar = world.settings[team_id], world.calendars[team_id]
     found = []
     for week in world.weeks(team_id):
         deadline = effective_deadline(ts, week, calendar)
@@ -157,10 +164,10 @@ def _hours(hours: int) -> datetime.timedelta:
 
 def _reviewer_reminders(world: _World, membership: Membership) -> list[Due]:
     """On the review day: the morning digest, and in the afternoon a nudge while reviews wait."""
+    if world.is_quiet_for(membership):
+        return []
     team_id, manager = membership.team_id, membership.user
     today, ts, calendar = world.today(team_id), world.settings[team_id], world.calendars[team_id]
-    if not calendar.is_working_day(today) or world.is_on_leave(manager.pk, today):
-        return []
     found = []
     for week in world.weeks(team_id):
         if ts.review_day_for(week) != today or effective_deadline(ts, week, calendar) is None:
@@ -218,10 +225,10 @@ def _review_counts(world: _World, membership: Membership, week: datetime.date) -
 
 def _profile_reminder(world: _World, membership: Membership) -> list[Due]:
     """In the first working week of each quarter: check that your profile data is up to date."""
+    if world.is_quiet_for(membership):
+        return []
     team_id, user = membership.team_id, membership.user
     today, ts, calendar = world.today(team_id), world.settings[team_id], world.calendars[team_id]
-    if not calendar.is_working_day(today) or world.is_on_leave(user.pk, today):
-        return []
     quarter = _quarter_start(today)
     first = quarter
     while not calendar.is_working_day(first) and first < quarter + datetime.timedelta(days=31):

@@ -16,6 +16,7 @@ from reminders.forms import DayOffForm, LeaveForm
 from reminders.models import Reminder
 from reports.models import DayOff
 from teams import access
+from teams.forms import save_or_show_errors
 from teams.models import Leave, Team
 
 RECENT = 30
@@ -24,14 +25,13 @@ RECENT = 30
 def schedule(request):
     access.require_template_admin(request.user)
     form = DayOffForm(request.POST or None, teams=Team.objects.active())
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_day_off(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Day off added."))
-            return redirect("reminders:schedule")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_or_show_errors(form, lambda: services.add_day_off(actor=request.user, **form.cleaned_data))
+    ):
+        messages.success(request, _("Day off added."))
+        return redirect("reminders:schedule")
     teams = [team for team in Team.objects.active() if team.kind == Team.Kind.TEAM]
     today = timezone.localdate()
     return render(
@@ -59,14 +59,13 @@ def day_off_delete(request, pk):
 
 def my_leave(request):
     form = LeaveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_leave(member=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Leave recorded: no reminders for those days."))
-            return redirect("reminders:leave")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_or_show_errors(form, lambda: services.record_leave(member=request.user, **form.cleaned_data))
+    ):
+        messages.success(request, _("Leave recorded: no reminders for those days."))
+        return redirect("reminders:leave")
     leaves = Leave.objects.filter(member=request.user)
     return render(request, "reminders/leave.html", {"form": form, "leaves": leaves, "today": timezone.localdate()})
 

@@ -6,6 +6,7 @@ app_name = "summaries"
 
 urlpatterns = [
     path("reports/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),
+    path("teams/<int:pk>/week/", views.team_week, name="team_week"),
     path("teams/<int:pk>/summary/week/", views.team_week_pdf, name="team_week_pdf"),
     path("teams/<int:pk>/summary/", views.team_period_pdf, name="team_period_pdf"),
     path("members/<int:pk>/summary/", views.member_period_pdf, name="member_period_pdf"),

@@ -11,7 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from summaries import services
+from reports import services as report_services
+from summaries import rollups, services
 from summaries.forms import PeriodForm
 from summaries.models import PdfJob
 from teams import access
@@ -41,6 +42,26 @@ def team_week_pdf(request, pk):
         messages.error(request, _("Choose a week."))
         return redirect(team)
     return _start(request, kind=PdfJob.Kind.TEAM_WEEK, team=team, start=week)
+
+
+@require_GET
+def team_week(request, pk):
+    """The team's weekly summary as a page: the same content and chart as its PDF."""
+    team = access.team_for_view(request.user, pk)
+    team_settings = report_services.settings_for(team)
+    try:
+        week = team_settings.week_start_for(datetime.date.fromisoformat(request.GET.get("week", "")))
+    except ValueError:
+        week = report_services.current_week_start(team_settings) - datetime.timedelta(days=7)
+    return render(
+        request,
+        "summaries/team_week.html",
+        {
+            "summary": rollups.team_week(team, week),
+            "previous_week": week - datetime.timedelta(days=7),
+            "next_week": week + datetime.timedelta(days=7),
+        },
+    )
 
 
 def _period(request, subject, template: str, **kind):

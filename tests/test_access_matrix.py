@@ -120,6 +120,7 @@ MATRIX = {
     "reminders:leave_delete": ("post", ["leave"], {**signed_in(404), "rep": 302}),
     # PDFs of rep's report, of the team and of a teammate: whoever may read what they show.
     "summaries:report_pdf": ("post", ["report"], {**team_readers(302), "rep": 302}),
+    "summaries:team_week": ("get", ["team"], team_readers()),
     "summaries:team_week_pdf": ("post", ["team"], team_readers(302)),
     "summaries:team_period_pdf": ("get", ["team"], team_readers()),
     "summaries:member_period_pdf": ("get", ["teammate"], team_readers()),

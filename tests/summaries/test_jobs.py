@@ -176,3 +176,16 @@ def test_the_summaries_cost_the_same_for_any_team_size(team, lead, size, django_
         rollups.team_week(team, MONDAY)
     with django_assert_max_num_queries(12):
         rollups.period(start=datetime.date(2026, 10, 1), end=datetime.date(2026, 12, 31), title="x", team=team)
+
+
+def test_the_weekly_summary_page_shows_the_same_chart_as_the_pdf(
+    client, lead, rep, team, django_assert_max_num_queries
+):
+    submitted(rep)
+    client.force_login(lead)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("summaries:team_week", args=[team.pk]), {"week": MONDAY.isoformat()})
+    page = response.content.decode()
+    chart = rollups.team_week(team, MONDAY).chart
+    assert response.status_code == 200 and str(chart) in page
+    assert "张伟" in page and 'role="img"' in page

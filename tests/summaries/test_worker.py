@@ -10,9 +10,7 @@ import io
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -25,8 +23,7 @@ from summaries.models import PdfJob
 from tests.factories import member_of
 from tests.reports.test_services import MONDAY
 from tests.reviews.test_pages import submitted
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import start_worker
 
 pytestmark = [
     pytest.mark.worker,
@@ -45,33 +42,13 @@ def _migration_data():
     importlib.import_module("reports.migrations.0002_default_kpis_and_template").create_defaults(apps, None)
 
 
-def start_worker(**env) -> subprocess.Popen:
+def start_pdf_worker(**env) -> subprocess.Popen:
+    """A worker on both queues, on this test's database and media folder."""
     from django.conf import settings
 
-    env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT), **env}
     url = urlsplit(os.environ["DATABASE_URL"])
     database = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "salesreports",
-            "worker",
-            "-Q",
-            "celery,pdf",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "DATABASE_URL": database, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    return start_worker("celery,pdf", DATABASE_URL=database, MEDIA_ROOT=str(settings.MEDIA_ROOT), **env)
 
 
 @pytest.fixture
@@ -94,7 +71,7 @@ def wait_for(job: PdfJob, statuses: set[str], timeout: float) -> PdfJob:
 def test_a_worker_renders_the_pdf_with_the_chinese_text(rep, not_eager):
     # Starting a worker and importing WeasyPrint takes several seconds.
     report = submitted(rep)
-    worker = start_worker()
+    worker = start_pdf_worker()
     try:
         job = services.request_pdf(kind=PdfJob.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
         job = wait_for(job, {"done", "failed"}, timeout=60)
@@ -111,7 +88,7 @@ def test_a_job_whose_worker_was_killed_is_finished_by_a_new_worker(team, lead, n
     # Two workers, one killed with SIGKILL mid-render; about 15 s.
     for i in range(25):
         submitted(member_of(team, username=f"m{i}", display_name=f"成员{i}"))
-    first = start_worker()
+    first = start_pdf_worker()
     try:
         job = services.request_pdf(
             kind=PdfJob.Kind.TEAM_WEEK, team=team, start=MONDAY, requested_by=lead, language="zh-hans"
@@ -127,7 +104,7 @@ def test_a_job_whose_worker_was_killed_is_finished_by_a_new_worker(team, lead, n
     # The sweep finds the job stale (a one-second timeout here, ten minutes in production) and
     # a new worker takes it over.
     monkeypatch.setattr(services, "STALE_AFTER", services.datetime.timedelta(seconds=1))
-    second = start_worker(PDF_JOB_STALE_SECONDS="1")
+    second = start_pdf_worker(PDF_JOB_STALE_SECONDS="1")
     try:
         time.sleep(1.2)
         assert services.requeue_stale_jobs() == 1
