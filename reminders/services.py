@@ -277,7 +277,7 @@ def deliver(token: str, now: datetime.datetime) -> int:
     """Turn this tick's claims into notifications (inbox and email) and mark them sent, together:
     if delivery fails, the claims stay unsent and a later tick takes them over."""
     claims = list(
-        Reminder.objects.select_for_update()
+        Reminder.objects.select_for_update(of=("self",))
         .filter(claim_token=token, status=Reminder.Status.CLAIMED)
         .select_related("recipient", "team")
     )
