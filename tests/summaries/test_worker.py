@@ -16,7 +16,6 @@ import pytest
 from django.db import connection
 
 from reports import services as report_services
-from reports.models import KPI
 from salesreports.celery import app
 from summaries import services
 from summaries.models import PdfJob
@@ -71,12 +70,9 @@ def wait_for(job: PdfJob, statuses: set[str], timeout: float) -> PdfJob:
 
 def test_a_worker_renders_the_pdf_with_the_chinese_text_numbers_and_font(rep, not_eager):
     # Starting a worker and importing WeasyPrint takes several seconds.
-    report = fill(report_services.open_report(author=rep, week_start=MONDAY), kpis={})
-    sales = KPI.objects.get(code="sales_amount")
-    report_services.save_draft(
-        report=report, editor=rep, base_version=report.version, data={"kpis": {sales.pk: "86500"}}
-    )
-    report_services.submit_report(report=report, by=rep)
+    draft = report_services.open_report(author=rep, week_start=MONDAY)
+    kpis = {v.kpi_id: "86500" if v.kpi.code == "sales_amount" else "5" for v in draft.kpi_values.select_related("kpi")}
+    report = report_services.submit_report(report=fill(draft, kpis=kpis), by=rep)
     worker = start_pdf_worker()
     try:
         job = services.request_pdf(kind=PdfJob.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
