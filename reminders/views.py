@@ -32,14 +32,14 @@ def schedule(request):
     ):
         messages.success(request, _("Day off added."))
         return redirect("reminders:schedule")
-    teams = [team for team in Team.objects.active() if team.kind == Team.Kind.TEAM]
+    teams = list(Team.objects.active().filter(kind=Team.Kind.TEAM))
     today = timezone.localdate()
     return render(
         request,
         "reminders/schedule.html",
         {
             "form": form,
-            "rows": [services.schedule(team) for team in teams],
+            "rows": services.schedule(teams),
             "uncovered_years": services.coverage_warning(today),
             "days_off": DayOff.objects.filter(on__gte=today - datetime.timedelta(days=30)).select_related("team"),
             "recent": Reminder.objects.select_related("recipient", "team")[:RECENT],

@@ -112,3 +112,14 @@ def test_someone_on_leave_on_the_deadline_day_is_not_missing_in_the_queue(client
     client.force_login(lead)
     response = client.get(reverse("reviews:queue"), {"week": "2026-11-16"})
     assert {m.user for m in response.context["groups"]["missing"]} == {other_rep}
+
+
+@pytest.mark.parametrize("teams", [1, 12])
+def test_the_schedule_costs_the_same_for_any_number_of_teams(client, admin, east, teams, django_assert_max_num_queries):
+    from tests.factories import TeamFactory
+
+    for i in range(teams):
+        TeamFactory(name=f"队{i}", parent=east)
+    client.force_login(admin)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("reminders:schedule")).status_code == 200
