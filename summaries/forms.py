@@ -5,15 +5,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from summaries.rollups import period_bounds
-from teams.forms import CrispyMixin
 
 
-class PeriodForm(CrispyMixin, forms.Form):
+class PeriodForm(forms.Form):
     PERIODS = [("month", _("Month")), ("quarter", _("Quarter"))]
 
-    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, initial="month")
+    period = forms.ChoiceField(
+        label=_("Period"),
+        choices=PERIODS,
+        initial="month",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
     day = forms.DateField(
-        label=_("Any day in it"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("Any day in it"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        initial=timezone.localdate,
     )
 
     def clean_day(self) -> datetime.date:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from reports import services as report_services
 from reports.models import KPI, KpiValue, PlanItem, PlanReview, Problem, Target, WeeklyReport
@@ -194,6 +195,10 @@ class Period:
 
 
 TOP_PROBLEMS = 20
+
+
+def period_title(subject, start: datetime.date, end: datetime.date) -> str:
+    return _("%(who)s: %(start)s – %(end)s") % {"who": subject, "start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"}
 
 
 def period_bounds(kind: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:

@@ -152,11 +152,7 @@ def _render(job: PdfJob) -> bytes:
             summary = rollups.team_week(job.team, job.period_start)
             _progress(job, 60)
             return pdf.team_week_pdf(summary, job.language)
-        title = _("%(who)s: %(start)s – %(end)s") % {
-            "who": job.member or job.team,
-            "start": f"{job.period_start:%Y-%m-%d}",
-            "end": f"{job.period_end:%Y-%m-%d}",
-        }
+        title = rollups.period_title(job.member or job.team, job.period_start, job.period_end)
         summary = rollups.period(
             start=job.period_start, end=job.period_end, title=title, team=job.team, member=job.member
         )

@@ -64,22 +64,46 @@ def team_week(request, pk):
     )
 
 
-def _period(request, subject, template: str, **kind):
-    form = PeriodForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+def _period_page(request, *, team=None, member=None):
+    """Pick a month or quarter; once picked, the summary itself, with its PDF a click away."""
+    form = PeriodForm(request.GET if "period" in request.GET else None)
+    summary = None
+    if form.is_valid():
         start, end = form.bounds()
-        return _start(request, start=start, end=end, **kind)
-    return render(request, template, {"form": form, "subject": subject})
+        summary = rollups.period(
+            start=start, end=end, title=rollups.period_title(member or team, start, end), team=team, member=member
+        )
+    return render(request, "summaries/period.html", {"form": form, "subject": member or team, "summary": summary})
 
 
+def _period_pdf(request, *, kind: str, team=None, member=None):
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        return render(request, "summaries/period.html", {"form": form, "subject": member or team, "summary": None})
+    start, end = form.bounds()
+    return _start(request, kind=kind, team=team, member=member, start=start, end=end)
+
+
+@require_GET
+def team_period(request, pk):
+    return _period_page(request, team=access.team_for_view(request.user, pk))
+
+
+@require_POST
 def team_period_pdf(request, pk):
     team = access.team_for_view(request.user, pk)
-    return _period(request, team, "summaries/period_form.html", kind=PdfJob.Kind.TEAM_PERIOD, team=team)
+    return _period_pdf(request, kind=PdfJob.Kind.TEAM_PERIOD, team=team)
 
 
+@require_GET
+def member_period(request, pk):
+    return _period_page(request, member=access.member_for_view(request.user, pk))
+
+
+@require_POST
 def member_period_pdf(request, pk):
     member = access.member_for_view(request.user, pk)
-    return _period(request, member, "summaries/period_form.html", kind=PdfJob.Kind.MEMBER_PERIOD, member=member)
+    return _period_pdf(request, kind=PdfJob.Kind.MEMBER_PERIOD, member=member)
 
 
 @require_GET

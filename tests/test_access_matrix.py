@@ -122,8 +122,10 @@ MATRIX = {
     "summaries:report_pdf": ("post", ["report"], {**team_readers(302), "rep": 302}),
     "summaries:team_week": ("get", ["team"], team_readers()),
     "summaries:team_week_pdf": ("post", ["team"], team_readers(302)),
-    "summaries:team_period_pdf": ("get", ["team"], team_readers()),
-    "summaries:member_period_pdf": ("get", ["teammate"], team_readers()),
+    "summaries:team_period": ("get", ["team"], team_readers()),
+    "summaries:team_period_pdf": ("post", ["team"], team_readers()),  # no period chosen: the form again
+    "summaries:member_period": ("get", ["teammate"], team_readers()),
+    "summaries:member_period_pdf": ("post", ["teammate"], team_readers()),
     "summaries:job": ("get", ["pdf_job"], {**team_readers(), "rep": 200}),
     "summaries:retry": ("post", ["pdf_job"], {**team_readers(302), "rep": 302}),
     "summaries:download": ("get", ["pdf_job"], {**team_readers(), "rep": 200}),

@@ -97,12 +97,31 @@ def test_a_job_left_rendering_by_a_dead_worker_is_rendered_again(rep):
 
 def test_a_period_in_the_future_is_refused_next_to_the_field(client, rep):
     client.force_login(rep)
-    response = client.post(
-        reverse("summaries:member_period_pdf", args=[rep.pk]), {"period": "month", "day": "2099-01-01"}
-    )
-    assert response.status_code == 200
-    assert "Choose a period that has started." in response.content.decode()
+    future = {"period": "month", "day": "2099-01-01"}
+    for response in (
+        client.post(reverse("summaries:member_period_pdf", args=[rep.pk]), future),
+        client.get(reverse("summaries:member_period", args=[rep.pk]), future),
+    ):
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Choose a period that has started." in page and 'value="2099-01-01"' in page
     assert not PdfJob.objects.exists()
+
+
+def test_a_month_in_the_app_shows_what_its_pdf_shows(client, rep, lead):
+    for weeks_back in range(3):
+        report = submitted(rep, week=MONDAY - datetime.timedelta(days=7 * weeks_back))
+    review_services.mark_reviewed(report=report, reviewer=lead, suggestions="多拜访决策层")
+    client.force_login(lead)
+    month = {"period": "month", "day": "2026-11-20"}
+    page = client.get(reverse("summaries:member_period", args=[rep.pk]), month)
+    text = page.content.decode()
+    assert page.context["summary"].start == datetime.date(2026, 11, 1)
+    assert "多拜访决策层" in text and 'role="img"' in text and "跟进华为报价" in text
+    response = client.post(reverse("summaries:member_period_pdf", args=[rep.pk]), month)
+    job = PdfJob.objects.get()
+    assert response.url == job.get_absolute_url()
+    assert (job.period_start, job.period_end) == (datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
 
 
 def test_outsiders_reach_no_pdf(client, rep, outsider, team):
