@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "notifications",
     "reminders",
     "summaries",
+    "insights",
 ]
 
 MIDDLEWARE = [

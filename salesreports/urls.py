@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("reminders.urls")),
     path("", include("summaries.urls")),
+    path("", include("insights.urls")),
     path("audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

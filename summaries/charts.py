@@ -104,3 +104,23 @@ def line_chart(title: str, labels: list[str], actual: list, target: list | None 
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+
+
+def sparkline(label: str, values: list, *, width: int = 90, height: int = 22) -> SafeString:
+    """A tiny trend line for a table cell; the label says what it shows to screen readers."""
+    known = [_number(v) for v in values if v is not None]
+    if len(known) < 2:
+        return mark_safe("")
+    top, low = max(known), min(known)
+    span = (top - low) or 1
+    step = (width - 4) / max(len(values) - 1, 1)
+    points = " ".join(
+        f"{2 + i * step:.1f},{height - 3 - (height - 6) * (_number(v) - low) / span:.1f}"
+        for i, v in enumerate(values)
+        if v is not None
+    )
+    return mark_safe(  # noqa: S308 - the label is escaped
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(label, {chr(34): "&quot;"})}"><title>{escape(label)}</title>'
+        f'<polyline points="{points}" fill="none" stroke="{ACTUAL}" stroke-width="1.5"/></svg>'
+    )

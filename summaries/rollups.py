@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from reports import services as report_services
@@ -212,45 +212,86 @@ def period_bounds(kind: str, day: datetime.date) -> tuple[datetime.date, datetim
     return start, following - datetime.timedelta(days=1)
 
 
+@dataclass
+class KpiSeries:
+    """Weekly actuals and targets per KPI for a member or a team subtree, as the database added
+    them up: for a team, sums per week for "sum" KPIs and averages over people otherwise."""
+
+    kpis: list[KPI]
+    weeks: list[datetime.date]
+    actual: dict[tuple[int, datetime.date], Decimal]
+    target: dict[tuple[int, datetime.date], Decimal]
+
+    def actuals(self, kpi: KPI) -> list[Decimal | None]:
+        return [self.actual.get((kpi.pk, week)) for week in self.weeks]
+
+    def targets(self, kpi: KPI) -> list[Decimal | None]:
+        return [self.target.get((kpi.pk, week)) for week in self.weeks]
+
+    def total(self, kpi: KPI) -> KpiTotal:
+        """The period's figure: sums add up, averages average over the weeks, "latest" KPIs take
+        the last week's value."""
+        return KpiTotal(kpi, combine(kpi, self.targets(kpi)), combine(kpi, self.actuals(kpi)))
+
+
+def _scopes(start, end, team: Team | None, member: User | None) -> tuple[Q, Q]:
+    """Which reports and which targets belong to a member or a team subtree in [start, end]:
+    reports by the team they were written in, targets of the weeks their member was in the
+    subtree (someone who moved counts where they were that week)."""
+    if member is not None:
+        return Q(author=member), Q(member=member)
+    in_subtree_that_week = Membership.objects.filter(
+        user=OuterRef("member"), team__path__startswith=team.path, started_on__lte=OuterRef("week_start")
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("week_start")))
+    return Q(team__path__startswith=team.path), Q(Exists(in_subtree_that_week))
+
+
+def kpi_series(
+    *, start: datetime.date, end: datetime.date, team: Team | None = None, member: User | None = None
+) -> KpiSeries:
+    """The submitted weeks starting within [start, end]; three queries."""
+    scope, target_scope = _scopes(start, end, team, member)
+    reports = WeeklyReport.objects.filter(scope, week_start__range=(start, end)).exclude(
+        status=WeeklyReport.Status.DRAFT
+    )
+    actual_rows = list(
+        KpiValue.objects.filter(report__in=reports)
+        .values("kpi_id", "kpi__aggregation", "report__week_start")
+        .annotate(total=Sum("actual"), average=Avg("actual"))
+    )
+    target_rows = list(
+        Target.objects.filter(target_scope, week_start__range=(start, end))
+        .values("kpi_id", "kpi__aggregation", "week_start")
+        .annotate(total=Sum("value"), average=Avg("value"))
+    )
+
+    def pick(row) -> Decimal | None:
+        use = "total" if member is not None or row["kpi__aggregation"] == KPI.Aggregation.SUM else "average"
+        return None if row[use] is None else Decimal(row[use])
+
+    actual = {(row["kpi_id"], row["report__week_start"]): pick(row) for row in actual_rows}
+    target = {(row["kpi_id"], row["week_start"]): pick(row) for row in target_rows}
+    kpi_ids = {key[0] for key in actual} | {key[0] for key in target}
+    kpis = list(KPI.objects.filter(pk__in=kpi_ids).order_by("position", "pk"))
+    weeks = sorted({key[1] for key in actual} | {key[1] for key in target})
+    return KpiSeries(kpis, weeks, actual, target)
+
+
 def period(
     *, start: datetime.date, end: datetime.date, title: str, team: Team | None = None, member: User | None = None
 ):
     """A summary of the reporting weeks that start within [start, end], for one member or a team
-    subtree. Weekly numbers are added up per KPI as the KPI says: sums add up, averages average
-    over the weeks, and "latest" KPIs take the last week's value."""
-    if member is not None:
-        scope = Q(author=member)
-        target_scope = Q(member=member)
-    else:
-        scope = Q(team__path__startswith=team.path)
-        people = Membership.objects.filter(team__path__startswith=team.path, started_on__lte=end).filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gt=start)
-        )
-        target_scope = Q(member__in=people.values("user_id"))
+    subtree, in the structure of a work summary."""
+    scope, _ = _scopes(start, end, team, member)
     reports: QuerySet[WeeklyReport] = WeeklyReport.objects.filter(scope, week_start__range=(start, end)).exclude(
         status=WeeklyReport.Status.DRAFT
     )
-    weekly_actual = {
-        (row["kpi_id"], row["report__week_start"]): row
-        for row in KpiValue.objects.filter(report__in=reports)
-        .values("kpi_id", "report__week_start")
-        .annotate(total=Sum("actual"), average=Avg("actual"))
-    }
-    weekly_target = {
-        (row["kpi_id"], row["week_start"]): row
-        for row in Target.objects.filter(target_scope, week_start__range=(start, end))
-        .values("kpi_id", "week_start")
-        .annotate(total=Sum("value"), average=Avg("value"))
-    }
-    kpi_ids = {key[0] for key in weekly_actual} | {key[0] for key in weekly_target}
-    kpis = list(KPI.objects.filter(pk__in=kpi_ids).order_by("position", "pk"))
-    weeks = sorted({key[1] for key in weekly_actual} | {key[1] for key in weekly_target})
+    series = kpi_series(start=start, end=end, team=team, member=member)
+    weeks = series.weeks
     totals, trends = [], []
-    for kpi in kpis:
-        use = "total" if member is not None or kpi.aggregation == KPI.Aggregation.SUM else "average"
-        actual = [_get(weekly_actual, kpi.pk, w, use) for w in weeks]
-        target = [_get(weekly_target, kpi.pk, w, use) for w in weeks]
-        totals.append(KpiTotal(kpi, _combine(kpi, target), _combine(kpi, actual)))
+    for kpi in series.kpis:
+        actual, target = series.actuals(kpi), series.targets(kpi)
+        totals.append(series.total(kpi))
         trends.append(
             {
                 "kpi": kpi,
@@ -312,12 +353,7 @@ def period(
     )
 
 
-def _get(rows: dict, kpi_id: int, week: datetime.date, use: str) -> Decimal | None:
-    row = rows.get((kpi_id, week))
-    return None if row is None or row[use] is None else Decimal(row[use])
-
-
-def _combine(kpi: KPI, weekly: list[Decimal | None]) -> Decimal | None:
+def combine(kpi: KPI, weekly: list[Decimal | None]) -> Decimal | None:
     known = [value for value in weekly if value is not None]
     if not known:
         return None

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from insights import views
+
+app_name = "insights"
+
+urlpatterns = [
+    path("dashboard/", views.home, name="home"),
+    path("teams/<int:pk>/dashboard/", views.team_dashboard, name="dashboard"),
+]

@@ -1,0 +1,158 @@
+"""The team dashboard: numbers added up as each KPI says, people counted where they were that
+week, submission discipline, the flag on members who need help, and what bad input gets."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from reports import services as report_services
+from reports.models import KPI
+from teams.models import Membership
+from tests.factories import member_of
+from tests.reviews.test_pages import submitted
+
+WEEKS = [datetime.date(2026, 11, 2), datetime.date(2026, 11, 9), datetime.date(2026, 11, 16)]
+NOVEMBER = {"period": "month", "day": "2026-11-20"}
+
+
+@pytest.fixture
+def kpis(db):
+    return {
+        "sales": KPI.objects.get(code="sales_amount"),
+        "satisfaction": KPI.objects.create(
+            code="satisfaction", name_zh="满意度", name_en="Satisfaction", aggregation="average"
+        ),
+        "pipeline": KPI.objects.create(code="pipeline", name_zh="商机", name_en="Pipeline", aggregation="latest"),
+    }
+
+
+def report_week(member, week, kpis, sales, satisfaction=None, pipeline=None, target=None, lead=None, when=None):
+    report = submitted(
+        member,
+        week=week,
+        when=when or report_services.settings_for(member.memberships.get(ended_on=None).team).deadline_for(week),
+    )
+    values = {"sales": sales, "satisfaction": satisfaction, "pipeline": pipeline}
+    for key, value in values.items():
+        if value is not None:
+            report.kpi_values.update_or_create(kpi=kpis[key], defaults={"actual": Decimal(value)})
+    if target is not None:
+        report_services.set_targets(actor=lead, member=member, week_start=week, values={kpis["sales"]: Decimal(target)})
+    return report
+
+
+def board(client, who, team, **params):
+    client.force_login(who)
+    response = client.get(reverse("insights:dashboard", args=[team.pk]), {**NOVEMBER, **params})
+    assert response.status_code == 200
+    return response.context["board"], response
+
+
+def test_totals_add_up_as_each_kpi_says_and_compare_with_the_previous_period(client, lead, rep, other_rep, team, kpis):
+    for week, (a, b) in zip(WEEKS, [(100, 50), (200, 50), (300, 100)], strict=True):
+        report_week(rep, week, kpis, a, satisfaction=4, pipeline=a // 10, target=150, lead=lead)
+        report_week(other_rep, week, kpis, b, satisfaction=2, pipeline=b // 10, target=100, lead=lead)
+    report_week(rep, datetime.date(2026, 10, 26), kpis, 400)  # the previous period's only sale
+    dashboard, _ = board(client, lead, team)
+    totals = {t.kpi.code: t for t in dashboard.totals}
+    assert totals["sales_amount"].current.actual == Decimal(800)
+    assert totals["sales_amount"].current.target == Decimal(750)
+    assert totals["sales_amount"].change == Decimal(1)  # 800 against 400: +100 %
+    assert totals["satisfaction"].current.actual == Decimal("3.00")  # averaged over people and weeks
+    assert totals["pipeline"].current.actual == Decimal(20)  # latest week: (30 + 10) / 2 people
+    rows = {row.member: row for row in dashboard.members}
+    sales = {member: row.cells[0] for member, row in rows.items()}
+    assert (sales[rep].actual, sales[rep].target, sales[rep].rank) == (Decimal(600), Decimal(450), 1)
+    assert (sales[other_rep].actual, sales[other_rep].rank) == (Decimal(200), 2)
+    assert rows[rep].cells[2].actual == Decimal(30)  # pipeline: the latest week
+    assert dashboard.members[0].member == rep  # ranked by sales
+
+
+def test_a_member_who_moved_counts_in_the_team_where_they_were_that_week(
+    client, lead, other_lead, rep, team, other_team, kpis
+):
+    report_week(rep, WEEKS[0], kpis, 100, target=100, lead=lead)
+    report_week(rep, WEEKS[1], kpis, 200, target=100, lead=lead)
+    Membership.objects.filter(user=rep).update(ended_on=WEEKS[2])
+    Membership.objects.create(user=rep, team=other_team, started_on=WEEKS[2])
+    report_week(rep, WEEKS[2], kpis, 700, target=500, lead=other_lead)
+    before, _ = board(client, lead, team)
+    after, _ = board(client, other_lead, other_team)
+    assert before.totals[0].current.actual == Decimal(300) and before.totals[0].current.target == Decimal(200)
+    assert after.totals[0].current.actual == Decimal(700) and after.totals[0].current.target == Decimal(500)
+    assert [(r.member, r.cells[0].actual) for r in before.members] == [(rep, Decimal(300))]
+
+
+def test_submission_discipline_counts_on_time_late_and_missing(client, lead, rep, other_rep, team, kpis, time_machine):
+    # Wednesday 25 November: the weeks of 2, 9 and 16 November are closed, 23 and 30 are not.
+    time_machine.move_to(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC))
+    absent = member_of(team, username="absent")
+    for week in WEEKS:
+        report_week(rep, week, kpis, 1)
+    report_week(other_rep, WEEKS[0], kpis, 1, when=datetime.datetime(2026, 11, 7, 9, tzinfo=datetime.UTC))  # late
+    dashboard, page = board(client, lead, team)
+    discipline = dashboard.discipline
+    assert (discipline.expected, discipline.on_time, discipline.late, discipline.missing) == (9, 3, 1, 5)
+    assert absent in [row.member for row in dashboard.members]
+    assert 'data-rate="on_time">33%' in page.content.decode()
+
+
+def test_members_under_80_percent_two_weeks_running_are_flagged(client, lead, rep, other_rep, team, kpis):
+    for week, (a, b) in zip(WEEKS, [(70, 70), (70, 90), (90, 70)], strict=True):
+        report_week(rep, week, kpis, a, target=100, lead=lead)
+        report_week(other_rep, week, kpis, b, target=100, lead=lead)
+    dashboard, page = board(client, lead, team)
+    flagged = {row.member for row in dashboard.members if row.is_flagged}
+    assert flagged == {rep}  # 70 % then 70 %; other_rep never twice in a row
+    assert page.content.decode().count("data-flagged") == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"period": "month", "day": "2099-01-01"}, "day", "This period has not started yet."),
+        ({"period": "custom", "start": "2026-11-20", "end": "2026-11-01"}, "end", "The last day is before the first."),
+        ({"period": "custom", "start": "2024-01-01", "end": "2026-11-01"}, "end", "Choose at most a year."),
+        ({"period": "custom", "start": "", "end": "2026-11-01"}, "start", "Choose the first day."),
+        ({"period": "month", "day": "2026-11-01", "kpi": "bogus"}, "kpi", "Unknown KPI “bogus”."),
+        ({"period": "decade"}, "period", "Select a valid choice."),
+    ],
+)
+def test_bad_periods_and_kpis_get_a_message_next_to_the_field(client, lead, team, params, field, message):
+    client.force_login(lead)
+    response = client.get(reverse("insights:dashboard", args=[team.pk]), params)
+    assert response.status_code == 200
+    assert response.context["board"] is None
+    assert any(message in error for error in response.context["form"].errors[field])
+
+
+def test_salespeople_and_other_teams_managers_see_no_dashboard(client, rep, other_lead, team):
+    for who in (rep, other_lead):
+        client.force_login(who)
+        assert client.get(reverse("insights:dashboard", args=[team.pk])).status_code == 404
+
+
+def test_the_page_draws_the_trends_with_a_table_to_read_them_from(client, lead, rep, team, kpis):
+    report_week(rep, WEEKS[0], kpis, 100, target=150, lead=lead)
+    _, page = board(client, lead, team)
+    html = page.content.decode()
+    assert html.count('role="img"') >= 2  # trend charts and the member's sparkline
+    assert "As a table" in html
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_a_quarter_for_a_team_of_any_size_costs_the_same_queries(
+    client, lead, team, kpis, size, django_assert_max_num_queries
+):
+    sales = kpis["sales"]
+    for i in range(size):
+        person = member_of(team, username=f"p{i}")
+        for week in WEEKS[:2]:
+            submitted(person, week=week)
+            report_services.set_targets(actor=lead, member=person, week_start=week, values={sales: Decimal(100)})
+    client.force_login(lead)
+    with django_assert_max_num_queries(24):
+        response = client.get(reverse("insights:dashboard", args=[team.pk]), {"period": "quarter", "day": "2026-11-20"})
+    assert len(response.context["board"].members) == size
