@@ -11,8 +11,9 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from reports.models import KPI, KpiValue, Target, TeamSettings, WeeklyReport
+from reports.models import KPI, KpiValue, PlanReview, Target, TeamSettings, WeeklyReport
 from reports.services import achievement
+from reviews.models import FeedbackGoal
 from summaries import charts
 from summaries.rollups import KpiTotal, combine, kpi_series
 from teams.models import Membership, Team, User
@@ -238,3 +239,58 @@ def _rank(cells: list[Cell], *, higher_is_better: bool) -> None:
         place += sum(1 for c in cells if c.actual == value)
     for cell in cells:
         cell.rank = places.get(cell.actual)
+
+
+# One member ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberHistory:
+    member: User
+    start: datetime.date
+    end: datetime.date
+    kpis: list[dict]
+    reports: list[WeeklyReport]
+    goals: list[dict]
+
+    @property
+    def on_time(self) -> int:
+        return sum(1 for r in self.reports if r.submitted_at and not r.is_late)
+
+    @property
+    def late(self) -> int:
+        return sum(1 for r in self.reports if r.is_late)
+
+
+def member_history(member: User, start: datetime.date, end: datetime.date) -> MemberHistory:
+    """A person's weeks: each KPI against target with a chart, the submission record, and the goals
+    managers set with what the next report said about them. A fixed number of queries."""
+    series = kpi_series(start=start, end=end, member=member)
+    labels = [f"{w:%m-%d}" for w in series.weeks]
+    kpis = [
+        {
+            "kpi": kpi,
+            "total": series.total(kpi),
+            "chart": charts.line_chart(kpi.name, labels, series.actuals(kpi), series.targets(kpi)),
+            "rows": list(zip(series.weeks, series.targets(kpi), series.actuals(kpi), strict=True)),
+        }
+        for kpi in series.kpis
+    ]
+    reports = list(
+        WeeklyReport.objects.filter(author=member, week_start__range=(start, end))
+        .select_related("team")
+        .order_by("-week_start")
+    )
+    answers = {
+        review.goal_id: review
+        for review in PlanReview.objects.filter(goal__feedback__report__author=member, goal__isnull=False)
+    }
+    goals = [
+        {"goal": goal, "answer": answers.get(goal.pk)}
+        for goal in FeedbackGoal.objects.filter(
+            feedback__report__author=member, feedback__report__week_start__range=(start, end)
+        )
+        .select_related("feedback__report", "feedback__reviewer")
+        .order_by("-feedback__report__week_start", "position")
+    ]
+    return MemberHistory(member, start, end, kpis, reports, goals)

@@ -7,4 +7,5 @@ app_name = "insights"
 urlpatterns = [
     path("dashboard/", views.home, name="home"),
     path("teams/<int:pk>/dashboard/", views.team_dashboard, name="dashboard"),
+    path("members/<int:pk>/history/", views.member, name="member"),
 ]

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from insights import dashboard
 from insights.forms import DashboardForm
 from reports import services as report_services
-from reports.models import KPI
+from reports.models import KPI, TeamSettings
 from teams import access
 from teams.models import Team
 
@@ -36,3 +36,16 @@ def team_dashboard(request, pk):
         start, end = form.cleaned_data["bounds"]
         board = dashboard.build(team, team_settings, start, end, form.primary)
     return render(request, "insights/dashboard.html", {"team": team, "form": form, "board": board})
+
+
+@require_GET
+def member(request, pk):
+    person = access.member_for_view(request.user, pk)
+    membership = person.memberships.filter(ended_on__isnull=True).select_related("team").first()
+    team_settings = report_services.settings_for(membership.team) if membership else TeamSettings()
+    form = DashboardForm(request.GET or {"period": "quarter"}, team_settings=team_settings, kpis=[])
+    history = None
+    if form.is_valid():
+        start, end = form.cleaned_data["bounds"]
+        history = dashboard.member_history(person, start, end)
+    return render(request, "insights/member.html", {"person": person, "form": form, "history": history})

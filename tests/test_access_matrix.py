@@ -121,6 +121,7 @@ MATRIX = {
     # PDFs of rep's report, of the team and of a teammate: whoever may read what they show.
     "insights:home": ("get", [], {**signed_in(404), "lead": 302, "other_lead": 302, "director": 302, "admin": 302}),
     "insights:dashboard": ("get", ["team"], team_readers()),
+    "insights:member": ("get", ["teammate"], team_readers()),
     "summaries:report_pdf": ("post", ["report"], {**team_readers(302), "rep": 302}),
     "summaries:team_week": ("get", ["team"], team_readers()),
     "summaries:team_week_pdf": ("post", ["team"], team_readers(302)),

@@ -156,3 +156,35 @@ def test_a_quarter_for_a_team_of_any_size_costs_the_same_queries(
     with django_assert_max_num_queries(24):
         response = client.get(reverse("insights:dashboard", args=[team.pk]), {"period": "quarter", "day": "2026-11-20"})
     assert len(response.context["board"].members) == size
+
+
+def test_a_members_history_shows_kpis_submissions_and_whether_goals_were_met(client, lead, rep, kpis):
+    from reviews import services as review_services
+
+    first = report_week(rep, WEEKS[0], kpis, 100, target=150, lead=lead)
+    review_services.mark_reviewed(report=first, reviewer=lead, praise="好", goals=["签下华为"])
+    second = report_services.open_report(author=rep, week_start=WEEKS[1])
+    goal_review = second.plan_reviews.get(goal__isnull=False)
+    report_services.save_draft(
+        report=second,
+        editor=rep,
+        base_version=second.version,
+        data={"plan_reviews": {goal_review.pk: {"outcome": "partly", "note": "等待法务"}}},
+    )
+    client.force_login(lead)
+    response = client.get(reverse("insights:member", args=[rep.pk]), {"period": "month", "day": "2026-11-20"})
+    history = response.context["history"]
+    sales = next(item for item in history.kpis if item["kpi"] == kpis["sales"])
+    assert (sales["total"].actual, sales["total"].target) == (Decimal(100), Decimal(150))
+    assert [r.week_start for r in history.reports] == [WEEKS[1], WEEKS[0]]
+    assert history.on_time == 1
+    [goal] = history.goals
+    assert (goal["goal"].text, goal["answer"].outcome, goal["answer"].note) == ("签下华为", "partly", "等待法务")
+    page = response.content.decode()
+    assert "签下华为" in page and "等待法务" in page and 'role="img"' in page
+
+
+def test_a_salesperson_sees_their_own_history_but_not_a_teammates(client, rep, other_rep):
+    client.force_login(rep)
+    assert client.get(reverse("insights:member", args=[rep.pk])).status_code == 200
+    assert client.get(reverse("insights:member", args=[other_rep.pk])).status_code == 404
