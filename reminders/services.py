@@ -303,11 +303,11 @@ def deliver(token: str, now: datetime.datetime) -> int:
 def _summary_url(claim: Reminder) -> str:
     """Ask for the team's weekly summary PDF (once per content and language: managers of the team
     share it) and link to its page, which shows progress and then the download."""
-    from summaries.models import PdfJob
+    from summaries.models import Document
     from summaries.services import request_pdf
 
     job = request_pdf(
-        kind=PdfJob.Kind.TEAM_WEEK,
+        kind=Document.Kind.TEAM_WEEK,
         requested_by=None,
         language=claim.recipient.language,
         team=claim.team,

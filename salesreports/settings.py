@@ -202,9 +202,9 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # PDFs render on their own queue, so workers that do them can be recycled (WeasyPrint grows).
-CELERY_TASK_ROUTES = {"summaries.tasks.render_pdf": {"queue": "pdf"}}
+CELERY_TASK_ROUTES = {"summaries.tasks.render_document": {"queue": "pdf"}}
 CELERY_TASK_REJECT_ON_WORKER_LOST = False  # only the idempotent tasks opt in, task by task
-PDF_JOB_STALE_SECONDS = env.int("PDF_JOB_STALE_SECONDS", default=10 * 60)
+DOCUMENT_STALE_SECONDS = env.int("DOCUMENT_STALE_SECONDS", default=10 * 60)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SOFT_TIME_LIMIT = 120
@@ -221,7 +221,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # profile checks are due, from each team's calendar settings (changed in the app, no deploy).
     "reminder-tick": {"task": "reminders.tasks.tick", "schedule": 5 * 60},
     # Every 2 minutes: PDF jobs whose task was lost with the broker or whose worker died.
-    "requeue-stale-pdf-jobs": {"task": "summaries.tasks.requeue_stale_pdf_jobs", "schedule": 2 * 60},
+    "requeue-stale-documents": {"task": "summaries.tasks.requeue_stale_documents", "schedule": 2 * 60},
 }
 
 # Security -------------------------------------------------------------------------------------

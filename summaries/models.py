@@ -7,9 +7,9 @@ from reports.models import WeeklyReport
 from teams.models import Team
 
 
-class PdfJob(models.Model):
-    """A PDF someone asked for (or the weekly summary the app renders by itself), rendered by a
-    worker, never in a web request. `content_key` names exactly what the PDF shows (the report's
+class Document(models.Model):
+    """A file the app produces for someone: a PDF (or the weekly summary it renders by itself),
+    rendered by a worker, never in a web request. `content_key` names exactly what the PDF shows (the report's
     version, the week's last change, the language): a job for a key already rendered reuses the
     file instead of rendering it again."""
 
@@ -53,7 +53,7 @@ class PdfJob(models.Model):
         constraints = [
             # One job per content at a time: a double click or two managers asking together share it.
             models.UniqueConstraint(
-                fields=["content_key"], condition=~models.Q(status="failed"), name="pdf_job_one_per_content"
+                fields=["content_key"], condition=~models.Q(status="failed"), name="document_one_per_content"
             ),
         ]
 

@@ -21,14 +21,14 @@ from django.utils.translation import gettext as _
 
 from reports.models import WeeklyReport
 from summaries import pdf, rollups
-from summaries.models import PdfJob
+from summaries.models import Document
 from teams.models import Team, User
 
 logger = logging.getLogger(__name__)
 
 # A job still "rendering" after this long belongs to a worker that died (longer than the task's
 # hard time limit, so a slow render is never taken over while it runs).
-STALE_AFTER = datetime.timedelta(seconds=settings.PDF_JOB_STALE_SECONDS)
+STALE_AFTER = datetime.timedelta(seconds=settings.DOCUMENT_STALE_SECONDS)
 # A job still "queued" after this long lost its task (the broker was down when it was asked for).
 LOST_AFTER = datetime.timedelta(minutes=2)
 MAX_PERIOD_DAYS = 93
@@ -41,10 +41,10 @@ def _fingerprint(reports) -> str:
 
 
 def content_key(kind: str, *, language: str, report=None, team=None, member=None, start=None, end=None) -> str:
-    if kind == PdfJob.Kind.REPORT:
+    if kind == Document.Kind.REPORT:
         feedback = report.feedback.aggregate(last=Max("pk"))["last"]
         descriptor = f"{report.pk}:{report.version}:{feedback}"
-    elif kind == PdfJob.Kind.TEAM_WEEK:
+    elif kind == Document.Kind.TEAM_WEEK:
         reports = WeeklyReport.objects.filter(team__path__startswith=team.path, week_start=start)
         descriptor = f"{team.pk}:{start}:{_fingerprint(reports)}"
     else:
@@ -65,22 +65,22 @@ def request_pdf(
     member: User | None = None,
     start: datetime.date | None = None,
     end: datetime.date | None = None,
-) -> PdfJob:
+) -> Document:
     """The job that renders this PDF: an existing one for the same content (already rendered, or
     on its way), or a new one queued for a worker after commit. Raises ValidationError for a
     period that is empty, reversed or too long."""
-    if kind in (PdfJob.Kind.MEMBER_PERIOD, PdfJob.Kind.TEAM_PERIOD):
+    if kind in (Document.Kind.MEMBER_PERIOD, Document.Kind.TEAM_PERIOD):
         if end < start:
             raise ValidationError(_("The period ends before it starts."))
         if (end - start).days > MAX_PERIOD_DAYS:
             raise ValidationError(_("A summary covers at most a quarter."))
     key = content_key(kind, language=language, report=report, team=team, member=member, start=start, end=end)
-    existing = PdfJob.objects.filter(content_key=key).exclude(status=PdfJob.Status.FAILED).first()
+    existing = Document.objects.filter(content_key=key).exclude(status=Document.Status.FAILED).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            job = PdfJob.objects.create(
+            job = Document.objects.create(
                 kind=kind,
                 report=report,
                 team=team,
@@ -92,7 +92,7 @@ def request_pdf(
                 requested_by=requested_by,
             )
     except IntegrityError:  # the same PDF asked for at the same moment
-        return PdfJob.objects.exclude(status=PdfJob.Status.FAILED).get(content_key=key)
+        return Document.objects.exclude(status=Document.Status.FAILED).get(content_key=key)
     transaction.on_commit(lambda: queue_render(job.pk))
     return job
 
@@ -102,22 +102,22 @@ def queue_render(job_id: int) -> None:
     from summaries import tasks
 
     try:
-        tasks.render_pdf.delay(job_id)
+        tasks.render_document.delay(job_id)
     except Exception:
         logger.warning("Could not queue PDF job %s; the sweep will", job_id)
 
 
 def _claim(job_id: int, now: datetime.datetime) -> bool:
-    claimable = Q(status=PdfJob.Status.QUEUED) | Q(status=PdfJob.Status.RENDERING, started_at__lt=now - STALE_AFTER)
+    claimable = Q(status=Document.Status.QUEUED) | Q(status=Document.Status.RENDERING, started_at__lt=now - STALE_AFTER)
     return bool(
-        PdfJob.objects.filter(claimable, pk=job_id).update(
-            status=PdfJob.Status.RENDERING, started_at=now, attempts=F("attempts") + 1, progress=10, error=""
+        Document.objects.filter(claimable, pk=job_id).update(
+            status=Document.Status.RENDERING, started_at=now, attempts=F("attempts") + 1, progress=10, error=""
         )
     )
 
 
-def _progress(job: PdfJob, value: int) -> None:
-    PdfJob.objects.filter(pk=job.pk).update(progress=value)
+def _progress(job: Document, value: int) -> None:
+    Document.objects.filter(pk=job.pk).update(progress=value)
 
 
 def render_job(*, job_id: int) -> bool:
@@ -125,7 +125,7 @@ def render_job(*, job_id: int) -> bool:
     finished. A failure ends the job as "failed" with a reason the user can read."""
     if not _claim(job_id, timezone.now()):
         return False
-    job = PdfJob.objects.select_related("report__author", "report__team", "team", "member").get(pk=job_id)
+    job = Document.objects.select_related("report__author", "report__team", "team", "member").get(pk=job_id)
     try:
         content = _render(job)
     except SoftTimeLimitExceeded:
@@ -136,19 +136,19 @@ def render_job(*, job_id: int) -> bool:
         _fail(job, _("The PDF could not be rendered (%(reason)s). You can try again.") % {"reason": exc})
         return False
     job.file.save(job.filename, ContentFile(content), save=False)
-    PdfJob.objects.filter(pk=job.pk).update(
-        file=job.file.name, size=len(content), status=PdfJob.Status.DONE, progress=100, finished_at=timezone.now()
+    Document.objects.filter(pk=job.pk).update(
+        file=job.file.name, size=len(content), status=Document.Status.DONE, progress=100, finished_at=timezone.now()
     )
     return True
 
 
-def _render(job: PdfJob) -> bytes:
+def _render(job: Document) -> bytes:
     """The PDF's bytes, all of it (charts and KPI names included) in the job's language."""
     _progress(job, 30)
     with translation.override(job.language):
-        if job.kind == PdfJob.Kind.REPORT:
+        if job.kind == Document.Kind.REPORT:
             return pdf.report_pdf(job.report, job.language)
-        if job.kind == PdfJob.Kind.TEAM_WEEK:
+        if job.kind == Document.Kind.TEAM_WEEK:
             summary = rollups.team_week(job.team, job.period_start)
             _progress(job, 60)
             return pdf.team_week_pdf(summary, job.language)
@@ -160,13 +160,15 @@ def _render(job: PdfJob) -> bytes:
         return pdf.period_pdf(summary, job.language)
 
 
-def _fail(job: PdfJob, reason: str) -> None:
-    PdfJob.objects.filter(pk=job.pk).update(status=PdfJob.Status.FAILED, error=reason[:500], finished_at=timezone.now())
+def _fail(job: Document, reason: str) -> None:
+    Document.objects.filter(pk=job.pk).update(
+        status=Document.Status.FAILED, error=reason[:500], finished_at=timezone.now()
+    )
 
 
-def retry(*, job: PdfJob) -> PdfJob:
+def retry(*, job: Document) -> Document:
     """Ask again for a failed job's PDF (a new job; the failed one stays as history)."""
-    if job.status != PdfJob.Status.FAILED:
+    if job.status != Document.Status.FAILED:
         return job
     return request_pdf(
         kind=job.kind,
@@ -184,9 +186,9 @@ def requeue_stale_jobs(now: datetime.datetime | None = None) -> int:
     """Queue again the jobs whose task was lost (still queued) or whose worker died (still
     rendering after STALE_AFTER). Returns how many."""
     now = now or timezone.now()
-    stale = PdfJob.objects.filter(
-        Q(status=PdfJob.Status.QUEUED, created_at__lt=now - LOST_AFTER)
-        | Q(status=PdfJob.Status.RENDERING, started_at__lt=now - STALE_AFTER)
+    stale = Document.objects.filter(
+        Q(status=Document.Status.QUEUED, created_at__lt=now - LOST_AFTER)
+        | Q(status=Document.Status.RENDERING, started_at__lt=now - STALE_AFTER)
     ).values_list("pk", flat=True)
     ids = list(stale[:100])
     for pk in ids:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from reports import services as report_services
 from summaries import rollups, services
 from summaries.forms import PeriodForm
-from summaries.models import PdfJob
+from summaries.models import Document
 from teams import access
 
 
@@ -30,7 +30,7 @@ def _start(request, **kwargs):
 @require_POST
 def report_pdf(request, pk):
     report = access.report_for_view(request.user, pk)
-    return _start(request, kind=PdfJob.Kind.REPORT, report=report)
+    return _start(request, kind=Document.Kind.REPORT, report=report)
 
 
 @require_POST
@@ -41,7 +41,7 @@ def team_week_pdf(request, pk):
     except ValueError:
         messages.error(request, _("Choose a week."))
         return redirect(team)
-    return _start(request, kind=PdfJob.Kind.TEAM_WEEK, team=team, start=week)
+    return _start(request, kind=Document.Kind.TEAM_WEEK, team=team, start=week)
 
 
 @require_GET
@@ -92,7 +92,7 @@ def team_period(request, pk):
 @require_POST
 def team_period_pdf(request, pk):
     team = access.team_for_view(request.user, pk)
-    return _period_pdf(request, kind=PdfJob.Kind.TEAM_PERIOD, team=team)
+    return _period_pdf(request, kind=Document.Kind.TEAM_PERIOD, team=team)
 
 
 @require_GET
@@ -103,26 +103,26 @@ def member_period(request, pk):
 @require_POST
 def member_period_pdf(request, pk):
     member = access.member_for_view(request.user, pk)
-    return _period_pdf(request, kind=PdfJob.Kind.MEMBER_PERIOD, member=member)
+    return _period_pdf(request, kind=Document.Kind.MEMBER_PERIOD, member=member)
 
 
 @require_GET
 def job(request, pk):
-    job = access.pdf_job_for_view(request.user, pk)
+    job = access.document_for_view(request.user, pk)
     template = "summaries/job.html#job-status" if request.htmx else "summaries/job.html"
     return render(request, template, {"job": job})
 
 
 @require_POST
 def retry(request, pk):
-    job = access.pdf_job_for_view(request.user, pk)
+    job = access.document_for_view(request.user, pk)
     return redirect(services.retry(job=job))
 
 
 @require_GET
 def download(request, pk):
-    job = access.pdf_job_for_view(request.user, pk)
-    if job.status != PdfJob.Status.DONE or not job.file:
+    job = access.document_for_view(request.user, pk)
+    if job.status != Document.Status.DONE or not job.file:
         raise Http404
     try:
         handle = job.file.open("rb")

@@ -362,12 +362,12 @@ def can_view_team_summary(user: User, team: Team) -> bool:
     return can_view_team(user, team)
 
 
-def pdf_job_for_view(user: User, pk: int):
+def document_for_view(user: User, pk: int):
     """A PDF job whose subject the user may read (the report, the team, the member); Http404
     otherwise, whoever asked for it."""
-    from summaries.models import PdfJob
+    from summaries.models import Document
 
-    job = PdfJob.objects.select_related("report__team", "report__author", "team", "member").filter(pk=pk).first()
+    job = Document.objects.select_related("report__team", "report__author", "team", "member").filter(pk=pk).first()
     if job is None:
         raise Http404
     if job.report_id is not None:

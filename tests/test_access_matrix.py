@@ -129,9 +129,9 @@ MATRIX = {
     "summaries:team_period_pdf": ("post", ["team"], team_readers()),  # no period chosen: the form again
     "summaries:member_period": ("get", ["teammate"], team_readers()),
     "summaries:member_period_pdf": ("post", ["teammate"], team_readers()),
-    "summaries:job": ("get", ["pdf_job"], {**team_readers(), "rep": 200}),
-    "summaries:retry": ("post", ["pdf_job"], {**team_readers(302), "rep": 302}),
-    "summaries:download": ("get", ["pdf_job"], {**team_readers(), "rep": 200}),
+    "summaries:job": ("get", ["document"], {**team_readers(), "rep": 200}),
+    "summaries:retry": ("post", ["document"], {**team_readers(302), "rep": 302}),
+    "summaries:download": ("get", ["document"], {**team_readers(), "rep": 200}),
     "reports:detail": ("get", ["report"], {**team_readers(), "rep": 200}),
     "reports:history": ("get", ["report"], {**team_readers(), "rep": 200}),
 }
@@ -165,7 +165,7 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from reports import services as report_services
     from reports.models import KPI, DayOff, DraftConflict
     from reviews.services import add_comment
-    from summaries.models import PdfJob
+    from summaries.models import Document
     from teams.models import Leave
     from tests.factories import MemberImportFactory
     from tests.reports.test_services import fill
@@ -174,12 +174,12 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     last_week = report_services.open_report(author=rep, week_start=report.week_start - datetime.timedelta(days=7))
     submitted = report_services.submit_report(report=fill(last_week), by=rep)
     comment, _ = add_comment(report=submitted, author=rep, body="请经理看一下")
-    pdf_job = PdfJob.objects.create(
-        kind=PdfJob.Kind.REPORT, report=submitted, language="en", content_key="test", status=PdfJob.Status.DONE
+    document = Document.objects.create(
+        kind=Document.Kind.REPORT, report=submitted, language="en", content_key="test", status=Document.Status.DONE
     )
-    pdf_job.file.save("test.pdf", ContentFile(b"%PDF-1.4 test"))
+    document.file.save("test.pdf", ContentFile(b"%PDF-1.4 test"))
     return {
-        "pdf_job": pdf_job.pk,
+        "document": document.pk,
         "day_off": DayOff.objects.create(team=team, on=datetime.date(2030, 1, 2), name="x").pk,
         "leave": Leave.objects.create(
             member=rep, starts_on=datetime.date(2030, 1, 2), ends_on=datetime.date(2030, 1, 3)

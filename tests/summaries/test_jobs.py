@@ -15,7 +15,7 @@ from reports import services as report_services
 from reports.models import KPI
 from reviews import services as review_services
 from summaries import rollups, services
-from summaries.models import PdfJob
+from summaries.models import Document
 from tests.factories import member_of
 from tests.reports.test_services import MONDAY
 from tests.reviews.test_pages import submitted
@@ -32,12 +32,12 @@ def test_asking_twice_gives_one_job_and_one_render(client, rep, django_capture_o
     client.force_login(rep)
     with django_capture_on_commit_callbacks(execute=True):
         first, second = ask(client, report), ask(client, report)
-    job = PdfJob.objects.get()
+    job = Document.objects.get()
     assert first.url == second.url == job.get_absolute_url()
-    assert (job.status, job.attempts) == (PdfJob.Status.DONE, 1)
+    assert (job.status, job.attempts) == (Document.Status.DONE, 1)
     with django_capture_on_commit_callbacks(execute=True):
         ask(client, report)  # later: the rendered file is reused
-    assert PdfJob.objects.count() == 1
+    assert Document.objects.count() == 1
     page = client.get(job.get_absolute_url()).content.decode()
     assert reverse("summaries:download", args=[job.pk]) in page
     download = client.get(reverse("summaries:download", args=[job.pk]))
@@ -46,10 +46,10 @@ def test_asking_twice_gives_one_job_and_one_render(client, rep, django_capture_o
 
 def test_a_new_version_of_the_report_gets_a_new_pdf(rep, lead, django_capture_on_commit_callbacks):
     report = submitted(rep)
-    first = services.request_pdf(kind=PdfJob.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
+    first = services.request_pdf(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
     review_services.mark_reviewed(report=report, reviewer=lead, praise="好")
     report.refresh_from_db()
-    second = services.request_pdf(kind=PdfJob.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
+    second = services.request_pdf(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
     assert first.pk != second.pk
 
 
@@ -59,24 +59,24 @@ def test_a_pdf_that_cannot_render_fails_with_a_reason_and_can_be_retried(client,
     (broken / "report.html").write_text('{% url "no-such-page" %}')
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]}]
     report = submitted(rep)
-    job = services.request_pdf(kind=PdfJob.Kind.REPORT, report=report, requested_by=rep, language="en")
+    job = services.request_pdf(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="en")
     assert services.render_job(job_id=job.pk) is False
     job.refresh_from_db()
-    assert job.status == PdfJob.Status.FAILED
+    assert job.status == Document.Status.FAILED
     assert "could not be rendered" in job.error and "no-such-page" in job.error
     client.force_login(rep)
     page = client.get(job.get_absolute_url()).content.decode()
     assert "could not be rendered" in page and reverse("summaries:retry", args=[job.pk]) in page
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": settings.TEMPLATES[0]["DIRS"][1:]}]
     response = client.post(reverse("summaries:retry", args=[job.pk]))
-    again = PdfJob.objects.exclude(pk=job.pk).get()
+    again = Document.objects.exclude(pk=job.pk).get()
     assert response.url == again.get_absolute_url()
     assert services.render_job(job_id=again.pk) is True
 
 
 def test_the_job_page_shows_progress_and_polls_until_done(client, rep):
     report = submitted(rep)
-    job = services.request_pdf(kind=PdfJob.Kind.REPORT, report=report, requested_by=rep, language="en")
+    job = services.request_pdf(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="en")
     client.force_login(rep)
     page = client.get(job.get_absolute_url()).content.decode()
     assert 'data-status="queued"' in page and 'hx-trigger="every 2s"' in page
@@ -86,13 +86,13 @@ def test_the_job_page_shows_progress_and_polls_until_done(client, rep):
 
 def test_a_job_left_rendering_by_a_dead_worker_is_rendered_again(rep):
     report = submitted(rep)
-    job = services.request_pdf(kind=PdfJob.Kind.REPORT, report=report, requested_by=rep, language="en")
-    PdfJob.objects.filter(pk=job.pk).update(status=PdfJob.Status.RENDERING, started_at=timezone.now())
+    job = services.request_pdf(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="en")
+    Document.objects.filter(pk=job.pk).update(status=Document.Status.RENDERING, started_at=timezone.now())
     assert services.render_job(job_id=job.pk) is False  # someone is on it
-    PdfJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - services.STALE_AFTER - datetime.timedelta(1))
+    Document.objects.filter(pk=job.pk).update(started_at=timezone.now() - services.STALE_AFTER - datetime.timedelta(1))
     assert services.requeue_stale_jobs() == 1  # eager in tests: rendered right away
     job.refresh_from_db()
-    assert (job.status, job.attempts) == (PdfJob.Status.DONE, 1)
+    assert (job.status, job.attempts) == (Document.Status.DONE, 1)
 
 
 def test_a_period_in_the_future_is_refused_next_to_the_field(client, rep):
@@ -105,7 +105,7 @@ def test_a_period_in_the_future_is_refused_next_to_the_field(client, rep):
         assert response.status_code == 200
         page = response.content.decode()
         assert "Choose a period that has started." in page and 'value="2099-01-01"' in page
-    assert not PdfJob.objects.exists()
+    assert not Document.objects.exists()
 
 
 def test_a_month_in_the_app_shows_what_its_pdf_shows(client, rep, lead):
@@ -119,19 +119,19 @@ def test_a_month_in_the_app_shows_what_its_pdf_shows(client, rep, lead):
     assert page.context["summary"].start == datetime.date(2026, 11, 1)
     assert "多拜访决策层" in text and 'role="img"' in text and "跟进华为报价" in text
     response = client.post(reverse("summaries:member_period_pdf", args=[rep.pk]), month)
-    job = PdfJob.objects.get()
+    job = Document.objects.get()
     assert response.url == job.get_absolute_url()
     assert (job.period_start, job.period_end) == (datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
 
 
 def test_outsiders_reach_no_pdf(client, rep, outsider, team):
     report = submitted(rep)
-    job = services.request_pdf(kind=PdfJob.Kind.TEAM_WEEK, team=team, start=MONDAY, requested_by=None, language="en")
+    job = services.request_pdf(kind=Document.Kind.TEAM_WEEK, team=team, start=MONDAY, requested_by=None, language="en")
     client.force_login(outsider)
     assert ask(client, report).status_code == 404
     assert client.get(job.get_absolute_url()).status_code == 404
     assert client.get(reverse("summaries:download", args=[job.pk])).status_code == 404
-    assert PdfJob.objects.count() == 1
+    assert Document.objects.count() == 1
 
 
 # The weekly summary the app sends by itself -----------------------------------------------------------
@@ -146,8 +146,8 @@ def test_after_the_deadline_the_managers_get_the_weekly_summary_once(
         reminder_services.run_tick(now=after_deadline)
         reminder_services.run_tick(now=after_deadline + datetime.timedelta(minutes=5))
     notification = Notification.objects.get(recipient=lead, kind=Notification.Kind.SUMMARY_READY)
-    job = PdfJob.objects.get()
-    assert (job.kind, job.team, job.period_start, job.status) == (PdfJob.Kind.TEAM_WEEK, team, MONDAY, "done")
+    job = Document.objects.get()
+    assert (job.kind, job.team, job.period_start, job.status) == (Document.Kind.TEAM_WEEK, team, MONDAY, "done")
     assert notification.url == job.get_absolute_url()
     assert "Shanghai 1" in notification.title
 

@@ -12,7 +12,7 @@ from reports import services as report_services
 from reports.models import KPI
 from reviews import services as review_services
 from summaries import services
-from summaries.models import PdfJob
+from summaries.models import Document
 from tests.reports.test_services import MONDAY, fill
 from tests.reviews.test_pages import submitted
 
@@ -29,10 +29,10 @@ def _fonts():
         pytest.fail("A CJK font is needed to render Chinese PDFs: apt-get install fonts-noto-cjk")
 
 
-def read(job: PdfJob) -> tuple[str, set[str]]:
+def read(job: Document) -> tuple[str, set[str]]:
     """The PDF's text and the names of the fonts embedded in it."""
     job.refresh_from_db()
-    assert job.status == PdfJob.Status.DONE, job.error
+    assert job.status == Document.Status.DONE, job.error
     with job.file.open("rb") as handle:
         data = handle.read()
     assert data.startswith(b"%PDF")
@@ -49,7 +49,7 @@ def read(job: PdfJob) -> tuple[str, set[str]]:
     return text, fonts
 
 
-def render(**kwargs) -> PdfJob:
+def render(**kwargs) -> Document:
     job = services.request_pdf(language="zh-hans", requested_by=None, **kwargs)
     services.render_job(job_id=job.pk)
     return job
@@ -58,7 +58,7 @@ def render(**kwargs) -> PdfJob:
 def test_a_report_pdf_has_the_authors_chinese_text_and_numbers_in_an_embedded_cjk_font(rep, lead):
     report = submitted(rep)
     review_services.mark_reviewed(report=report, reviewer=lead, praise="客户跟进及时", goals=["签下华为"])
-    text, fonts = read(render(kind=PdfJob.Kind.REPORT, report=report))
+    text, fonts = read(render(kind=Document.Kind.REPORT, report=report))
     assert "张伟的周报" in text
     assert "客户跟进及时" in text and "签下华为" in text
     assert any("Noto-Sans-CJK" in name for name in fonts), fonts
@@ -75,7 +75,7 @@ def test_a_team_weekly_summary_has_members_rates_status_and_a_chart(team, rep, o
     )
     report_services.submit_report(report=report, by=rep, at=datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC))
     member_of(team, display_name="缺席者", username="absent")
-    text, fonts = read(render(kind=PdfJob.Kind.TEAM_WEEK, team=team, start=MONDAY))
+    text, fonts = read(render(kind=Document.Kind.TEAM_WEEK, team=team, start=MONDAY))
     assert "Shanghai 1" in text and "张伟" in text and "缺席者" in text
     assert "40,000" in text and "80%" in text
     assert "未提交" in text  # the missing member's status
@@ -88,7 +88,7 @@ def test_a_quarterly_rollup_follows_the_summary_structure(rep, lead):
         report = submitted(rep, week=MONDAY - datetime.timedelta(days=7 * weeks_back))
     review_services.mark_reviewed(report=report, reviewer=lead, suggestions="多拜访决策层")
     job = render(
-        kind=PdfJob.Kind.MEMBER_PERIOD, member=rep, start=datetime.date(2026, 10, 1), end=datetime.date(2026, 12, 31)
+        kind=Document.Kind.MEMBER_PERIOD, member=rep, start=datetime.date(2026, 10, 1), end=datetime.date(2026, 12, 31)
     )
     text, _ = read(job)
     for heading in ("目标与结果", "客户开发", "问题", "经验", "行动计划"):

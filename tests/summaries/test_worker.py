@@ -18,7 +18,7 @@ from django.db import connection
 from reports import services as report_services
 from salesreports.celery import app
 from summaries import services
-from summaries.models import PdfJob
+from summaries.models import Document
 from tests.factories import member_of
 from tests.reports.test_services import MONDAY, fill
 from tests.reviews.test_pages import submitted
@@ -58,7 +58,7 @@ def not_eager():
     app.conf.task_always_eager = True
 
 
-def wait_for(job: PdfJob, statuses: set[str], timeout: float) -> PdfJob:
+def wait_for(job: Document, statuses: set[str], timeout: float) -> Document:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job.refresh_from_db()
@@ -75,7 +75,7 @@ def test_a_worker_renders_the_pdf_with_the_chinese_text_numbers_and_font(rep, no
     report = report_services.submit_report(report=fill(draft, kpis=kpis), by=rep)
     worker = start_pdf_worker()
     try:
-        job = services.request_pdf(kind=PdfJob.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
+        job = services.request_pdf(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
         job = wait_for(job, {"done", "failed"}, timeout=60)
     finally:
         worker.terminate()
@@ -92,7 +92,7 @@ def test_a_job_whose_worker_was_killed_is_finished_by_a_new_worker(team, lead, n
     first = start_pdf_worker()
     try:
         job = services.request_pdf(
-            kind=PdfJob.Kind.TEAM_WEEK, team=team, start=MONDAY, requested_by=lead, language="zh-hans"
+            kind=Document.Kind.TEAM_WEEK, team=team, start=MONDAY, requested_by=lead, language="zh-hans"
         )
         wait_for(job, {"rendering"}, timeout=60)
         first.send_signal(signal.SIGKILL)
@@ -105,7 +105,7 @@ def test_a_job_whose_worker_was_killed_is_finished_by_a_new_worker(team, lead, n
     # The sweep finds the job stale (a one-second timeout here, ten minutes in production) and
     # a new worker takes it over.
     monkeypatch.setattr(services, "STALE_AFTER", services.datetime.timedelta(seconds=1))
-    second = start_pdf_worker(PDF_JOB_STALE_SECONDS="1")
+    second = start_pdf_worker(DOCUMENT_STALE_SECONDS="1")
     try:
         time.sleep(1.2)
         assert services.requeue_stale_jobs() == 1
