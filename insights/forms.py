@@ -70,3 +70,27 @@ class DashboardForm(forms.Form):
     def primary(self) -> KPI | None:
         code = self.cleaned_data.get("kpi")
         return self.kpis.get(code) if code else next(iter(self.kpis.values()), None)
+
+
+class ExportForm(forms.Form):
+    start = forms.DateField(widget=forms.HiddenInput)
+    end = forms.DateField(widget=forms.HiddenInput)
+    file_format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("xlsx", "Excel (XLSX)"), ("csv", "CSV")],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    layout = forms.ChoiceField(
+        label=_("Rows"),
+        choices=[("long", _("One row per member, week and KPI")), ("wide", _("One row per member and week"))],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The last day is before the first."))
+        if start and start > timezone.localdate():
+            raise forms.ValidationError(_("This period has not started yet."))
+        return cleaned

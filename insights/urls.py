@@ -7,5 +7,6 @@ app_name = "insights"
 urlpatterns = [
     path("dashboard/", views.home, name="home"),
     path("teams/<int:pk>/dashboard/", views.team_dashboard, name="dashboard"),
+    path("teams/<int:pk>/export/", views.export, name="export"),
     path("members/<int:pk>/history/", views.member, name="member"),
 ]

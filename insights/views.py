@@ -1,13 +1,19 @@
 """Dashboards for managers, directors and admins, scoped by the access policy."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from insights import dashboard
-from insights.forms import DashboardForm
+from insights.forms import DashboardForm, ExportForm
 from reports import services as report_services
 from reports.models import KPI, TeamSettings
+from summaries.models import Document
+from summaries.services import request_document
 from teams import access
 from teams.models import Team
 
@@ -35,7 +41,35 @@ def team_dashboard(request, pk):
     if form.is_valid():
         start, end = form.cleaned_data["bounds"]
         board = dashboard.build(team, team_settings, start, end, form.primary)
-    return render(request, "insights/dashboard.html", {"team": team, "form": form, "board": board})
+    export_form = ExportForm(initial={"start": board.start, "end": board.end}) if board else None
+    return render(
+        request, "insights/dashboard.html", {"team": team, "form": form, "board": board, "export_form": export_form}
+    )
+
+
+@require_POST
+def export(request, pk):
+    """Queue an export of the team's reports and KPI values for the period the dashboard shows."""
+    team = access.team_for_view(request.user, pk)
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("__all__", [])) or _("Choose a period to export."))
+        return redirect("insights:dashboard", pk=team.pk)
+    try:
+        document = request_document(
+            kind=Document.Kind.EXPORT,
+            requested_by=request.user,
+            language=get_language(),
+            team=team,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            file_format=form.cleaned_data["file_format"],
+            layout=form.cleaned_data["layout"],
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("insights:dashboard", pk=team.pk)
+    return redirect(document)
 
 
 @require_GET

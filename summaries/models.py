@@ -18,6 +18,16 @@ class Document(models.Model):
         TEAM_WEEK = "team_week", _("Team weekly summary")
         MEMBER_PERIOD = "member_period", _("Member summary")
         TEAM_PERIOD = "team_period", _("Team summary")
+        EXPORT = "export", _("Export of reports and KPI values")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (XLSX)"
+
+    class Layout(models.TextChoices):
+        LONG = "long", _("One row per member, week and KPI")
+        WIDE = "wide", _("One row per member and week")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for a worker")
@@ -34,6 +44,8 @@ class Document(models.Model):
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
     language = models.CharField(max_length=10)
+    file_format = models.CharField(max_length=4, choices=Format.choices, default=Format.PDF)
+    layout = models.CharField(max_length=4, choices=Layout.choices, blank=True)
     content_key = models.CharField(max_length=64, db_index=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -74,4 +86,13 @@ class Document(models.Model):
         if self.kind == self.Kind.TEAM_WEEK:
             return f"team-summary-{self.team_id}-{self.period_start:%Y-%m-%d}.pdf"
         who = f"member-{self.member_id}" if self.member_id else f"team-{self.team_id}"
-        return f"summary-{who}-{self.period_start:%Y-%m-%d}-{self.period_end:%Y-%m-%d}.pdf"
+        what = f"export-{self.layout}" if self.kind == self.Kind.EXPORT else "summary"
+        return f"{what}-{who}-{self.period_start:%Y-%m-%d}-{self.period_end:%Y-%m-%d}.{self.file_format}"
+
+    @property
+    def content_type(self) -> str:
+        return {
+            self.Format.PDF: "application/pdf",
+            self.Format.CSV: "text/csv; charset=utf-8",
+            self.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }[self.file_format]

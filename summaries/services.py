@@ -32,6 +32,7 @@ STALE_AFTER = datetime.timedelta(seconds=settings.DOCUMENT_STALE_SECONDS)
 # A job still "queued" after this long lost its task (the broker was down when it was asked for).
 LOST_AFTER = datetime.timedelta(minutes=2)
 MAX_PERIOD_DAYS = 93
+MAX_EXPORT_DAYS = 365
 
 
 def _fingerprint(reports) -> str:
@@ -40,7 +41,9 @@ def _fingerprint(reports) -> str:
     return f"{state['n']}:{state['changed']}:{state['feedback']}"
 
 
-def content_key(kind: str, *, language: str, report=None, team=None, member=None, start=None, end=None) -> str:
+def content_key(variant: str, *, language: str, report=None, team=None, member=None, start=None, end=None) -> str:
+    """What a file shows, as a key: `variant` is the kind, with format and layout for exports."""
+    kind = variant.split(":", 1)[0]
     if kind == Document.Kind.REPORT:
         feedback = report.feedback.aggregate(last=Max("pk"))["last"]
         descriptor = f"{report.pk}:{report.version}:{feedback}"
@@ -51,11 +54,11 @@ def content_key(kind: str, *, language: str, report=None, team=None, member=None
         scope = Q(author=member) if member is not None else Q(team__path__startswith=team.path)
         reports = WeeklyReport.objects.filter(scope, week_start__range=(start, end))
         descriptor = f"{getattr(member, 'pk', None)}:{getattr(team, 'pk', None)}:{start}:{end}:{_fingerprint(reports)}"
-    digest = hashlib.sha256(f"{kind}:{language}:{descriptor}".encode()).hexdigest()[:48]
+    digest = hashlib.sha256(f"{variant}:{language}:{descriptor}".encode()).hexdigest()[:48]
     return f"{kind[:14]}:{digest}"
 
 
-def request_pdf(
+def request_document(
     *,
     kind: str,
     requested_by: User | None,
@@ -65,16 +68,27 @@ def request_pdf(
     member: User | None = None,
     start: datetime.date | None = None,
     end: datetime.date | None = None,
+    file_format: str = Document.Format.PDF,
+    layout: str = "",
 ) -> Document:
-    """The job that renders this PDF: an existing one for the same content (already rendered, or
-    on its way), or a new one queued for a worker after commit. Raises ValidationError for a
+    """The job that produces this file: an existing one for the same content (already rendered,
+    or on its way), or a new one queued for a worker after commit. Raises ValidationError for a
     period that is empty, reversed or too long."""
-    if kind in (Document.Kind.MEMBER_PERIOD, Document.Kind.TEAM_PERIOD):
+    if kind in (Document.Kind.MEMBER_PERIOD, Document.Kind.TEAM_PERIOD, Document.Kind.EXPORT):
         if end < start:
             raise ValidationError(_("The period ends before it starts."))
-        if (end - start).days > MAX_PERIOD_DAYS:
-            raise ValidationError(_("A summary covers at most a quarter."))
-    key = content_key(kind, language=language, report=report, team=team, member=member, start=start, end=end)
+        longest = MAX_EXPORT_DAYS if kind == Document.Kind.EXPORT else MAX_PERIOD_DAYS
+        if (end - start).days > longest:
+            raise ValidationError(_("This period is too long (at most %(days)d days).") % {"days": longest + 1})
+    key = content_key(
+        f"{kind}:{file_format}:{layout}",
+        language=language,
+        report=report,
+        team=team,
+        member=member,
+        start=start,
+        end=end,
+    )
     existing = Document.objects.filter(content_key=key).exclude(status=Document.Status.FAILED).first()
     if existing is not None:
         return existing
@@ -90,6 +104,8 @@ def request_pdf(
                 language=language,
                 content_key=key,
                 requested_by=requested_by,
+                file_format=file_format,
+                layout=layout,
             )
     except IntegrityError:  # the same PDF asked for at the same moment
         return Document.objects.exclude(status=Document.Status.FAILED).get(content_key=key)
@@ -133,7 +149,7 @@ def render_job(*, job_id: int) -> bool:
         return False
     except Exception as exc:
         logger.exception("PDF job %s failed", job.pk)
-        _fail(job, _("The PDF could not be rendered (%(reason)s). You can try again.") % {"reason": exc})
+        _fail(job, _("The file could not be produced (%(reason)s). You can try again.") % {"reason": exc})
         return False
     job.file.save(job.filename, ContentFile(content), save=False)
     Document.objects.filter(pk=job.pk).update(
@@ -146,6 +162,8 @@ def _render(job: Document) -> bytes:
     """The PDF's bytes, all of it (charts and KPI names included) in the job's language."""
     _progress(job, 30)
     with translation.override(job.language):
+        if job.kind == Document.Kind.EXPORT:
+            return _export(job)
         if job.kind == Document.Kind.REPORT:
             return pdf.report_pdf(job.report, job.language)
         if job.kind == Document.Kind.TEAM_WEEK:
@@ -160,6 +178,26 @@ def _render(job: Document) -> bytes:
         return pdf.period_pdf(summary, job.language)
 
 
+def _export(job: Document) -> bytes:
+    # Imported here: insights builds on summaries' roll-ups, so a module-level import would loop.
+    from insights import exports
+
+    total = max(
+        exports.KpiValue.objects.filter(
+            report__team__path__startswith=job.team.path, report__week_start__range=(job.period_start, job.period_end)
+        ).count(),
+        1,
+    )
+    return exports.render(
+        team=job.team,
+        start=job.period_start,
+        end=job.period_end,
+        layout=job.layout,
+        file_format=job.file_format,
+        progress=lambda rows: _progress(job, 30 + 60 * rows // total),
+    )
+
+
 def _fail(job: Document, reason: str) -> None:
     Document.objects.filter(pk=job.pk).update(
         status=Document.Status.FAILED, error=reason[:500], finished_at=timezone.now()
@@ -170,7 +208,7 @@ def retry(*, job: Document) -> Document:
     """Ask again for a failed job's PDF (a new job; the failed one stays as history)."""
     if job.status != Document.Status.FAILED:
         return job
-    return request_pdf(
+    return request_document(
         kind=job.kind,
         requested_by=job.requested_by,
         language=job.language,

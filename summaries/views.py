@@ -20,7 +20,7 @@ from teams import access
 
 def _start(request, **kwargs):
     try:
-        job = services.request_pdf(requested_by=request.user, language=get_language(), **kwargs)
+        job = services.request_document(requested_by=request.user, language=get_language(), **kwargs)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect(request.META.get("HTTP_REFERER") or "home")
@@ -128,7 +128,7 @@ def download(request, pk):
         handle = job.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=job.filename, content_type="application/pdf")
+    response = FileResponse(handle, as_attachment=True, filename=job.filename, content_type=job.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -8,24 +8,12 @@ import pytest
 from django.urls import reverse
 
 from reports import services as report_services
-from reports.models import KPI
 from teams.models import Membership
 from tests.factories import member_of
 from tests.reviews.test_pages import submitted
 
 WEEKS = [datetime.date(2026, 11, 2), datetime.date(2026, 11, 9), datetime.date(2026, 11, 16)]
 NOVEMBER = {"period": "month", "day": "2026-11-20"}
-
-
-@pytest.fixture
-def kpis(db):
-    return {
-        "sales": KPI.objects.get(code="sales_amount"),
-        "satisfaction": KPI.objects.create(
-            code="satisfaction", name_zh="满意度", name_en="Satisfaction", aggregation="average"
-        ),
-        "pipeline": KPI.objects.create(code="pipeline", name_zh="商机", name_en="Pipeline", aggregation="latest"),
-    }
 
 
 def report_week(member, week, kpis, sales, satisfaction=None, pipeline=None, target=None, lead=None, when=None):

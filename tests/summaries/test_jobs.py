@@ -46,10 +46,10 @@ def test_asking_twice_gives_one_job_and_one_render(client, rep, django_capture_o
 
 def test_a_new_version_of_the_report_gets_a_new_pdf(rep, lead, django_capture_on_commit_callbacks):
     report = submitted(rep)
-    first = services.request_pdf(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
+    first = services.request_document(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
     review_services.mark_reviewed(report=report, reviewer=lead, praise="好")
     report.refresh_from_db()
-    second = services.request_pdf(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
+    second = services.request_document(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
     assert first.pk != second.pk
 
 
@@ -59,14 +59,14 @@ def test_a_pdf_that_cannot_render_fails_with_a_reason_and_can_be_retried(client,
     (broken / "report.html").write_text('{% url "no-such-page" %}')
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]}]
     report = submitted(rep)
-    job = services.request_pdf(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="en")
+    job = services.request_document(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="en")
     assert services.render_job(job_id=job.pk) is False
     job.refresh_from_db()
     assert job.status == Document.Status.FAILED
-    assert "could not be rendered" in job.error and "no-such-page" in job.error
+    assert "could not be produced" in job.error and "no-such-page" in job.error
     client.force_login(rep)
     page = client.get(job.get_absolute_url()).content.decode()
-    assert "could not be rendered" in page and reverse("summaries:retry", args=[job.pk]) in page
+    assert "could not be produced" in page and reverse("summaries:retry", args=[job.pk]) in page
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": settings.TEMPLATES[0]["DIRS"][1:]}]
     response = client.post(reverse("summaries:retry", args=[job.pk]))
     again = Document.objects.exclude(pk=job.pk).get()
@@ -76,7 +76,7 @@ def test_a_pdf_that_cannot_render_fails_with_a_reason_and_can_be_retried(client,
 
 def test_the_job_page_shows_progress_and_polls_until_done(client, rep):
     report = submitted(rep)
-    job = services.request_pdf(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="en")
+    job = services.request_document(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="en")
     client.force_login(rep)
     page = client.get(job.get_absolute_url()).content.decode()
     assert 'data-status="queued"' in page and 'hx-trigger="every 2s"' in page
@@ -86,7 +86,7 @@ def test_the_job_page_shows_progress_and_polls_until_done(client, rep):
 
 def test_a_job_left_rendering_by_a_dead_worker_is_rendered_again(rep):
     report = submitted(rep)
-    job = services.request_pdf(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="en")
+    job = services.request_document(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="en")
     Document.objects.filter(pk=job.pk).update(status=Document.Status.RENDERING, started_at=timezone.now())
     assert services.render_job(job_id=job.pk) is False  # someone is on it
     Document.objects.filter(pk=job.pk).update(started_at=timezone.now() - services.STALE_AFTER - datetime.timedelta(1))
@@ -126,7 +126,9 @@ def test_a_month_in_the_app_shows_what_its_pdf_shows(client, rep, lead):
 
 def test_outsiders_reach_no_pdf(client, rep, outsider, team):
     report = submitted(rep)
-    job = services.request_pdf(kind=Document.Kind.TEAM_WEEK, team=team, start=MONDAY, requested_by=None, language="en")
+    job = services.request_document(
+        kind=Document.Kind.TEAM_WEEK, team=team, start=MONDAY, requested_by=None, language="en"
+    )
     client.force_login(outsider)
     assert ask(client, report).status_code == 404
     assert client.get(job.get_absolute_url()).status_code == 404

@@ -50,7 +50,7 @@ def read(job: Document) -> tuple[str, set[str]]:
 
 
 def render(**kwargs) -> Document:
-    job = services.request_pdf(language="zh-hans", requested_by=None, **kwargs)
+    job = services.request_document(language="zh-hans", requested_by=None, **kwargs)
     services.render_job(job_id=job.pk)
     return job
 

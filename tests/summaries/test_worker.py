@@ -75,7 +75,7 @@ def test_a_worker_renders_the_pdf_with_the_chinese_text_numbers_and_font(rep, no
     report = report_services.submit_report(report=fill(draft, kpis=kpis), by=rep)
     worker = start_pdf_worker()
     try:
-        job = services.request_pdf(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
+        job = services.request_document(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
         job = wait_for(job, {"done", "failed"}, timeout=60)
     finally:
         worker.terminate()
@@ -91,7 +91,7 @@ def test_a_job_whose_worker_was_killed_is_finished_by_a_new_worker(team, lead, n
         submitted(member_of(team, username=f"m{i}", display_name=f"成员{i}"))
     first = start_pdf_worker()
     try:
-        job = services.request_pdf(
+        job = services.request_document(
             kind=Document.Kind.TEAM_WEEK, team=team, start=MONDAY, requested_by=lead, language="zh-hans"
         )
         wait_for(job, {"rendering"}, timeout=60)

@@ -1,0 +1,184 @@
+"""Reports and KPI values of a team subtree and period as CSV or XLSX, for Excel.
+
+Two layouts: one row per member, week and KPI ("long", for pivot tables), and one row per member
+and week with a column group per KPI ("wide", to read). Headers are in the requester's language
+(Chinese by default) and name each column's unit. Numbers stay numbers in XLSX. CSV is UTF-8 with
+a byte-order mark so Excel shows Chinese correctly. Text that a spreadsheet would take for a
+formula (starting with = + - @) is neutralised. Rows are streamed from one query.
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Callable, Iterator
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from reports.models import KPI, KpiValue, Target, WeeklyReport
+from reports.services import achievement
+from teams.models import Team
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 2000
+
+
+def safe_text(value: str) -> str:
+    """Text a spreadsheet must show as text, never run as a formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _status(report: WeeklyReport) -> str:
+    return str(report.get_status_display())
+
+
+def _unit(kpi: KPI) -> str:
+    return str(kpi.get_unit_display())
+
+
+def _values(team: Team, start: datetime.date, end: datetime.date):
+    """Each submitted value with its week's target as the dashboard counts it (the Target table,
+    so a target set after the report was written is there too), in one streamed query."""
+    week_target = Target.objects.filter(
+        member=OuterRef("report__author"), kpi=OuterRef("kpi"), week_start=OuterRef("report__week_start")
+    ).values("value")[:1]
+    return (
+        KpiValue.objects.filter(report__team__path__startswith=team.path, report__week_start__range=(start, end))
+        .exclude(report__status=WeeklyReport.Status.DRAFT)
+        .annotate(week_target=Subquery(week_target))
+        .select_related("kpi", "report__author", "report__team")
+        .order_by(
+            "report__team__path",
+            "report__author__display_name",
+            "report__author_id",
+            "report__week_start",
+            "kpi__position",
+            "kpi_id",
+        )
+    )
+
+
+def long_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[list[str], Iterator[list]]:
+    header = [
+        _("Member"),
+        _("Username"),
+        _("Team"),
+        _("Week starting"),
+        _("Status"),
+        _("Late by (hours)"),
+        _("KPI code"),
+        _("KPI"),
+        _("Unit"),
+        _("Target"),
+        _("Actual"),
+        _("Achievement (%)"),
+    ]
+
+    def rows():
+        for value in _values(team, start, end).iterator(chunk_size=CHUNK):
+            report = value.report
+            rate = achievement(value.actual, value.week_target)
+            yield [
+                safe_text(str(report.author)),
+                safe_text(report.author.username),
+                safe_text(report.team.name),
+                report.week_start,
+                _status(report),
+                _hours(report),
+                value.kpi.code,
+                safe_text(value.kpi.name),
+                _unit(value.kpi),
+                value.week_target,
+                value.actual,
+                _percent(rate),
+            ]
+
+    return header, rows()
+
+
+def wide_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[list[str], Iterator[list]]:
+    kpis = list(KPI.objects.filter(pk__in=_values(team, start, end).values("kpi_id")).order_by("position", "pk"))
+    header = [_("Member"), _("Username"), _("Team"), _("Week starting"), _("Status"), _("Late by (hours)")]
+    for kpi in kpis:
+        header += [
+            _("%(kpi)s target (%(unit)s)") % {"kpi": kpi.name, "unit": _unit(kpi)},
+            _("%(kpi)s actual (%(unit)s)") % {"kpi": kpi.name, "unit": _unit(kpi)},
+            _("%(kpi)s achievement (%%)") % {"kpi": kpi.name},
+        ]
+    positions = {kpi.pk: i for i, kpi in enumerate(kpis)}
+
+    def rows():
+        current, cells = None, []
+        for value in _values(team, start, end).iterator(chunk_size=CHUNK):
+            report = value.report
+            if report.pk != getattr(current, "pk", None):
+                if current is not None:
+                    yield _wide_row(current, cells)
+                current, cells = report, [None] * (3 * len(kpis))
+            rate = achievement(value.actual, value.week_target)
+            at = 3 * positions[value.kpi_id]
+            cells[at : at + 3] = [
+                value.week_target,
+                value.actual,
+                _percent(rate),
+            ]
+        if current is not None:
+            yield _wide_row(current, cells)
+
+    return header, rows()
+
+
+def _wide_row(report: WeeklyReport, cells: list) -> list:
+    return [
+        safe_text(str(report.author)),
+        safe_text(report.author.username),
+        safe_text(report.team.name),
+        report.week_start,
+        _status(report),
+        _hours(report),
+        *cells,
+    ]
+
+
+def _percent(rate: Decimal | None) -> Decimal | None:
+    """0.12345 → 12.3 (per cent, one decimal, halves rounded up as people expect)."""
+    return None if rate is None else (rate * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _hours(report: WeeklyReport) -> Decimal | None:
+    if report.late_by is None:
+        return None
+    return (Decimal(report.late_by.total_seconds()) / 3600).quantize(Decimal("0.1"))
+
+
+def write_csv(header: list[str], rows: Iterator[list], progress: Callable[[int], None]) -> bytes:
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel reads UTF-8 (and so Chinese) only with a byte-order mark
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for count, row in enumerate(rows, 1):
+        writer.writerow(["" if cell is None else cell for cell in row])
+        if count % CHUNK == 0:
+            progress(count)
+    return out.getvalue().encode("utf-8")
+
+
+def write_xlsx(header: list[str], rows: Iterator[list], progress: Callable[[int], None]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Reports"))
+    sheet.freeze_panes = "A2"
+    sheet.append(header)
+    for count, row in enumerate(rows, 1):
+        sheet.append(row)
+        if count % CHUNK == 0:
+            progress(count)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def render(*, team: Team, start: datetime.date, end: datetime.date, layout: str, file_format: str, progress) -> bytes:
+    header, rows = (wide_rows if layout == "wide" else long_rows)(team, start, end)
+    return (write_xlsx if file_format == "xlsx" else write_csv)(header, rows, progress)

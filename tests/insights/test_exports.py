@@ -1,0 +1,102 @@
+"""Exports of a team's reports and KPI values: they open in Excel with Chinese headers, numbers
+stay numbers, and nothing in them runs as a formula."""
+
+import csv
+import io
+
+import openpyxl
+from django.urls import reverse
+
+from insights.exports import safe_text
+from summaries.models import Document
+from tests.insights.test_dashboard import WEEKS, report_week
+
+PERIOD = {"start": "2026-11-01", "end": "2026-11-30"}
+
+
+def export(client, who, team, django_capture_on_commit_callbacks, **choices) -> tuple[Document, bytes]:
+    client.force_login(who)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("insights:export", args=[team.pk]), {**PERIOD, **choices})
+    document = Document.objects.get(file_format=choices["file_format"], layout=choices["layout"])
+    assert response.url == document.get_absolute_url()
+    document.refresh_from_db()
+    assert document.status == Document.Status.DONE, document.error
+    download = client.get(reverse("summaries:download", args=[document.pk]))
+    assert download["Content-Type"] == document.content_type
+    return document, b"".join(download.streaming_content)
+
+
+def test_the_xlsx_export_has_chinese_headers_a_row_per_value_and_numbers(
+    client, lead, rep, other_rep, team, kpis, django_capture_on_commit_callbacks
+):
+    for week in WEEKS[:2]:
+        report_week(rep, week, kpis, 1234.5, target=1000, lead=lead)
+        report_week(other_rep, week, kpis, 800, target=1000, lead=lead)
+    rep.language = lead.language = "zh-hans"
+    lead.save(update_fields=["language"])
+    client.force_login(lead)
+    client.post(reverse("teams:set_language"), {"language": "zh-hans", "next": "/"})
+    _, content = export(client, lead, team, django_capture_on_commit_callbacks, file_format="xlsx", layout="long")
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("成员", "用户名", "团队", "周开始日期")
+    assert "目标" in rows[0] and "实际" in rows[0] and "达成率（%）" in rows[0]
+    per_report = len(rep.reports.first().kpi_values.all())
+    assert len(rows) == 1 + 4 * per_report  # two people, two weeks, every KPI
+    sales = [row for row in rows[1:] if row[6] == "sales_amount" and row[0] == "张伟"]
+    assert [row[10] for row in sales] == [1234.5, 1234.5]
+    assert isinstance(sales[0][9], (int, float)) and sales[0][11] == 123.5  # target 1000, rate 123.5 %
+    assert sales[0][3].date() == WEEKS[0]
+
+
+def test_the_wide_csv_is_utf8_with_a_bom_and_a_column_group_per_kpi(
+    client, lead, rep, team, kpis, django_capture_on_commit_callbacks
+):
+    report_week(rep, WEEKS[0], kpis, 500, target=1000, lead=lead)
+    client.force_login(lead)
+    client.post(reverse("teams:set_language"), {"language": "zh-hans", "next": "/"})
+    _, content = export(client, lead, team, django_capture_on_commit_callbacks, file_format="csv", layout="wide")
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert "销售额 目标（元）" in rows[0] and "销售额 实际（元）" in rows[0] and "销售额 达成率（%）" in rows[0]
+    assert len(rows) == 2  # one row for the one member-week
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["成员"], row["销售额 实际（元）"], row["销售额 达成率（%）"]) == ("张伟", "500.0000", "50.0")
+
+
+def test_text_that_looks_like_a_formula_is_neutralised(client, lead, team, kpis, django_capture_on_commit_callbacks):
+    from tests.factories import member_of
+
+    sly = member_of(team, display_name='=HYPERLINK("http://evil","x")', username="sly")
+    report_week(sly, WEEKS[0], kpis, 1)
+    _, content = export(client, lead, team, django_capture_on_commit_callbacks, file_format="xlsx", layout="wide")
+    cell = openpyxl.load_workbook(io.BytesIO(content)).active["A2"]
+    assert cell.value.startswith("'=") and cell.data_type == "s"
+    assert [safe_text(t) for t in ("+1", "-1", "@a", "ok")] == ["'+1", "'-1", "'@a", "ok"]
+
+
+def test_an_export_of_a_team_out_of_reach_or_a_backward_period_is_refused(client, lead, other_lead, team):
+    client.force_login(other_lead)
+    assert (
+        client.post(
+            reverse("insights:export", args=[team.pk]), {**PERIOD, "file_format": "csv", "layout": "long"}
+        ).status_code
+        == 404
+    )
+    client.force_login(lead)
+    response = client.post(
+        reverse("insights:export", args=[team.pk]),
+        {"start": "2026-11-30", "end": "2026-11-01", "file_format": "csv", "layout": "long"},
+        follow=True,
+    )
+    assert "The last day is before the first." in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_the_dashboard_offers_the_export_of_the_period_it_shows(client, lead, team):
+    client.force_login(lead)
+    page = client.get(
+        reverse("insights:dashboard", args=[team.pk]), {"period": "month", "day": "2026-11-20"}
+    ).content.decode()
+    assert 'id="export-form"' in page and 'value="2026-11-01"' in page and 'value="2026-11-30"' in page
