@@ -304,9 +304,9 @@ def _summary_url(claim: Reminder) -> str:
     """Ask for the team's weekly summary PDF (once per content and language: managers of the team
     share it) and link to its page, which shows progress and then the download."""
     from summaries.models import Document
-    from summaries.services import request_pdf
+    from summaries.services import request_document
 
-    job = request_pdf(
+    job = request_document(
         kind=Document.Kind.TEAM_WEEK,
         requested_by=None,
         language=claim.recipient.language,
