@@ -30,10 +30,6 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def _status(report: WeeklyReport) -> str:
-    return str(report.get_status_display())
-
-
 def _unit(kpi: KPI) -> str:
     return str(kpi.get_unit_display())
 
@@ -81,12 +77,7 @@ def long_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[lis
             report = value.report
             rate = achievement(value.actual, value.week_target)
             yield [
-                safe_text(str(report.author)),
-                safe_text(report.author.username),
-                safe_text(report.team.name),
-                report.week_start,
-                _status(report),
-                _hours(report),
+                *_report_cells(report),
                 value.kpi.code,
                 safe_text(value.kpi.name),
                 _unit(value.kpi),
@@ -115,7 +106,7 @@ def wide_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[lis
             report = value.report
             if report.pk != getattr(current, "pk", None):
                 if current is not None:
-                    yield _wide_row(current, cells)
+                    yield [*_report_cells(current), *cells]
                 current, cells = report, [None] * (3 * len(kpis))
             rate = achievement(value.actual, value.week_target)
             at = 3 * positions[value.kpi_id]
@@ -125,20 +116,20 @@ def wide_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[lis
                 _percent(rate),
             ]
         if current is not None:
-            yield _wide_row(current, cells)
+            yield [*_report_cells(current), *cells]
 
     return header, rows()
 
 
-def _wide_row(report: WeeklyReport, cells: list) -> list:
+def _report_cells(report: WeeklyReport) -> list:
+    """The columns every row starts with: who, where, which week, and how it was submitted."""
     return [
         safe_text(str(report.author)),
         safe_text(report.author.username),
         safe_text(report.team.name),
         report.week_start,
-        _status(report),
+        str(report.get_status_display()),
         _hours(report),
-        *cells,
     ]
 
 
