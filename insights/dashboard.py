@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from reports.models import KPI, KpiValue, PlanReview, Target, TeamSettings, WeeklyReport
@@ -294,3 +294,110 @@ def member_history(member: User, start: datetime.date, end: datetime.date) -> Me
         .order_by("-feedback__report__week_start", "position")
     ]
     return MemberHistory(member, start, end, kpis, reports, goals)
+
+
+# Teams side by side --------------------------------------------------------------------------------
+
+
+@dataclass
+class TeamColumn:
+    team: Team
+    totals: list[KpiTotal]
+    discipline: Discipline
+
+
+def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date) -> list[TeamColumn]:
+    """The teams directly under `node` (each with its own subtree) side by side for a period: the
+    same KPIs, targets, rates and submission discipline. Grouped queries: the cost does not grow
+    with the number of teams."""
+    children = list(Team.objects.filter(parent=node, is_active=True).order_by("name"))
+    if not children:
+        children = [node]
+    owner = {}  # a team path's column: the child whose subtree holds it
+
+    def column_of(path: str) -> int | None:
+        if path not in owner:
+            owner[path] = next((c.pk for c in children if path.startswith(c.path)), None)
+        return owner[path]
+
+    weeks = weeks_between(team_settings, start, end)
+    sums = defaultdict(lambda: [Decimal(0), 0])  # (column, kpi, week) -> [sum, count]
+    for row in (
+        KpiValue.objects.filter(
+            report__team__path__startswith=node.path, report__week_start__in=weeks, actual__isnull=False
+        )
+        .exclude(report__status=WeeklyReport.Status.DRAFT)
+        .values("report__team__path", "kpi_id", "report__week_start")
+        .annotate(total=Sum("actual"), n=Count("pk"))
+    ):
+        cell = sums[(column_of(row["report__team__path"]), row["kpi_id"], row["report__week_start"])]
+        cell[0] += row["total"]
+        cell[1] += row["n"]
+    # A target belongs to the team its member was in that week.
+    team_then = (
+        Membership.objects.filter(
+            user=OuterRef("member"), team__path__startswith=node.path, started_on__lte=OuterRef("week_start")
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("week_start")))
+        .values("team__path")[:1]
+    )
+    goals = defaultdict(lambda: [Decimal(0), 0])
+    for row in (
+        Target.objects.filter(week_start__in=weeks)
+        .annotate(team_path=Subquery(team_then))
+        .filter(team_path__isnull=False)
+        .values("team_path", "kpi_id", "week_start")
+        .annotate(total=Sum("value"), n=Count("pk"))
+    ):
+        cell = goals[(column_of(row["team_path"]), row["kpi_id"], row["week_start"])]
+        cell[0] += row["total"]
+        cell[1] += row["n"]
+    kpi_ids = {key[1] for key in sums} | {key[1] for key in goals}
+    kpis = list(KPI.objects.filter(pk__in=kpi_ids).order_by("position", "pk"))
+
+    def weekly(table, column, kpi):
+        values = []
+        for week in weeks:
+            total, n = table.get((column, kpi.pk, week), (None, 0))
+            values.append(None if not n else total if kpi.aggregation == KPI.Aggregation.SUM else total / n)
+        return values
+
+    now = timezone.now()
+    closed = [week for week in weeks if team_settings.deadline_for(week) <= now]
+    expected = defaultdict(set)
+    for membership in (
+        Membership.objects.filter(
+            team__path__startswith=node.path, role=Membership.Role.SALESPERSON, started_on__lte=end
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=start))
+        .exclude(user__status=User.Status.ON_LEAVE)
+        .select_related("team")
+    ):
+        for week in closed:
+            if _covers(membership, week):
+                expected[column_of(membership.team.path)].add((membership.user_id, week))
+    submitted = defaultdict(dict)
+    for row in (
+        WeeklyReport.objects.filter(team__path__startswith=node.path, week_start__in=closed)
+        .exclude(status=WeeklyReport.Status.DRAFT)
+        .values("team__path", "author_id", "week_start", "late_by")
+    ):
+        submitted[column_of(row["team__path"])][(row["author_id"], row["week_start"])] = row["late_by"] is not None
+    columns = []
+    for child in children:
+        late = submitted[child.pk]
+        columns.append(
+            TeamColumn(
+                team=child,
+                totals=[
+                    KpiTotal(kpi, combine(kpi, weekly(goals, child.pk, kpi)), combine(kpi, weekly(sums, child.pk, kpi)))
+                    for kpi in kpis
+                ],
+                discipline=Discipline(
+                    expected=len(expected[child.pk] | set(late)),
+                    on_time=sum(1 for is_late in late.values() if not is_late),
+                    late=sum(1 for is_late in late.values() if is_late),
+                ),
+            )
+        )
+    return columns

@@ -12,6 +12,7 @@ from insights import dashboard
 from insights.forms import DashboardForm, ExportForm
 from reports import services as report_services
 from reports.models import KPI, TeamSettings
+from summaries import charts
 from summaries.models import Document
 from summaries.services import request_document
 from teams import access
@@ -44,6 +45,27 @@ def team_dashboard(request, pk):
     export_form = ExportForm(initial={"start": board.start, "end": board.end}) if board else None
     return render(
         request, "insights/dashboard.html", {"team": team, "form": form, "board": board, "export_form": export_form}
+    )
+
+
+@require_GET
+def compare(request, pk):
+    """The teams under a region or company side by side for a period."""
+    node = access.team_for_view(request.user, pk)
+    team_settings = report_services.settings_for(node)
+    kpis = list(KPI.objects.filter(is_active=True))
+    form = DashboardForm(request.GET or {"period": "month"}, team_settings=team_settings, kpis=kpis)
+    columns, charts_by_kpi = None, []
+    if form.is_valid():
+        start, end = form.cleaned_data["bounds"]
+        columns = dashboard.compare(node, team_settings, start, end)
+        for index, kpi in enumerate(total.kpi for total in columns[0].totals):
+            bars = [charts.Bar(c.team.name, c.totals[index].actual, c.totals[index].target) for c in columns]
+            charts_by_kpi.append({"kpi": kpi, "chart": charts.bar_chart(kpi.name, bars), "index": index})
+    return render(
+        request,
+        "insights/compare.html",
+        {"node": node, "form": form, "columns": columns, "charts": charts_by_kpi},
     )
 
 

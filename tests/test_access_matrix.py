@@ -122,6 +122,7 @@ MATRIX = {
     "insights:home": ("get", [], {**signed_in(404), "lead": 302, "other_lead": 302, "director": 302, "admin": 302}),
     "insights:dashboard": ("get", ["team"], team_readers()),
     "insights:member": ("get", ["teammate"], team_readers()),
+    "insights:compare": ("get", ["team"], team_readers()),
     "insights:export": ("post", ["team"], team_readers(302)),  # nothing chosen: back to the dashboard
     "summaries:report_pdf": ("post", ["report"], {**team_readers(302), "rep": 302}),
     "summaries:team_week": ("get", ["team"], team_readers()),

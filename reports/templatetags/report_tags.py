@@ -46,3 +46,12 @@ def duration_text(delta) -> str:
     if minutes or not parts:
         parts.append(_("%(n)d min") % {"n": minutes})
     return " ".join(parts)
+
+
+@register.filter
+def index(sequence, position: int):
+    """sequence[position], for parallel lists in templates."""
+    try:
+        return sequence[position]
+    except (IndexError, TypeError):
+        return None

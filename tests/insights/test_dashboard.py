@@ -176,3 +176,39 @@ def test_a_salesperson_sees_their_own_history_but_not_a_teammates(client, rep, o
     client.force_login(rep)
     assert client.get(reverse("insights:member", args=[rep.pk])).status_code == 200
     assert client.get(reverse("insights:member", args=[other_rep.pk])).status_code == 404
+
+
+def test_a_director_compares_the_regions_with_targets_and_discipline(
+    client, director, lead, other_lead, rep, outsider, company, east, west, kpis, time_machine
+):
+    time_machine.move_to(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC))
+    report_week(rep, WEEKS[0], kpis, 100, target=150, lead=lead)
+    report_week(outsider, WEEKS[0], kpis, 300, target=200, lead=other_lead)
+    report_week(outsider, WEEKS[1], kpis, 100, target=200, lead=other_lead)
+    client.force_login(director)
+    response = client.get(reverse("insights:compare", args=[company.pk]), NOVEMBER)
+    columns = {column.team: column for column in response.context["columns"]}
+    sales = {team: column.totals[0] for team, column in columns.items()}
+    assert (sales[east].actual, sales[east].target) == (Decimal(100), Decimal(150))
+    assert (sales[west].actual, sales[west].target) == (Decimal(400), Decimal(400))
+    assert (columns[east].discipline.on_time, columns[east].discipline.missing) == (1, 2)  # rep: 1 of 3 weeks
+    assert (columns[west].discipline.on_time, columns[west].discipline.missing) == (2, 1)
+    assert 'role="img"' in response.content.decode()
+    client.force_login(lead)
+    assert client.get(reverse("insights:compare", args=[company.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("teams", [2, 10])
+def test_comparing_more_teams_costs_no_more_queries(
+    client, director, lead, east, kpis, teams, django_assert_max_num_queries
+):
+    from tests.factories import TeamFactory
+
+    for t in range(teams):
+        extra = TeamFactory(name=f"组{t}", parent=east)
+        person = member_of(extra, username=f"c{t}")
+        report_week(person, WEEKS[0], kpis, 10 * t, target=100, lead=lead)
+    client.force_login(director)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("insights:compare", args=[east.pk]), NOVEMBER)
+    assert len(response.context["columns"]) == teams + 1  # the cast's own team is under east too
