@@ -6,63 +6,49 @@ as it is at that moment, every time the preview is shown and again when the file
 bad row blocks the whole file, so nobody has to clean up a half-imported team by hand.
 """
 
-import csv
-import io
 import uuid
-import zipfile
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import openpyxl
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from audit.models import AuditEntry
 from audit.services import record
+from salesreports import spreadsheets
 from teams import services
 from teams.models import MemberImport, Membership, Team, User
 
-EXTENSIONS = ("csv", "xlsx")
-ZIP_MAGIC = b"PK\x03\x04"
-# An .xlsx is a zip of XML; a small file that unpacks to gigabytes is an attack, not a member list.
-MAX_EXPANSION = 50
-NAME_MAX_LENGTH = 200  # MemberImport.original_name
+Column = spreadsheets.Column
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    english: str
-    chinese: str
-    is_required: bool
-    description: Promise
-    # The User field the value ends up in, for its length limit.
-    user_field: str | None = None
-
-    @property
-    def title(self) -> str:
-        return f"{self.chinese} ({self.english})"
+def _max_length(user_field: str) -> int:
+    return User._meta.get_field(user_field).max_length
 
 
 COLUMNS = (
-    Column("name", "name", "姓名", True, gettext_lazy("The person's name as colleagues see it."), "display_name"),
+    Column(
+        "name",
+        "name",
+        "姓名",
+        True,
+        gettext_lazy("The person's name as colleagues see it."),
+        _max_length("display_name"),
+    ),
     Column(
         "email",
         "email",
         "邮箱",
         True,
         gettext_lazy("Nobody may use it yet; the invitation to set a password is sent there."),
-        "email",
+        _max_length("email"),
     ),
     Column(
         "team",
@@ -82,18 +68,17 @@ COLUMNS = (
             "Salesperson, manager or director, in English or Chinese (销售, 经理, 总监); salesperson when empty."
         ),
     ),
-    Column("position", "position", "职位", False, gettext_lazy("Job title, optional."), "position"),
-    Column("phone", "phone", "电话", False, gettext_lazy("Optional."), "phone"),
+    Column("position", "position", "职位", False, gettext_lazy("Job title, optional."), _max_length("position")),
+    Column("phone", "phone", "电话", False, gettext_lazy("Optional."), _max_length("phone")),
     Column(
         "username",
         "username",
         "用户名",
         False,
         gettext_lazy("For logging in; the email address when empty."),
-        "username",
+        _max_length("username"),
     ),
 )
-HEADER_KEYS = {title.casefold(): column.key for column in COLUMNS for title in (column.english, column.chinese)}
 
 ROLE_NAMES = {
     "salesperson": Membership.Role.SALESPERSON,
@@ -160,150 +145,15 @@ class ImportResult:
 # Reading the file -------------------------------------------------------------------------------
 
 
-def _extension(name: str) -> str:
-    stem, dot, extension = name.rpartition(".")
-    extension = extension.lower() if dot and stem else ""
-    if extension not in EXTENSIONS:
-        raise ValidationError(
-            _("Upload a .csv or .xlsx file (in Excel: Save as “CSV UTF-8” or “Excel workbook”)."), code="wrong_type"
-        )
-    return extension
-
-
-def _file_bytes(file: File) -> bytes:
-    limit = settings.MEMBER_IMPORT_MAX_BYTES
-    if file.size > limit:
-        raise ValidationError(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
-            code="too_large",
-        )
-    file.seek(0)
-    data = file.read()
-    file.seek(0)
-    if not data:
-        raise ValidationError(_("The file is empty."), code="empty")
-    return data
-
-
-def _not_csv() -> ValidationError:
-    return ValidationError(_("This file is not a CSV text file."), code="wrong_type")
-
-
-def _not_xlsx() -> ValidationError:
-    return ValidationError(_("This file is not an Excel workbook (.xlsx) that can be opened."), code="wrong_type")
-
-
-def _csv_lines(data: bytes) -> list[list[str]]:
-    if b"\x00" in data:  # binary content, whatever the name says
-        raise _not_csv()
-    # Excel in China saves "CSV" in GB18030 unless "CSV UTF-8" is chosen, which adds a BOM.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError(_("The file's characters cannot be read: save it as “CSV UTF-8”."), code="encoding")
-    try:
-        return [[cell.strip() for cell in line] for line in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error as exc:
-        raise _not_csv() from exc
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a phone number typed into a number cell
-    return str(value).strip()
-
-
-def _open_workbook(data: bytes) -> openpyxl.Workbook:
-    if not data.startswith(ZIP_MAGIC):
-        raise _not_xlsx()
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            unpacked = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _not_xlsx() from exc
-    if unpacked > settings.MEMBER_IMPORT_MAX_BYTES * MAX_EXPANSION:
-        raise _not_xlsx()
-    try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl reports a broken package with many exception types
-        raise _not_xlsx() from exc
-
-
-def _read_xlsx(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    workbook = _open_workbook(data)
-    try:
-        sheet = workbook.worksheets[0]
-        return _table([_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True))
-    except ValidationError:
-        raise
-    except Exception as exc:  # broken XML inside the package only shows while the rows are read
-        raise _not_xlsx() from exc
-    finally:
-        workbook.close()
-
-
-def _table(lines: Iterable[list[str]]) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the numbered non-blank data rows; stops reading as soon as there are too many."""
-    limit = settings.MEMBER_IMPORT_MAX_ROWS
-    header, records = None, []
-    for number, cells in enumerate(lines, start=1):
-        if header is None:
-            header = cells
-        elif any(cells):
-            if len(records) == limit:
-                raise ValidationError(
-                    ngettext(
-                        "The file has more than %(max)d row; import at most %(max)d at a time.",
-                        "The file has more than %(max)d rows; import at most %(max)d at a time.",
-                        limit,
-                    )
-                    % {"max": limit},
-                    code="too_many_rows",
-                )
-            records.append((number, cells))
-    if header is None or not (any(header) or records):
-        raise ValidationError(_("The file is empty."), code="empty")
-    return header, records
-
-
-def _column_positions(header: list[str]) -> dict[str, int]:
-    positions = {}
-    for index, title in enumerate(header):
-        key = HEADER_KEYS.get(title.strip().lstrip("\ufeff").casefold())
-        if key is None:
-            continue
-        if key in positions:
-            raise ValidationError(_("The column “%(column)s” appears twice.") % {"column": title}, code="columns")
-        positions[key] = index
-    missing = [c.title for c in COLUMNS if c.is_required and c.key not in positions]
-    if missing:
-        raise ValidationError(
-            ngettext(
-                "The first row must name the columns; this one is missing: %(columns)s.",
-                "The first row must name the columns; these are missing: %(columns)s.",
-                len(missing),
-            )
-            % {"columns": ", ".join(missing)},
-            code="columns",
-        )
-    return positions
-
-
-def _read(file: File, name: str) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
-    extension = _extension(name)
-    data = _file_bytes(file)
-    header, records = _table(_csv_lines(data)) if extension == "csv" else _read_xlsx(data)
-    positions = _column_positions(header)
-    if not records:
-        raise ValidationError(_("There are no members below the header row."), code="empty")
-    return positions, records
+def _read(file: File, name: str) -> tuple[dict[str, int], spreadsheets.Records]:
+    return spreadsheets.read(
+        file,
+        name,
+        columns=COLUMNS,
+        max_bytes=settings.MEMBER_IMPORT_MAX_BYTES,
+        max_rows=settings.MEMBER_IMPORT_MAX_ROWS,
+        empty_message=_("There are no members below the header row."),
+    )
 
 
 def check_member_file(file: File) -> None:
@@ -360,14 +210,7 @@ def _taken(field_name: str, values: set[str]) -> set[str]:
 
 
 def _check_lengths(row: ImportRow) -> None:
-    for column in COLUMNS:
-        if column.user_field is None:
-            continue
-        limit = User._meta.get_field(column.user_field).max_length
-        if len(row.values[column.key]) > limit:
-            row.errors.append(
-                _("%(column)s is longer than %(max)d characters.") % {"column": column.title, "max": limit}
-            )
+    row.errors.extend(spreadsheets.length_errors(row.values, COLUMNS))
 
 
 def _check_name_team_role(row: ImportRow, teams: TeamDirectory) -> None:
@@ -441,15 +284,6 @@ def _check_rows(rows: list[ImportRow]) -> None:
         _check_lengths(row)
 
 
-def _row_values(cells: list[str], positions: dict[str, int]) -> dict[str, str]:
-    return {
-        column.key: cells[positions[column.key]].strip()
-        if column.key in positions and positions[column.key] < len(cells)
-        else ""
-        for column in COLUMNS
-    }
-
-
 def parse_member_file(file: File, name: str) -> ImportResult:
     """Read a member spreadsheet and check every row against the database as it is now.
 
@@ -460,7 +294,9 @@ def parse_member_file(file: File, name: str) -> ImportResult:
         positions, records = _read(file, name)
     except ValidationError as exc:
         return ImportResult(rows=[], errors=exc.messages)
-    rows = [ImportRow(number=number, values=_row_values(cells, positions)) for number, cells in records]
+    rows = [
+        ImportRow(number=number, values=spreadsheets.row_values(cells, positions, COLUMNS)) for number, cells in records
+    ]
     _check_rows(rows)
     return ImportResult(rows=rows, errors=[])
 
@@ -479,22 +315,10 @@ def preview_member_import(member_import: MemberImport) -> ImportResult:
 
 def sample_csv() -> bytes:
     """A template to fill in: Chinese headers and one example row, with a BOM so Excel reads UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.chinese for column in COLUMNS])
-    writer.writerow(SAMPLE_ROW)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.sample_csv(COLUMNS, [SAMPLE_ROW])
 
 
 # Changes ----------------------------------------------------------------------------------------
-
-
-def _display_name(name: str) -> str:
-    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "members"
-    if len(name) <= NAME_MAX_LENGTH:
-        return name
-    stem, _dot, extension = name.rpartition(".")
-    return stem[: NAME_MAX_LENGTH - len(extension) - 1] + "." + extension
 
 
 @transaction.atomic
@@ -504,9 +328,9 @@ def store_member_import(*, actor: User, file: File) -> MemberImport:
     Raises ValidationError, and stores nothing, when the file as a whole is unusable.
     """
     check_member_file(file)
-    member_import = MemberImport(uploaded_by=actor, original_name=_display_name(file.name))
+    member_import = MemberImport(uploaded_by=actor, original_name=spreadsheets.display_name(file.name, "members"))
     # The stored name is random: the uploader's name is only for display.
-    member_import.file.save(f"{uuid.uuid4().hex}.{_extension(file.name)}", file, save=False)
+    member_import.file.save(f"{uuid.uuid4().hex}.{spreadsheets.extension_of(file.name)}", file, save=False)
     member_import.save()
     return member_import
 

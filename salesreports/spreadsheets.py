@@ -1,0 +1,242 @@
+"""Reading the spreadsheets people import (.csv or .xlsx): type by content, size and row limits,
+the header row matched against known columns in English or Chinese, rows numbered as the user
+sees them in the spreadsheet (the header is row 1). Used by every import (members, customers,
+sales activities); what the rows mean is each import's own business."""
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import openpyxl
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.template.defaultfilters import filesizeformat
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+EXTENSIONS = ("csv", "xlsx")
+ZIP_MAGIC = b"PK\x03\x04"
+# An .xlsx is a zip of XML; a small file that unpacks to gigabytes is an attack, not a list.
+MAX_EXPANSION = 50
+NAME_MAX_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    english: str
+    chinese: str
+    is_required: bool
+    description: Promise
+    max_length: int | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.chinese} ({self.english})"
+
+
+Records = list[tuple[int, list[str]]]
+
+
+def extension_of(name: str) -> str:
+    """ "csv" or "xlsx"; raises ValidationError for any other file name."""
+    stem, dot, extension = name.rpartition(".")
+    extension = extension.lower() if dot and stem else ""
+    if extension not in EXTENSIONS:
+        raise ValidationError(
+            _("Upload a .csv or .xlsx file (in Excel: Save as “CSV UTF-8” or “Excel workbook”)."), code="wrong_type"
+        )
+    return extension
+
+
+def _file_bytes(file: File, max_bytes: int) -> bytes:
+    if file.size > max_bytes:
+        raise ValidationError(
+            _("The file is too large (%(size)s); the limit is %(limit)s.")
+            % {"size": filesizeformat(file.size), "limit": filesizeformat(max_bytes)},
+            code="too_large",
+        )
+    file.seek(0)
+    data = file.read()
+    file.seek(0)
+    if not data:
+        raise ValidationError(_("The file is empty."), code="empty")
+    return data
+
+
+def _not_csv() -> ValidationError:
+    return ValidationError(_("This file is not a CSV text file."), code="wrong_type")
+
+
+def _not_xlsx() -> ValidationError:
+    return ValidationError(_("This file is not an Excel workbook (.xlsx) that can be opened."), code="wrong_type")
+
+
+def _csv_lines(data: bytes) -> list[list[str]]:
+    if b"\x00" in data:  # binary content, whatever the name says
+        raise _not_csv()
+    # Excel in China saves "CSV" in GB18030 unless "CSV UTF-8" is chosen, which adds a BOM.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError(_("The file's characters cannot be read: save it as “CSV UTF-8”."), code="encoding")
+    try:
+        return [[cell.strip() for cell in line] for line in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise _not_csv() from exc
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as the text the user sees: whole numbers without ".0", dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone number typed into a number cell
+    if hasattr(value, "date") and hasattr(value, "hour") and not (value.hour or value.minute or value.second):
+        value = value.date()  # a date cell comes back as midnight
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _open_workbook(data: bytes, max_bytes: int) -> openpyxl.Workbook:
+    if not data.startswith(ZIP_MAGIC):
+        raise _not_xlsx()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            unpacked = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _not_xlsx() from exc
+    if unpacked > max_bytes * MAX_EXPANSION:
+        raise _not_xlsx()
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl reports a broken package with many exception types
+        raise _not_xlsx() from exc
+
+
+def _xlsx_lines(data: bytes, max_bytes: int, max_rows: int) -> tuple[list[str], Records]:
+    workbook = _open_workbook(data, max_bytes)
+    try:
+        sheet = workbook.worksheets[0]
+        return _table(([cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)), max_rows)
+    except ValidationError:
+        raise
+    except Exception as exc:  # broken XML inside the package only shows while the rows are read
+        raise _not_xlsx() from exc
+    finally:
+        workbook.close()
+
+
+def _table(lines: Iterable[list[str]], max_rows: int) -> tuple[list[str], Records]:
+    """The header and the numbered non-blank data rows; stops reading as soon as there are too many."""
+    header, records = None, []
+    for number, cells in enumerate(lines, start=1):
+        if header is None:
+            header = cells
+        elif any(cells):
+            if len(records) == max_rows:
+                raise ValidationError(
+                    ngettext(
+                        "The file has more than %(max)d row; import at most %(max)d at a time.",
+                        "The file has more than %(max)d rows; import at most %(max)d at a time.",
+                        max_rows,
+                    )
+                    % {"max": max_rows},
+                    code="too_many_rows",
+                )
+            records.append((number, cells))
+    if header is None or not (any(header) or records):
+        raise ValidationError(_("The file is empty."), code="empty")
+    return header, records
+
+
+def column_positions(header: list[str], columns: Sequence[Column]) -> dict[str, int]:
+    """Where each known column is, by its English or Chinese title (case-insensitive).
+
+    Raises ValidationError when a column appears twice or a required one is missing.
+    """
+    titles = {title.casefold(): column.key for column in columns for title in (column.english, column.chinese)}
+    positions = {}
+    for index, title in enumerate(header):
+        key = titles.get(title.strip().lstrip("\ufeff").casefold())
+        if key is None:
+            continue
+        if key in positions:
+            raise ValidationError(_("The column “%(column)s” appears twice.") % {"column": title}, code="columns")
+        positions[key] = index
+    missing = [c.title for c in columns if c.is_required and c.key not in positions]
+    if missing:
+        raise ValidationError(
+            ngettext(
+                "The first row must name the columns; this one is missing: %(columns)s.",
+                "The first row must name the columns; these are missing: %(columns)s.",
+                len(missing),
+            )
+            % {"columns": ", ".join(missing)},
+            code="columns",
+        )
+    return positions
+
+
+def read(
+    file: File, name: str, *, columns: Sequence[Column], max_bytes: int, max_rows: int, empty_message: str
+) -> tuple[dict[str, int], Records]:
+    """The column positions and numbered data rows of an uploaded spreadsheet.
+
+    Raises ValidationError with a message for the uploader when the file as a whole is unusable
+    (wrong type by name or content, too large, too many rows, columns missing, no data rows).
+    """
+    extension = extension_of(name)
+    data = _file_bytes(file, max_bytes)
+    header, records = (
+        _table(_csv_lines(data), max_rows) if extension == "csv" else _xlsx_lines(data, max_bytes, max_rows)
+    )
+    positions = column_positions(header, columns)
+    if not records:
+        raise ValidationError(empty_message, code="empty")
+    return positions, records
+
+
+def row_values(cells: list[str], positions: dict[str, int], columns: Sequence[Column]) -> dict[str, str]:
+    """One row's cells by column key; "" for a column the file does not have."""
+    return {
+        column.key: cells[positions[column.key]].strip()
+        if column.key in positions and positions[column.key] < len(cells)
+        else ""
+        for column in columns
+    }
+
+
+def length_errors(values: dict[str, str], columns: Sequence[Column]) -> list[str]:
+    """A message for every cell longer than its column allows."""
+    return [
+        _("%(column)s is longer than %(max)d characters.") % {"column": column.title, "max": column.max_length}
+        for column in columns
+        if column.max_length is not None and len(values.get(column.key, "")) > column.max_length
+    ]
+
+
+def display_name(name: str, default: str) -> str:
+    """The uploader's file name, shortened to fit, for display only (stored names are random)."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or default
+    if len(name) <= NAME_MAX_LENGTH:
+        return name
+    stem, _dot, extension = name.rpartition(".")
+    return stem[: NAME_MAX_LENGTH - len(extension) - 1] + "." + extension
+
+
+def sample_csv(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> bytes:
+    """A template to fill in: Chinese headers and example rows, with a BOM so Excel reads UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.chinese for column in columns])
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
