@@ -77,6 +77,25 @@ class KPI(models.Model):
         default=Aggregation.SUM,
         help_text=_("How weeks and people add up: sum (sales), average (satisfaction) or latest (pipeline)."),
     )
+
+    class LogSource(models.TextChoices):
+        VISITS = "visits", _("Visits logged")
+        CALLS = "calls", _("Calls logged")
+        MESSAGES = "messages", _("Emails and WeChat messages logged")
+        MEETINGS = "meetings", _("Meetings logged")
+        QUOTES = "quotes", _("Quotes logged")
+        CONTRACTS = "contracts", _("Contracts signed")
+        CONTRACT_AMOUNT = "contract_amount", _("Amount of contracts signed")
+        PAYMENT_AMOUNT = "payment_amount", _("Payments collected")
+        NEW_CUSTOMERS = "new_customers", _("New customers created")
+
+    log_source = models.CharField(
+        _("from the sales log"),
+        max_length=20,
+        choices=LogSource.choices,
+        blank=True,
+        help_text=_("What “Fill from my sales log” puts in this KPI. Empty: salespeople type it themselves."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 

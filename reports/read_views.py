@@ -19,15 +19,24 @@ def my_reports(request):
     return render(request, "reports/my.html", {"page": page})
 
 
-def sections_context(report: WeeklyReport, *, history_weeks=(), past_actuals=None) -> dict:
+def sections_context(report: WeeklyReport, *, history_weeks=(), past_actuals=None, compare_log=False) -> dict:
     """What templates/reports/_sections.html needs. The review page adds the author's actuals of
-    earlier weeks, keyed by (kpi_id, week_start)."""
+    earlier weeks, keyed by (kpi_id, week_start), and asks to compare the numbers with the
+    author's sales log (`compare_log`)."""
+    from customers.prefill import differences
+
     past_actuals = past_actuals or {}
-    kpi_values = report.kpi_values.select_related("kpi").order_by("kpi__position")
+    kpi_values = list(report.kpi_values.select_related("kpi").order_by("kpi__position"))
+    log_differences = differences(report, kpi_values) if compare_log else {}
     return {
         "report": report,
         "kpi_rows": [
-            {"value": v, "history": [past_actuals.get((v.kpi_id, week)) for week in history_weeks]} for v in kpi_values
+            {
+                "value": v,
+                "history": [past_actuals.get((v.kpi_id, week)) for week in history_weeks],
+                "difference": log_differences.get(v.kpi_id),
+            }
+            for v in kpi_values
         ],
         "history_weeks": list(history_weeks),
         "plan_reviews": list(report.plan_reviews.all()),

@@ -258,8 +258,11 @@ def _save_content(report: WeeklyReport, data: dict) -> None:
         values = {str(k): v for k, v in data["kpis"].items()}
         for row in report.kpi_values.all():
             if str(row.kpi_id) in values:
-                row.actual = _clean_decimal(values[str(row.kpi_id)], f"kpi_{row.kpi_id}")
-                row.save(update_fields=["actual"])
+                actual = _clean_decimal(values[str(row.kpi_id)], f"kpi_{row.kpi_id}")
+                if actual != row.actual:
+                    # A number the author changed by hand no longer comes from the sales log.
+                    row.actual, row.is_from_log = actual, False
+                    row.save(update_fields=["actual", "is_from_log"])
     if "plan_reviews" in data:
         answers = {str(k): v for k, v in data["plan_reviews"].items()}
         for review in report.plan_reviews.all():

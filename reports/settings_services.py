@@ -29,6 +29,7 @@ KPI_FIELDS = [
     "decimals",
     "is_higher_better",
     "aggregation",
+    "log_source",
     "position",
     "is_active",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("reports/<int:pk>/edit/", views.edit, name="edit"),
     path("reports/<int:pk>/autosave/", views.autosave, name="autosave"),
     path("reports/<int:pk>/submit/", views.submit, name="submit"),
+    path("reports/<int:pk>/fill-from-log/", views.fill_from_log, name="fill_from_log"),
     path("reports/<int:pk>/conflicts/<int:conflict_pk>/", views.conflict, name="conflict"),
     path("reports/<int:pk>/conflicts/<int:conflict_pk>/keep/", views.conflict_keep_mine, name="conflict_keep_mine"),
     path("reports/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from customers import prefill
 from reports import services
 from reports.calendar import calendar_for, effective_deadline
 from reports.forms import AttachmentForm, ReportEditor
 from reports.models import Attachment, DraftConflict, PlanReview, WeeklyReport
-from reports.templatetags.report_tags import duration_text
+from reports.templatetags.report_tags import duration_text, kpi_number
 from reviews.models import ReviewAction
 from teams import access
 
@@ -96,6 +97,41 @@ def submit(request, pk):
     else:
         messages.success(request, _("Report submitted."))
     return redirect(submitted)
+
+
+@require_POST
+def fill_from_log(request, pk):
+    """Keep what the page holds, then fill the draft from the author's sales log of the week."""
+    report = access.report_for_edit(request.user, pk)
+    editor = ReportEditor(report, request.POST)
+    try:
+        saved = _save_draft(request, report, editor)
+    except services.ReportConflict as exc:
+        return _to_conflict(request, exc.conflict)
+    if saved is None:
+        return _render_edit(request, report, editor, base_version=_started_from(editor, report))
+    try:
+        result = prefill.fill_from_log(report=saved, replace_typed=request.POST.get("replace_typed") == "1")
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(saved)
+    if result.filled or result.lines_added:
+        filled = ", ".join(f"{kpi.name} {kpi_number(value, kpi.decimals)}" for kpi, value in result.filled)
+        messages.success(
+            request,
+            _("Filled from your sales log: %(numbers)s. Lines added to the work review: %(lines)d.")
+            % {"numbers": filled or "—", "lines": result.lines_added},
+        )
+    if result.kept:
+        kept = ", ".join(
+            _("%(kpi)s (you typed %(typed)s, the log shows %(logged)s)")
+            % {"kpi": kpi.name, "typed": kpi_number(typed, kpi.decimals), "logged": kpi_number(logged, kpi.decimals)}
+            for kpi, typed, logged in result.kept
+        )
+        messages.warning(request, _("Kept what you typed for %(kpis)s.") % {"kpis": kept})
+    if not (result.changed or result.kept):
+        messages.info(request, _("Your sales log has nothing new for this week."))
+    return redirect("reports:edit", pk=report.pk)
 
 
 @require_GET
@@ -212,14 +248,34 @@ def _to_conflict(request, refused: DraftConflict) -> HttpResponse:
     return redirect("reports:conflict", pk=refused.report_id, conflict_pk=refused.pk)
 
 
+def _log_hints(request, report: WeeklyReport, kpi_rows: list[dict]) -> bool:
+    """Mark the KPI rows where the author typed another figure than the sales log shows; True
+    when the author keeps a log, so the page offers to fill from it."""
+    if not access.keeps_sales_log(request.user):
+        return False
+    if any(row["value"].kpi.log_source for row in kpi_rows):
+        week = prefill.log_week(report.author, report.week_start)
+        for row in kpi_rows:
+            value, source = row["value"], row["value"].kpi.log_source
+            row["logged"] = week.value(source) if source else None
+            row["log_differs"] = bool(
+                source and week.is_used and not value.is_from_log and value.actual not in (None, row["logged"])
+            )
+    return True
+
+
 def _render_edit(request, report: WeeklyReport, editor: ReportEditor, *, base_version: int) -> HttpResponse:
     team_settings = services.settings_for(report.team)
+    context = editor.context()
+    keeps_log = _log_hints(request, report, context["kpi_rows"])
     return render(
         request,
         "reports/edit.html",
         {
             "report": report,
-            **editor.context(),
+            **context,
+            "keeps_log": keeps_log,
+            "log_differs": any(row.get("log_differs") for row in context["kpi_rows"]),
             "base_version": base_version,
             "autosave": "idle",
             "attachments": report.attachments.all(),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from customers import services as customer_services
 from reports import services as report_services
 from reports.models import KpiValue, TeamSettings, WeeklyReport
 from reports.read_views import sections_context
@@ -25,6 +26,7 @@ from teams.forms import save_or_show_errors
 from teams.models import Team, User
 
 HISTORY_WEEKS = 4
+GOING_COLD_SHOWN = 10
 
 
 # Weeks ------------------------------------------------------------------------------------------
@@ -163,7 +165,7 @@ def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, r
         .select_related("report")
         .only("kpi_id", "actual", "report__week_start")
     }
-    sections = sections_context(report, history_weeks=weeks, past_actuals=past)
+    sections = sections_context(report, history_weeks=weeks, past_actuals=past, compare_log=True)
     plan_reviews = sections["plan_reviews"]
     goal_outcomes = {r.goal_id: r for r in plan_reviews if r.is_goal}
     previous = (
@@ -177,6 +179,10 @@ def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, r
             goals = [{"goal": goal, "review": goal_outcomes.get(goal.pk)} for goal in feedback.goals.all()]
             last_feedback.append({"feedback": feedback, "goals": goals})
     next_pk = _next_awaiting(request.user, report)
+    going_cold = customer_services.overdue_follow_ups(
+        access.visible_activities(request.user).filter(author_id=report.author_id),
+        customer_services.local_today(report_services.settings_for(report.team)),
+    )[:GOING_COLD_SHOWN]
     return render(
         request,
         "reviews/review.html",
@@ -188,6 +194,7 @@ def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, r
             "feedback_form": feedback_form,
             "return_form": return_form,
             "next_pk": next_pk,
+            "going_cold": list(going_cold),
             "queue_url": f"{reverse('reviews:queue')}?week={report.week_start:%Y-%m-%d}",
             **thread_context(request, report),
         },

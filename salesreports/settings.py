@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "reminders",
     "summaries",
     "insights",
+    "customers",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,13 @@ admin (is_staff)    | everything                                       | team st
                     |                                                  | KPIs, templates, team settings, targets,
                     |                                                  | reviews
 
+Customers and the sales log: a salesperson sees and changes their own customers and activities;
+managers see those of the members in their subtree (customers follow their owner, activities
+stay with the team they were logged in, like reports) and may edit the customers (to hand them
+over when someone leaves); directors read them; admins see everything. Only the author changes
+an activity. The duplicate warning when a customer is created names similar customers of the
+owner's own team, so two colleagues do not chase the same company unknowingly.
+
 Reports are in reach through the team they were written in, so a manager keeps seeing the
 reports a member wrote in their team after the member moves on. Nobody but the author edits a
 report's content, admins included: what a manager reviews is what the author wrote.
@@ -379,3 +386,108 @@ def document_for_view(user: User, pk: int):
     if not allowed:
         raise Http404
     return job
+
+
+# Customers and the sales log --------------------------------------------------------------------
+
+
+def keeps_sales_log(user: User) -> bool:
+    """The people who write weekly reports log their sales activities."""
+    return writes_reports(user)
+
+
+def visible_customers(user: User):
+    """Own customers, plus those owned by people the user may look up; all for admins."""
+    from customers.models import Customer
+
+    s = scope(user)
+    if s.is_admin:
+        return Customer.objects.all()
+    if not user.is_authenticated:
+        return Customer.objects.none()
+    if not s.readable_paths:
+        return Customer.objects.filter(owner=user)
+    return Customer.objects.filter(Q(owner=user) | Q(owner__in=visible_members(user)))
+
+
+def can_edit_customer(user: User, customer) -> bool:
+    """The owner, the managers above the owner (not directors), and admins."""
+    s = scope(user)
+    if s.is_admin or customer.owner_id == user.pk:
+        return True
+    return s.is_manager and visible_members(user).filter(pk=customer.owner_id).exists()
+
+
+def customer_for_view(user: User, pk: int):
+    """The customer, or Http404 when it does not exist or lies outside the user's reach."""
+    customer = visible_customers(user).select_related("owner").filter(pk=pk).first()
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def customer_for_edit(user: User, pk: int):
+    """The customer for a change; Http404 outside reach, PermissionDenied for readers (directors)."""
+    customer = customer_for_view(user, pk)
+    if not can_edit_customer(user, customer):
+        raise PermissionDenied
+    return customer
+
+
+def customer_owners(user: User) -> QuerySet[User]:
+    """Whom the user may make a customer's owner or import for: themselves if they keep a sales
+    log, and for managers and admins the active people in reach who keep one."""
+    s = scope(user)
+    writers = Membership.objects.active().filter(
+        user=OuterRef("pk"), role__in=[Membership.Role.SALESPERSON, Membership.Role.MANAGER]
+    )
+    people = User.objects.filter(Exists(writers), is_active=True)
+    if s.is_admin:
+        return people
+    if s.is_manager:
+        return people.filter(pk__in=visible_members(user).values("pk"))
+    return people.filter(pk=user.pk)
+
+
+def visible_activities(user: User):
+    """Own activities, plus those logged in teams of the user's subtree; all for admins."""
+    from customers.models import Activity
+
+    s = scope(user)
+    if s.is_admin:
+        return Activity.objects.all()
+    if not user.is_authenticated:
+        return Activity.objects.none()
+    condition = Q(author=user)
+    for path in s.readable_paths:
+        condition |= Q(team__path__startswith=path)
+    return Activity.objects.filter(condition)
+
+
+def activity_for_edit(user: User, pk: int):
+    """An activity for its author to change; Http404 outside reach, PermissionDenied for readers."""
+    activity = visible_activities(user).select_related("customer", "team").filter(pk=pk).first()
+    if activity is None:
+        raise Http404
+    if activity.author_id != user.pk:
+        raise PermissionDenied
+    return activity
+
+
+def can_import_sales_log(user: User) -> bool:
+    return customer_owners(user).exists()
+
+
+def require_sales_log_import(user: User) -> None:
+    if not can_import_sales_log(user):
+        raise PermissionDenied
+
+
+def log_import_for(user: User, pk: int):
+    """A stored import, only for the person who uploaded it (others: Http404)."""
+    from customers.models import LogImport
+
+    log_import = LogImport.objects.filter(pk=pk, uploaded_by=user).first()
+    if log_import is None:
+        raise Http404
+    return log_import

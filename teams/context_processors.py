@@ -19,6 +19,7 @@ def navigation(request) -> dict:
             "can_view_audit": access.can_view_audit_trail(user),
             "can_manage_templates": access.can_manage_templates(user),
             "writes_reports": access.writes_reports(user),
+            "keeps_sales_log": access.keeps_sales_log(user),
             "reviews": scope.is_admin or scope.is_manager,
             "review_overview": access.can_view_review_overview(user),
             "awaiting_count": cache(lambda: awaiting_count(user)),

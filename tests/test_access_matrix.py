@@ -134,6 +134,22 @@ MATRIX = {
     "summaries:job": ("get", ["document"], {**team_readers(), "rep": 200}),
     "summaries:retry": ("post", ["document"], {**team_readers(302), "rep": 302}),
     "summaries:download": ("get", ["document"], {**team_readers(), "rep": 200}),
+    "reports:fill_from_log": ("post", ["report"], author_only(200)),  # nothing posted: the form again
+    # The sales log is kept by those who write reports; each person's own.
+    "customers:log": ("get", [], {**signed_in(200), "director": 404, "admin": 404}),
+    "customers:activity_create": ("post", [], {**signed_in(200), "director": 404, "admin": 404}),
+    "customers:activity_edit": ("get", ["activity"], author_only(200)),
+    "customers:activity_delete": ("post", ["activity"], author_only(302)),
+    "customers:member_log": ("get", ["teammate"], team_readers()),
+    "customers:customer_list": ("get", [], signed_in(200)),
+    "customers:customer_create": ("get", [], {**signed_in(200), "director": 403}),
+    "customers:customer_detail": ("get", ["customer"], {**team_readers(), "rep": 200}),
+    "customers:customer_edit": ("get", ["customer"], {**team_readers(200), "rep": 200, "director": 403}),
+    "customers:import": ("get", [], {**signed_in(200), "director": 403}),
+    "customers:import_sample": ("get", ["kind"], {**signed_in(200), "director": 403}),
+    # A stored import is only its uploader's.
+    "customers:import_preview": ("get", ["log_import"], {**signed_in(404), "rep": 200}),
+    "customers:import_apply": ("post", ["log_import"], {**signed_in(404), "rep": 302}),
     "reports:detail": ("get", ["report"], {**team_readers(), "rep": 200}),
     "reports:history": ("get", ["report"], {**team_readers(), "rep": 200}),
 }
@@ -163,6 +179,8 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from django.core.files.base import ContentFile
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from customers.models import Activity, LogImport
+    from customers.services import create_customer, log_activity
     from notifications.models import Notification
     from reports import services as report_services
     from reports.models import KPI, DayOff, DraftConflict
@@ -180,7 +198,18 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
         kind=Document.Kind.REPORT, report=submitted, language="en", content_key="test", status=Document.Status.DONE
     )
     document.file.save("test.pdf", ContentFile(b"%PDF-1.4 test"))
+    customer = create_customer(actor=rep, owner=rep, name="华为技术有限公司")
+    activity = log_activity(
+        author=rep, customer=customer, occurred_on=report.week_start, kind=Activity.Kind.VISIT, outcome="确认需求"
+    )
+    log_import = LogImport.objects.create(
+        kind=LogImport.Kind.CUSTOMERS, uploaded_by=rep, original_name="customers.csv", file="imports/x.csv"
+    )
     return {
+        "customer": customer.pk,
+        "activity": activity.pk,
+        "log_import": log_import.pk,
+        "kind": LogImport.Kind.CUSTOMERS.value,
         "document": document.pk,
         "day_off": DayOff.objects.create(team=team, on=datetime.date(2030, 1, 2), name="x").pk,
         "leave": Leave.objects.create(

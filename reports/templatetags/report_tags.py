@@ -55,3 +55,11 @@ def index(sequence, position: int):
         return sequence[position]
     except (IndexError, TypeError):
         return None
+
+
+@register.filter
+def yuan(value: Decimal | None) -> str:
+    """An amount in CNY with thousands separators, cents only when there are any: ¥120,000."""
+    if value is None:
+        return ""
+    return f"¥{value:,.0f}" if value == value.to_integral_value() else f"¥{value:,.2f}"

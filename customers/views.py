@@ -1,0 +1,376 @@
+"""The sales log pages: Today (one-line entry, follow-ups due, the week's entries), editing an
+entry, a member's log for managers, customers, and imports. Rules live in customers/services.py;
+every object comes through teams.access."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from customers import imports, services
+from customers.forms import ActivityForm, CustomerForm, LogImportForm
+from customers.models import Activity, Customer, LogImport
+from reports.models import TeamSettings, WeeklyReport
+from teams import access
+from teams.forms import save_or_show_errors
+from teams.models import User
+
+FOLLOW_UPS_SHOWN = 20
+CUSTOMERS_PER_PAGE = 50
+
+
+# The week -----------------------------------------------------------------------------------------
+
+
+def _week_start(request, team_settings: TeamSettings | None, today: datetime.date) -> datetime.date:
+    """The week asked for in ?week= (any day of it), never after this week; this week by default."""
+    calendar = team_settings or TeamSettings()
+    this_week = calendar.week_start_for(today)
+    try:
+        asked = calendar.week_start_for(datetime.date.fromisoformat(request.GET.get("week", "")))
+    except ValueError:
+        return this_week
+    return min(asked, this_week)
+
+
+def _week_context(author: User, team_settings: TeamSettings | None, week: datetime.date, today: datetime.date) -> dict:
+    """One person's log of one week, day by day, with counts per type and the week's report."""
+    end = week + datetime.timedelta(days=6)
+    entries = list(
+        Activity.objects.filter(author=author, occurred_on__range=(week, end))
+        .select_related("customer")
+        .order_by("-occurred_on", "-pk")
+    )
+    days = []
+    for offset in range(6, -1, -1):
+        day = week + datetime.timedelta(days=offset)
+        on_day = [entry for entry in entries if entry.occurred_on == day]
+        if on_day or day == today:
+            days.append({"day": day, "entries": on_day, "is_today": day == today})
+    counts = {kind: 0 for kind in Activity.Kind.values}
+    for entry in entries:
+        counts[entry.kind] += 1
+    report = WeeklyReport.objects.filter(author=author, week_start=week).only("status", "week_start").first()
+    return {
+        "week": week,
+        "week_end": end,
+        "previous_week": week - datetime.timedelta(days=7),
+        "next_week": week + datetime.timedelta(days=7) if end < today else None,
+        "days": days,
+        "entry_count": len(entries),
+        "counts": [(label, counts[value]) for value, label in Activity.Kind.choices if counts[value]],
+        "week_report": report,
+        "week_is_open": report is None or report.is_editable_by_author,
+    }
+
+
+def _own_customers(user: User) -> list[Customer]:
+    return list(Customer.objects.filter(owner=user).only("name", "key", "owner_id", "status").order_by("name"))
+
+
+def _log_page(
+    request, form: ActivityForm, customers: list[Customer], team_settings: TeamSettings | None
+) -> HttpResponse:
+    user = request.user
+    today = services.local_today(team_settings)
+    week = _week_start(request, team_settings, today)
+    context = {
+        "form": form,
+        "customers": customers,
+        "today": today,
+        "follow_ups": list(services.overdue_follow_ups(Activity.objects.filter(author=user), today)[:FOLLOW_UPS_SHOWN]),
+        "can_write": True,
+        **_week_context(user, team_settings, week, today),
+    }
+    return render(request, "customers/log.html", context)
+
+
+def _require_log_keeper(user: User) -> None:
+    if not access.keeps_sales_log(user):
+        raise Http404
+
+
+# The log -------------------------------------------------------------------------------------------
+
+
+@require_GET
+def log(request):
+    """Today: log an activity in one line, see what is due and what this week holds."""
+    _require_log_keeper(request.user)
+    team_settings = services.calendar_of(request.user)
+    customers = _own_customers(request.user)
+    form = ActivityForm(
+        author=request.user,
+        customers=customers,
+        initial={
+            "occurred_on": services.local_today(team_settings),
+            "customer": request.GET.get("customer", "")[:200],
+            "kind": Activity.Kind.VISIT,
+        },
+    )
+    return _log_page(request, form, customers, team_settings)
+
+
+@require_POST
+def activity_create(request):
+    _require_log_keeper(request.user)
+    customers = _own_customers(request.user)
+    form = ActivityForm(request.POST, author=request.user, customers=customers)
+    if form.is_valid():
+        try:
+            activity = services.log_activity(author=request.user, **form.service_data())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            message = _("Logged: %(activity)s.") % {"activity": activity}
+            if request.htmx:
+                return _logged_fragment(request, activity, message)
+            messages.success(request, message)
+            return redirect(f"{reverse('customers:log')}?week={activity.occurred_on:%Y-%m-%d}")
+    if request.htmx:
+        return render(request, "customers/log.html#entry-form", {"form": form, "customers": customers})
+    return _log_page(request, form, customers, services.calendar_of(request.user))
+
+
+def _logged_fragment(request, activity: Activity, message: str) -> HttpResponse:
+    """After an htmx entry: a fresh form (same date and type, ready for the next one) and the
+    refreshed week, swapped in together."""
+    customers = _own_customers(request.user)
+    form = ActivityForm(
+        author=request.user,
+        customers=customers,
+        initial={"occurred_on": activity.occurred_on, "kind": activity.kind},
+    )
+    team_settings = services.calendar_of(request.user)
+    today = services.local_today(team_settings)
+    week = (team_settings or TeamSettings()).week_start_for(activity.occurred_on)
+    return render(
+        request,
+        "customers/log.html#logged",
+        {
+            "form": form,
+            "customers": customers,
+            "logged": message,
+            "today": today,
+            "can_write": True,
+            **_week_context(request.user, team_settings, week, today),
+        },
+    )
+
+
+def activity_edit(request, pk):
+    activity = access.activity_for_edit(request.user, pk)
+    customers = _own_customers(request.user)
+    initial = {
+        **{name: getattr(activity, name) for name in services.ACTIVITY_FIELDS},
+        "customer": activity.customer.name,
+    }
+    form = ActivityForm(request.POST or None, author=request.user, customers=customers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_activity(actor=request.user, activity=activity, data=form.service_data())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The entry is saved."))
+            return redirect(f"{reverse('customers:log')}?week={form.cleaned_data['occurred_on']:%Y-%m-%d}")
+    return render(request, "customers/activity_form.html", {"form": form, "activity": activity, "customers": customers})
+
+
+@require_POST
+def activity_delete(request, pk):
+    activity = access.activity_for_edit(request.user, pk)
+    try:
+        services.delete_activity(actor=request.user, activity=activity)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("Removed: %(activity)s.") % {"activity": activity})
+    url = f"{reverse('customers:log')}?week={activity.occurred_on:%Y-%m-%d}"
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_GET
+def member_log(request, pk):
+    """A member's log of one week, read-only, for the people who may see that member."""
+    member = access.member_for_view(request.user, pk)
+    if member.pk == request.user.pk and access.keeps_sales_log(request.user):
+        return redirect("customers:log")
+    team_settings = services.calendar_of(member)
+    today = services.local_today(team_settings)
+    week = _week_start(request, team_settings, today)
+    activities = access.visible_activities(request.user).filter(author=member)
+    context = _week_context(member, team_settings, week, today)
+    visible = set(activities.filter(occurred_on__range=(week, context["week_end"])).values_list("pk", flat=True))
+    for day in context["days"]:
+        day["entries"] = [entry for entry in day["entries"] if entry.pk in visible]
+    return render(
+        request,
+        "customers/log.html",
+        {
+            **context,
+            "member": member,
+            "today": today,
+            "can_write": False,
+            "follow_ups": list(services.overdue_follow_ups(activities, today)[:FOLLOW_UPS_SHOWN]),
+        },
+    )
+
+
+# Customers ------------------------------------------------------------------------------------------
+
+
+@require_GET
+def customer_list(request):
+    customers = access.visible_customers(request.user)
+    owners = list(
+        access.visible_members(request.user).filter(customers__isnull=False).distinct().order_by("display_name")
+    )
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        customers = customers.filter(
+            Q(name__icontains=query) | Q(industry__icontains=query) | Q(contact__icontains=query)
+        )
+    for name, values in (("status", Customer.Status.values), ("tier", Customer.Tier.values)):
+        if request.GET.get(name) in values:
+            customers = customers.filter(**{name: request.GET[name]})
+    if request.GET.get("owner", "").isdigit():
+        customers = customers.filter(owner_id=int(request.GET["owner"]))
+    customers = customers.select_related("owner").annotate(
+        last_activity=Max("activities__occurred_on"), activity_count=Count("activities")
+    )
+    page = Paginator(customers.order_by("name", "pk"), CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "customers/customer_list.html",
+        {
+            "page": page,
+            "owners": owners if len(owners) > 1 else [],
+            "query": query,
+            "statuses": Customer.Status.choices,
+            "tiers": Customer.Tier.choices,
+            "can_create": access.keeps_sales_log(request.user) or access.customer_owners(request.user).exists(),
+            "can_import": access.can_import_sales_log(request.user),
+        },
+    )
+
+
+def customer_create(request):
+    owners = access.customer_owners(request.user)
+    if not owners.exists():
+        raise PermissionDenied
+    initial = {"owner": request.user.pk, "created_on": services.local_today(services.calendar_of(request.user))}
+    form = CustomerForm(request.POST or None, owners=owners, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {key: form.cleaned_data[key] for key in services.CUSTOMER_FIELDS if key in form.cleaned_data}
+        customer = None
+
+        def create():
+            nonlocal customer
+            customer = services.create_customer(actor=request.user, **data)
+
+        if save_or_show_errors(form, create):
+            messages.success(request, _("“%(name)s” is added to the customers.") % {"name": customer.name})
+            return redirect(customer)
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"form": form, "title": _("New customer"), "cancel_url": reverse("customers:customer_list")},
+    )
+
+
+@require_GET
+def customer_detail(request, pk):
+    customer = access.customer_for_view(request.user, pk)
+    activities = list(
+        access.visible_activities(request.user)
+        .filter(customer=customer)
+        .select_related("author")
+        .order_by("-occurred_on", "-pk")[:200]
+    )
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "activities": activities,
+            "can_edit": access.can_edit_customer(request.user, customer),
+            "can_log": customer.owner_id == request.user.pk and access.keeps_sales_log(request.user),
+        },
+    )
+
+
+def customer_edit(request, pk):
+    customer = access.customer_for_edit(request.user, pk)
+    owners = access.customer_owners(request.user) | User.objects.filter(pk=customer.owner_id)
+    form = CustomerForm(request.POST or None, instance=customer, owners=owners.distinct())
+    if request.method == "POST" and form.is_valid():
+        data = {key: form.cleaned_data[key] for key in services.CUSTOMER_FIELDS if key in form.cleaned_data}
+        customer.refresh_from_db()  # the form wrote its input onto the instance; the service compares
+        if save_or_show_errors(
+            form, lambda: services.update_customer(actor=request.user, customer=customer, data=data)
+        ):
+            messages.success(request, _("The customer is saved."))
+            return redirect(customer)
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"form": form, "title": customer.name, "cancel_url": customer.get_absolute_url()},
+    )
+
+
+# Imports --------------------------------------------------------------------------------------------
+
+
+def import_upload(request):
+    access.require_sales_log_import(request.user)
+    form = LogImportForm(request.POST or None, request.FILES or None, initial={"kind": LogImport.Kind.CUSTOMERS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            stored = imports.store(actor=request.user, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            return redirect(stored)
+    return render(
+        request,
+        "customers/import_form.html",
+        {"form": form, "column_sets": [(label, imports.COLUMNS[kind], kind) for kind, label in LogImport.Kind.choices]},
+    )
+
+
+@require_GET
+def import_sample(request, kind):
+    access.require_sales_log_import(request.user)
+    if kind not in LogImport.Kind.values:
+        raise Http404
+    response = HttpResponse(imports.sample_csv(kind), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-sample.csv"'
+    return response
+
+
+@require_GET
+def import_preview(request, pk):
+    log_import = access.log_import_for(request.user, pk)
+    result = None if log_import.is_applied else imports.preview(log_import)
+    return render(request, "customers/import_preview.html", {"log_import": log_import, "result": result})
+
+
+@require_POST
+def import_apply(request, pk):
+    log_import = access.log_import_for(request.user, pk)
+    try:
+        imports.apply(actor=request.user, log_import=log_import)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("The file is imported."))
+    return redirect(log_import)
