@@ -47,7 +47,11 @@ def test_an_entry_is_logged_and_the_page_comes_back_to_its_week(client, rep, hua
     response = client.post(CREATE, entry(outcome="方案交流", next_step="约技术交流", next_step_on="2026-11-20"))
     assert response.status_code == 302 and response.url == f"{LOG}?week={WEDNESDAY:%Y-%m-%d}"
     activity = Activity.objects.get()
-    assert (activity.customer, activity.outcome, activity.next_step_on) == (huawei, "方案交流", datetime.date(2026, 11, 20))
+    assert (activity.customer, activity.outcome, activity.next_step_on) == (
+        huawei,
+        "方案交流",
+        datetime.date(2026, 11, 20),
+    )
 
 
 def test_with_htmx_the_form_comes_back_empty_and_the_week_shows_the_entry(client, rep, huawei):
