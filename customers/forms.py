@@ -4,6 +4,7 @@ new, with a warning about similar names), the customer form and the import uploa
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers import services
 from customers.models import Activity, Customer, LogImport, name_key
@@ -49,7 +50,7 @@ class ActivityForm(CustomerNameMixin, forms.Form):
         help_text=_("Type a name; a new one is added to your customers."),
     )
     kind = forms.ChoiceField(label=_("Type"), choices=Activity.Kind.choices)
-    outcome = forms.CharField(label=_("Outcome"), max_length=500, required=False)
+    outcome = forms.CharField(label=pgettext_lazy("sales activity", "Outcome"), max_length=500, required=False)
     amount = forms.CharField(
         label=_("Amount (CNY)"),
         max_length=30,

@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Legal forms that make "华为技术有限公司" and "华为技术" the same customer for duplicate checks:
 # Chinese ones at the end of the name, Latin ones as the last words.
@@ -44,7 +45,7 @@ class Customer(models.Model):
 
     class Status(models.TextChoices):
         LEAD = "lead", _("Lead")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("customer status", "Active")
         LOST = "lost", _("Lost")
 
     name = models.CharField(_("name"), max_length=200)
@@ -124,7 +125,7 @@ class Activity(models.Model):
     )
     occurred_on = models.DateField(_("date"))
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
-    outcome = models.CharField(_("outcome"), max_length=500, blank=True)
+    outcome = models.CharField(pgettext_lazy("sales activity", "outcome"), max_length=500, blank=True)
     amount = models.DecimalField(
         _("amount (CNY)"),
         max_digits=16,

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
+from customers.models import Activity
 from reports.models import KPI, KpiValue, PlanReview, Target, TeamSettings, WeeklyReport
 from reports.services import achievement
 from reviews.models import FeedbackGoal
@@ -88,6 +89,32 @@ class MemberRow:
 
 
 @dataclass
+class ActivityRow:
+    member: User
+    counts: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass
+class ActivityTable:
+    """Sales log entries by type for each member of the period, with the column totals."""
+
+    kinds: list[tuple[str, str]]
+    rows: list[ActivityRow]
+
+    @property
+    def totals(self) -> list[int]:
+        return [sum(row.counts[i] for row in self.rows) for i in range(len(self.kinds))]
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals)
+
+
+@dataclass
 class Dashboard:
     team: Team
     start: datetime.date
@@ -99,6 +126,7 @@ class Dashboard:
     discipline: Discipline
     trends: list[dict]
     members: list[MemberRow]
+    activity: ActivityTable | None = None
 
 
 def weeks_between(team_settings: TeamSettings, start: datetime.date, end: datetime.date) -> list[datetime.date]:
@@ -157,6 +185,7 @@ def build(
     )
 
     members = _members(team, memberships, weeks, kpis, primary, start, end)
+    activity = _activity(team, [row.member for row in members], start, end)
     return Dashboard(
         team=team,
         start=start,
@@ -177,6 +206,23 @@ def build(
             for kpi in kpis
         ],
         members=members,
+        activity=activity,
+    )
+
+
+def _activity(team: Team, members: list[User], start: datetime.date, end: datetime.date) -> ActivityTable:
+    """How many visits, calls, quotes… each member logged in the subtree during the period."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (
+        Activity.objects.filter(team__path__startswith=team.path, occurred_on__range=(start, end))
+        .values("author_id", "kind")
+        .annotate(n=Count("pk"))
+    ):
+        counts[row["author_id"]][row["kind"]] = row["n"]
+    kinds = list(Activity.Kind.choices)
+    return ActivityTable(
+        kinds=kinds,
+        rows=[ActivityRow(member, [counts[member.pk].get(kind, 0) for kind, _label in kinds]) for member in members],
     )
 
 

@@ -1,10 +1,11 @@
 """Reports and KPI values of a team subtree and period as CSV or XLSX, for Excel.
 
-Two layouts: one row per member, week and KPI ("long", for pivot tables), and one row per member
-and week with a column group per KPI ("wide", to read). Headers are in the requester's language
-(Chinese by default) and name each column's unit. Numbers stay numbers in XLSX. CSV is UTF-8 with
-a byte-order mark so Excel shows Chinese correctly. Text that a spreadsheet would take for a
-formula (starting with = + - @) is neutralised. Rows are streamed from one query.
+Three layouts: one row per member, week and KPI ("long", for pivot tables), one row per member
+and week with a column group per KPI ("wide", to read), and one row per sales activity ("log").
+Headers are in the requester's language (Chinese by default) and name each column's unit.
+Numbers stay numbers in XLSX. CSV is UTF-8 with a byte-order mark so Excel shows Chinese
+correctly. Text that a spreadsheet would take for a formula (starting with = + - @) is
+neutralised. Rows are streamed from one query.
 """
 
 import csv
@@ -15,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from reports.models import KPI, KpiValue, Target, WeeklyReport
@@ -121,6 +123,54 @@ def wide_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[lis
     return header, rows()
 
 
+def activities(team: Team, start: datetime.date, end: datetime.date):
+    """The sales log of a subtree and period, by the team each entry was logged in."""
+    from customers.models import Activity
+
+    return Activity.objects.filter(team__path__startswith=team.path, occurred_on__range=(start, end))
+
+
+def log_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[list[str], Iterator[list]]:
+    header = [
+        _("Member"),
+        _("Username"),
+        _("Team"),
+        _("Date"),
+        _("Customer"),
+        _("Customer tier"),
+        _("Type"),
+        pgettext("sales activity", "Outcome"),
+        _("Amount (CNY)"),
+        _("Next step"),
+        _("Next step by"),
+        _("Notes"),
+    ]
+
+    def rows():
+        entries = (
+            activities(team, start, end)
+            .select_related("author", "team", "customer")
+            .order_by("team__path", "author__display_name", "author_id", "occurred_on", "pk")
+        )
+        for entry in entries.iterator(chunk_size=CHUNK):
+            yield [
+                safe_text(str(entry.author)),
+                safe_text(entry.author.username),
+                safe_text(entry.team.name),
+                entry.occurred_on,
+                safe_text(entry.customer.name),
+                str(entry.customer.get_tier_display()),
+                str(entry.get_kind_display()),
+                safe_text(entry.outcome),
+                entry.amount,
+                safe_text(entry.next_step),
+                entry.next_step_on,
+                safe_text(entry.notes),
+            ]
+
+    return header, rows()
+
+
 def _report_cells(report: WeeklyReport) -> list:
     """The columns every row starts with: who, where, which week, and how it was submitted."""
     return [
@@ -156,9 +206,9 @@ def write_csv(header: list[str], rows: Iterator[list], progress: Callable[[int],
     return out.getvalue().encode("utf-8")
 
 
-def write_xlsx(header: list[str], rows: Iterator[list], progress: Callable[[int], None]) -> bytes:
+def write_xlsx(header: list[str], rows: Iterator[list], progress: Callable[[int], None], title: str = "") -> bytes:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Reports"))
+    sheet = book.create_sheet(title or _("Reports"))
     sheet.freeze_panes = "A2"
     sheet.append(header)
     for count, row in enumerate(rows, 1):
@@ -171,5 +221,7 @@ def write_xlsx(header: list[str], rows: Iterator[list], progress: Callable[[int]
 
 
 def render(*, team: Team, start: datetime.date, end: datetime.date, layout: str, file_format: str, progress) -> bytes:
-    header, rows = (wide_rows if layout == "wide" else long_rows)(team, start, end)
-    return (write_xlsx if file_format == "xlsx" else write_csv)(header, rows, progress)
+    header, rows = {"wide": wide_rows, "log": log_rows}.get(layout, long_rows)(team, start, end)
+    if file_format == "xlsx":
+        return write_xlsx(header, rows, progress, title=_("Sales log") if layout == "log" else _("Reports"))
+    return write_csv(header, rows, progress)

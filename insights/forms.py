@@ -82,7 +82,11 @@ class ExportForm(forms.Form):
     )
     layout = forms.ChoiceField(
         label=_("Rows"),
-        choices=[("long", _("One row per member, week and KPI")), ("wide", _("One row per member and week"))],
+        choices=[
+            ("long", _("One row per member, week and KPI")),
+            ("wide", _("One row per member and week")),
+            ("log", _("One row per sales activity")),
+        ],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 

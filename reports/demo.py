@@ -6,6 +6,7 @@ import datetime
 import random
 from decimal import Decimal
 
+from customers import prefill
 from reports import services
 from reports.models import KPI, WeeklyReport
 from reviews import services as review_services
@@ -90,8 +91,11 @@ def _submitted_week(member, week, targets, rng, team_settings, *, late: bool) ->
     customers = rng.sample(CUSTOMERS, 3)
     data = {
         "summary": "\n".join(f"- {rng.choice(WORK).format(c=c)}" for c in customers),
+        # The numbers the sales log holds come from it below; the others are typed.
         "kpis": {
-            value.kpi_id: str(_actual(targets, value.kpi, rng)) for value in report.kpi_values.select_related("kpi")
+            value.kpi_id: str(_actual(targets, value.kpi, rng))
+            for value in report.kpi_values.select_related("kpi")
+            if not value.kpi.log_source
         },
         "plan_reviews": {
             r.pk: {"outcome": rng.choice(["done", "done", "partly", "not_done"]), "note": ""}
@@ -103,9 +107,22 @@ def _submitted_week(member, week, targets, rng, team_settings, *, late: bool) ->
         ],
     }
     report = services.save_draft(report=report, editor=member, base_version=report.version, data=data)
+    prefill.fill_from_log(report=report)
+    report = _typed_over_the_log(report, rng)
     deadline = team_settings.deadline_for(week)
     at = deadline + datetime.timedelta(hours=rng.randint(2, 30)) if late else deadline - datetime.timedelta(hours=3)
     return services.submit_report(report=report, by=member, at=at)
+
+
+def _typed_over_the_log(report: WeeklyReport, rng: random.Random) -> WeeklyReport:
+    """Now and then a salesperson reports a few more visits than they logged: the manager's review
+    page shows the difference."""
+    report.refresh_from_db()
+    visits = report.kpi_values.filter(kpi__code="visits").first()
+    if visits is None or visits.actual is None or rng.random() > 0.15:
+        return report
+    data = {"kpis": {visits.kpi_id: str(visits.actual + rng.randint(2, 4))}}
+    return services.save_draft(report=report, editor=report.author, base_version=report.version, data=data)
 
 
 def _target(kpi: KPI, rng: random.Random) -> Decimal:

@@ -18,7 +18,7 @@ class Document(models.Model):
         TEAM_WEEK = "team_week", _("Team weekly summary")
         MEMBER_PERIOD = "member_period", _("Member summary")
         TEAM_PERIOD = "team_period", _("Team summary")
-        EXPORT = "export", _("Export of reports and KPI values")
+        EXPORT = "export", _("Export of reports, KPI values or the sales log")
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -28,6 +28,7 @@ class Document(models.Model):
     class Layout(models.TextChoices):
         LONG = "long", _("One row per member, week and KPI")
         WIDE = "wide", _("One row per member and week")
+        LOG = "log", _("One row per sales activity")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for a worker")

@@ -50,6 +50,13 @@ def content_key(variant: str, *, language: str, report=None, team=None, member=N
     elif kind == Document.Kind.TEAM_WEEK:
         reports = WeeklyReport.objects.filter(team__path__startswith=team.path, week_start=start)
         descriptor = f"{team.pk}:{start}:{_fingerprint(reports)}"
+    elif variant.endswith(f":{Document.Layout.LOG}"):
+        from customers.models import Activity
+
+        state = Activity.objects.filter(team__path__startswith=team.path, occurred_on__range=(start, end)).aggregate(
+            n=Count("pk"), changed=Max("updated_at")
+        )
+        descriptor = f"{team.pk}:{start}:{end}:{state['n']}:{state['changed']}"
     else:
         scope = Q(author=member) if member is not None else Q(team__path__startswith=team.path)
         reports = WeeklyReport.objects.filter(scope, week_start__range=(start, end))
@@ -182,12 +189,13 @@ def _export(job: Document) -> bytes:
     # Imported here: insights builds on summaries' roll-ups, so a module-level import would loop.
     from insights import exports
 
-    total = max(
-        exports.KpiValue.objects.filter(
+    if job.layout == Document.Layout.LOG:
+        rows = exports.activities(job.team, job.period_start, job.period_end)
+    else:
+        rows = exports.KpiValue.objects.filter(
             report__team__path__startswith=job.team.path, report__week_start__range=(job.period_start, job.period_end)
-        ).count(),
-        1,
-    )
+        )
+    total = max(rows.count(), 1)
     return exports.render(
         team=job.team,
         start=job.period_start,

@@ -212,3 +212,26 @@ def test_comparing_more_teams_costs_no_more_queries(
     with django_assert_max_num_queries(16):
         response = client.get(reverse("insights:compare", args=[east.pk]), NOVEMBER)
     assert len(response.context["columns"]) == teams + 1  # the cast's own team is under east too
+
+
+def test_the_sales_activity_of_each_member_is_counted_by_type(client, lead, rep, other_rep, outsider, team, kpis):
+    from customers import services as log
+
+    mine = log.create_customer(actor=rep, owner=rep, name="华为")
+    theirs = log.create_customer(actor=other_rep, owner=other_rep, name="美的")
+    elsewhere = log.create_customer(actor=outsider, owner=outsider, name="格力")
+    for day, kind in [(WEEKS[0], "visit"), (WEEKS[1], "visit"), (WEEKS[1], "call"), (WEEKS[2], "meeting")]:
+        log.log_activity(author=rep, customer=mine, occurred_on=day, kind=kind)
+    log.log_activity(author=other_rep, customer=theirs, occurred_on=WEEKS[0], kind="quote", amount=Decimal(9000))
+    log.log_activity(author=rep, customer=mine, occurred_on=datetime.date(2026, 10, 30), kind="visit")  # October
+    log.log_activity(author=outsider, customer=elsewhere, occurred_on=WEEKS[0], kind="visit")  # another team
+    report_week(rep, WEEKS[0], kpis, 100)
+
+    result, response = board(client, lead, team)
+    rows = {row.member.username: row.counts for row in result.activity.rows}
+    kinds = [kind for kind, _label in result.activity.kinds]
+    assert rows["rep"][kinds.index("visit")] == 2 and rows["rep"][kinds.index("call")] == 1
+    assert rows["rep"][kinds.index("meeting")] == 1 and sum(rows["rep"]) == 4
+    assert rows["other_rep"][kinds.index("quote")] == 1 and sum(rows["other_rep"]) == 1
+    assert result.activity.total == 5
+    assert 'id="activity"' in response.content.decode()

@@ -100,3 +100,39 @@ def test_the_dashboard_offers_the_export_of_the_period_it_shows(client, lead, te
         reverse("insights:dashboard", args=[team.pk]), {"period": "month", "day": "2026-11-20"}
     ).content.decode()
     assert 'id="export-form"' in page and 'value="2026-11-01"' in page and 'value="2026-11-30"' in page
+
+
+def test_the_sales_log_exports_one_row_per_activity_with_amounts_as_numbers(
+    client, lead, rep, outsider, team, django_capture_on_commit_callbacks
+):
+    import datetime
+    from decimal import Decimal
+
+    from customers import services as log
+
+    huawei = log.create_customer(actor=rep, owner=rep, name="华为", tier="a")
+    log.log_activity(
+        author=rep,
+        customer=huawei,
+        occurred_on=datetime.date(2026, 11, 3),
+        kind="contract",
+        amount=Decimal("120000.50"),
+        outcome='=HYPERLINK("http://evil")',
+        next_step="回款",
+        next_step_on=datetime.date(2026, 11, 30),
+    )
+    log.log_activity(author=rep, customer=huawei, occurred_on=datetime.date(2026, 11, 10), kind="visit")
+    elsewhere = log.create_customer(actor=outsider, owner=outsider, name="格力")
+    log.log_activity(author=outsider, customer=elsewhere, occurred_on=datetime.date(2026, 11, 10), kind="visit")
+    client.force_login(lead)
+    client.post(reverse("teams:set_language"), {"language": "zh-hans", "next": "/"})
+    _, content = export(client, lead, team, django_capture_on_commit_callbacks, file_format="xlsx", layout="log")
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["销售日志"]
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:9] == ("成员", "用户名", "团队", "日期", "客户", "客户等级", "类型", "结果", "金额（元）")
+    assert len(rows) == 3  # the header and rep's two entries; nothing from another team
+    contract = rows[1]
+    assert (contract[4], contract[6], contract[8]) == ("华为", "签约", 120000.5)
+    assert contract[7] == '\'=HYPERLINK("http://evil")'
+    assert contract[3].date() == datetime.date(2026, 11, 3)

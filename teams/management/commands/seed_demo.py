@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from audit.services import record
+from customers.demo import seed_sales_log
 from reports.demo import seed_reports
 from teams import services
 from teams.models import Membership, Team, User
@@ -251,8 +252,13 @@ class Command(BaseCommand):
                 users[person.username] = member
             users[company.admin.username] = _ensure_admin(company.admin, created_users)
             _set_password(list(users.values()), password)
+            log_counts = (0, 0) if without_reports else seed_sales_log(list(users.values()), timezone.localdate())
             report_count = 0 if without_reports else seed_reports(list(users.values()), timezone.localdate())
         self._report(len(created_teams), len(created_users))
+        if log_counts[0]:
+            self.stdout.write(
+                self.style.SUCCESS(f"Created {log_counts[0]} customers and {log_counts[1]} sales log entries.")
+            )
         if report_count:
             self.stdout.write(self.style.SUCCESS(f"Created {report_count} submitted weekly reports with targets."))
         self._print_logins(_login_rows(company, users), password)
