@@ -116,14 +116,14 @@ def fill_from_log(request, pk):
         messages.error(request, exc.messages[0])
         return redirect(saved)
     if result.filled or result.lines_added:
-        filled = ", ".join(f"{kpi.name} {kpi_number(value, kpi.decimals)}" for kpi, value in result.filled)
+        filled = _(", ").join(f"{kpi.name} {kpi_number(value, kpi.decimals)}" for kpi, value in result.filled)
         messages.success(
             request,
             _("Filled from your sales log: %(numbers)s. Lines added to the work review: %(lines)d.")
             % {"numbers": filled or "—", "lines": result.lines_added},
         )
     if result.kept:
-        kept = ", ".join(
+        kept = _(", ").join(
             _("%(kpi)s (you typed %(typed)s, the log shows %(logged)s)")
             % {"kpi": kpi.name, "typed": kpi_number(typed, kpi.decimals), "logged": kpi_number(logged, kpi.decimals)}
             for kpi, typed, logged in result.kept
