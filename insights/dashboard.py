@@ -10,8 +10,10 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers.models import Activity
+from insights import problems as problem_analysis
 from reports.models import KPI, KpiValue, PlanReview, Target, TeamSettings, WeeklyReport
 from reports.services import achievement
 from reviews.models import FeedbackGoal
@@ -127,6 +129,8 @@ class Dashboard:
     trends: list[dict]
     members: list[MemberRow]
     activity: ActivityTable | None = None
+    problems: problem_analysis.ProblemOverview | None = None
+    problem_chart: str = ""
 
 
 def weeks_between(team_settings: TeamSettings, start: datetime.date, end: datetime.date) -> list[datetime.date]:
@@ -186,6 +190,7 @@ def build(
 
     members = _members(team, memberships, weeks, kpis, primary, start, end)
     activity = _activity(team, [row.member for row in members], start, end)
+    problems = problem_analysis.overview(team, start, end)
     return Dashboard(
         team=team,
         start=start,
@@ -207,6 +212,16 @@ def build(
         ],
         members=members,
         activity=activity,
+        problems=problems,
+        problem_chart=charts.bar_chart(
+            _("Problems by category"),
+            [
+                charts.Bar(str(row.category or _("Uncategorised")), Decimal(row.count), None)
+                for row in problems.categories
+            ],
+        )
+        if problems.categories
+        else "",
     )
 
 

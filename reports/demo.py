@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from customers import prefill
 from reports import services
-from reports.models import KPI, WeeklyReport
+from reports.models import KPI, ProblemCategory, WeeklyReport
 from reviews import services as review_services
 from teams.models import Membership, User
 
@@ -24,9 +24,14 @@ TARGETS = {
 }
 CUSTOMERS = ["华为", "比亚迪", "海尔", "美的", "格力", "京东方", "顺丰", "万科", "招商银行", "宁德时代"]
 WORK = ["拜访{c}采购部，确认新一季度需求", "与{c}技术团队沟通方案细节", "给{c}发送正式报价", "跟进{c}合同条款"]
+# (category, problem, cause, action taken, help needed); {c} is a customer.
 PROBLEMS = [
-    ("客户对价格敏感，竞品报价低 8%", "竞品促销", "申请阶梯折扣", "需要经理审批特价"),
-    ("交付周期比客户预期长两周", "库存不足", "协调仓库调货", ""),
+    ("价格", "{c}对价格敏感，竞品报价低 8%", "竞品促销", "申请阶梯折扣", "需要经理审批特价"),
+    ("交付", "{c}的交付周期比预期长两周", "库存不足", "协调仓库调货", ""),
+    ("竞争", "{c}同时在评估竞品方案", "竞品主动降价", "准备差异化方案", "需要技术支持配合演示"),
+    ("回款", "{c}的回款延迟一个月", "客户内部审批慢", "每周跟进财务", "需要财务出具对账单"),
+    ("产品", "{c}希望增加定制功能", "标准产品不满足", "反馈给产品部", "需要产品经理评估"),
+    ("内部流程", "合同审批流程太长，{c}等不及", "审批环节多", "提前提交材料", "希望简化审批"),
 ]
 
 PRAISE = ["本周拜访量达标，客户跟进及时。", "报价准备充分，客户反馈很好。", "新客户开发有突破，继续保持。"]
@@ -101,7 +106,7 @@ def _submitted_week(member, week, targets, rng, team_settings, *, late: bool) ->
             r.pk: {"outcome": rng.choice(["done", "done", "partly", "not_done"]), "note": ""}
             for r in report.plan_reviews.all()
         },
-        "problems": [dict(zip(("problem", "cause", "action", "help_needed"), rng.choice(PROBLEMS), strict=True))],
+        "problems": _problems(member, rng),
         "plan": [
             {"item": rng.choice(WORK).format(c=c), "customer": c, "due_on": None} for c in rng.sample(CUSTOMERS, 2)
         ],
@@ -112,6 +117,27 @@ def _submitted_week(member, week, targets, rng, team_settings, *, late: bool) ->
     deadline = team_settings.deadline_for(week)
     at = deadline + datetime.timedelta(hours=rng.randint(2, 30)) if late else deadline - datetime.timedelta(hours=3)
     return services.submit_report(report=report, by=member, at=at)
+
+
+def _problems(member: User, rng: random.Random) -> list[dict]:
+    """One or two problems; everyone has one that keeps coming back most weeks (with the same
+    customer), which the dashboard lists as raised again and again."""
+    persistent = random.Random(f"problem:{member.username}")
+    recurring = (persistent.choice(PROBLEMS), persistent.choice(CUSTOMERS))
+    picks = [recurring] if rng.random() < 0.8 else []
+    picks += [(rng.choice(PROBLEMS), rng.choice(CUSTOMERS))] if rng.random() < 0.6 or not picks else []
+    categories = dict(ProblemCategory.objects.values_list("name_zh", "pk"))
+    return [
+        {
+            "problem": problem.format(c=customer),
+            "category": str(categories.get(category, "")),
+            "customer": customer,
+            "cause": cause,
+            "action": action,
+            "help_needed": help_needed,
+        }
+        for (category, problem, cause, action, help_needed), customer in picks
+    ]
 
 
 def _typed_over_the_log(report: WeeklyReport, rng: random.Random) -> WeeklyReport:

@@ -7,10 +7,11 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from reports import services
-from reports.models import KpiValue, PlanReview, TemplateVersion, WeeklyReport
+from reports.models import KpiValue, PlanReview, ProblemCategory, TemplateVersion, WeeklyReport
 
 SECTION_TITLES = dict(TemplateVersion.Section.choices)
 
@@ -132,13 +133,26 @@ class ReportForm(forms.Form):
 
 class ProblemForm(forms.Form):
     problem = forms.CharField(label=_("Problem"), max_length=500, required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    customer = forms.CharField(
+        label=_("Customer"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "own-customers", "autocomplete": "off"}),
+    )
     cause = forms.CharField(label=_("Cause"), max_length=500, required=False)
     action = forms.CharField(label=_("Action taken"), max_length=500, required=False)
     help_needed = forms.CharField(label=_("Help needed"), max_length=500, required=False)
 
-    def __init__(self, *args, **kwargs):
+    # Bootstrap columns of each field in the row: the problem and its category and customer first.
+    columns = {"problem": "col-md-6", "category": "col-6 col-md-3", "customer": "col-6 col-md-3"}
+
+    def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "—"), *categories]
         _style(self)
+        for name, field in self.fields.items():
+            field.column = self.columns.get(name, "col-md-4")
 
     def clean(self):
         data = super().clean()
@@ -149,7 +163,12 @@ class ProblemForm(forms.Form):
 
 class PlanForm(forms.Form):
     item = forms.CharField(label=_("Plan item"), max_length=500, required=False)
-    customer = forms.CharField(label=_("Customer"), max_length=200, required=False)
+    customer = forms.CharField(
+        label=_("Customer"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "own-customers", "autocomplete": "off"}),
+    )
     due_on = forms.DateField(
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -185,15 +204,30 @@ class ReportEditor:
         self.form = ReportForm(data, report=report, kpi_values=self.kpi_values, plan_reviews=self.plan_reviews)
         self.problems = self.plan = None
         if "problems" in self.sections:
+            stored = list(report.problems.all())
             initial = (
                 None
                 if data is not None
                 else [
-                    {"problem": p.problem, "cause": p.cause, "action": p.action, "help_needed": p.help_needed}
-                    for p in report.problems.all()
+                    {
+                        "problem": p.problem,
+                        "category": str(p.category_id or ""),
+                        "customer": p.customer,
+                        "cause": p.cause,
+                        "action": p.action,
+                        "help_needed": p.help_needed,
+                    }
+                    for p in stored
                 ]
             )
-            self.problems = ProblemFormSet(data, initial=initial, prefix="problems")
+            used = {p.category_id for p in stored}
+            categories = [
+                (str(c.pk), c.name)
+                for c in ProblemCategory.objects.filter(Q(is_active=True) | Q(pk__in=used)).order_by("position", "pk")
+            ]
+            self.problems = ProblemFormSet(
+                data, initial=initial, prefix="problems", form_kwargs={"categories": categories}
+            )
         if "plan" in self.sections and not self.plan_locked:
             initial = (
                 None

@@ -390,16 +390,59 @@ class KpiValue(models.Model):
         return self.actual / self.target
 
 
+class ProblemCategory(models.Model):
+    """What kind of problem a report names (price, delivery, competition…), so that the problems
+    of many reports can be counted and the ones raised again and again found. Admins keep the list;
+    categories are deactivated, never deleted, since reports use them."""
+
+    name_zh = models.CharField(_("name (Chinese)"), max_length=40)
+    name_en = models.CharField(_("name (English)"), max_length=40)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("problem category")
+        verbose_name_plural = _("problem categories")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["name_zh"], name="problem_category_name_zh_unique"),
+            models.UniqueConstraint(fields=["name_en"], name="problem_category_name_en_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:problem_category_edit", args=[self.pk])
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+
 class Problem(models.Model):
     report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="problems")
     position = models.PositiveSmallIntegerField(default=0)
     problem = models.CharField(_("problem"), max_length=500)
+    category = models.ForeignKey(
+        ProblemCategory,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+    )
+    customer = models.CharField(_("customer"), max_length=200, blank=True)
+    # The customer's name reduced for comparison (customers.models.name_key), so the same
+    # customer's problems group together however the name was typed.
+    customer_key = models.CharField(max_length=200, blank=True, editable=False)
     cause = models.CharField(_("cause"), max_length=500, blank=True)
     action = models.CharField(_("action taken"), max_length=500, blank=True)
     help_needed = models.CharField(_("help needed"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["category"], name="problem_category")]
 
     def __str__(self) -> str:
         return self.problem

@@ -40,6 +40,7 @@ def sections_context(report: WeeklyReport, *, history_weeks=(), past_actuals=Non
         ],
         "history_weeks": list(history_weeks),
         "plan_reviews": list(report.plan_reviews.all()),
+        "problems": list(report.problems.select_related("category")),
         "custom_fields": [
             {**field, "value": report.custom_values.get(field["key"], "")} for field in report.template_version.fields
         ],

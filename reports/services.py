@@ -9,10 +9,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers.models import name_key
 from reports.attachments import check_upload
 from reports.calendar import WorkCalendar, calendar_for, effective_deadline
 from reports.models import (
@@ -23,6 +25,7 @@ from reports.models import (
     PlanItem,
     PlanReview,
     Problem,
+    ProblemCategory,
     ReportRevision,
     ReportTemplate,
     Target,
@@ -204,7 +207,10 @@ def save_draft(*, report: WeeklyReport, editor: User, base_version: int, data: d
 
 
 SUMMARY_MAX_LENGTH = 20000
-ROW_FIELDS = {"problems": ("problem", "cause", "action", "help_needed"), "plan": ("item", "customer", "due_on")}
+ROW_FIELDS = {
+    "problems": ("problem", "category", "customer", "cause", "action", "help_needed"),
+    "plan": ("item", "customer", "due_on"),
+}
 
 
 def _rows(data: dict, section: str) -> list[dict]:
@@ -230,13 +236,26 @@ def _check_content(report: WeeklyReport, data: dict) -> dict[str, str]:
     for review_id, answer in data.get("plan_reviews", {}).items():
         if answer.get("outcome", "") not in ("", *PlanReview.Outcome.values):
             errors[f"plan_review_{review_id}"] = _("Choose done, partly done or not done.")
-    if any(not row["problem"] for row in _rows(data, "problems")):
+    problems = _rows(data, "problems")
+    if any(not row["problem"] for row in problems):
         errors["problems"] = _("Describe the problem in every row you started.")
+    elif any(row["category"] and row["category"] not in _category_choices(report) for row in problems):
+        errors["problems"] = _("Choose each problem's category from the list.")
     if any(not row["item"] for row in _rows(data, "plan")):
         errors["plan"] = _("Say what you plan in every row you started.")
     elif "plan" in data and plan_is_locked(report) and _rows(data, "plan") != _stored_plan(report):
         errors["plan"] = _("Next week's report already answers this plan; it can no longer change.")
     return errors
+
+
+def _category_choices(report: WeeklyReport) -> set[str]:
+    """The categories a problem row may name: the active ones, and any the report already uses
+    (an admin may have deactivated it since)."""
+    used = report.problems.filter(category__isnull=False).values("category_id")
+    return {
+        str(pk)
+        for pk in ProblemCategory.objects.filter(Q(is_active=True) | Q(pk__in=used)).values_list("pk", flat=True)
+    }
 
 
 def _stored_plan(report: WeeklyReport) -> list[dict]:
@@ -273,7 +292,17 @@ def _save_content(report: WeeklyReport, data: dict) -> None:
     if "problems" in data:
         report.problems.all().delete()
         Problem.objects.bulk_create(
-            Problem(report=report, position=i, **{k: v[:500] for k, v in row.items()})
+            Problem(
+                report=report,
+                position=i,
+                problem=row["problem"][:500],
+                category_id=int(row["category"]) if row["category"] else None,
+                customer=row["customer"][:200],
+                customer_key=name_key(row["customer"]),
+                cause=row["cause"][:500],
+                action=row["action"][:500],
+                help_needed=row["help_needed"][:500],
+            )
             for i, row in enumerate(_rows(data, "problems"))
         )
     if "plan" in data and not plan_is_locked(report):
@@ -304,6 +333,12 @@ def missing_for_submission(report: WeeklyReport) -> dict[str, str]:
         for value in report.kpi_values.all():
             if value.actual is None:
                 missing[f"kpi_{value.kpi_id}"] = _("Enter this week's value (0 if none).")
+    if (
+        "problems" in sections
+        and report.problems.filter(category__isnull=True).exists()
+        and ProblemCategory.objects.filter(is_active=True).exists()
+    ):
+        missing["problems"] = _("Choose a category for every problem.")
     if "plan" in sections and not report.plan_items.exists():
         missing["plan"] = _("Add at least one item to next week's plan.")
     if "custom" in sections:
@@ -326,8 +361,15 @@ def snapshot(report: WeeklyReport) -> dict:
             for v in report.kpi_values.select_related("kpi").order_by("kpi__position")
         ],
         "problems": [
-            {"problem": p.problem, "cause": p.cause, "action": p.action, "help_needed": p.help_needed}
-            for p in report.problems.all()
+            {
+                "problem": p.problem,
+                "category": p.category.name_zh if p.category else "",
+                "customer": p.customer,
+                "cause": p.cause,
+                "action": p.action,
+                "help_needed": p.help_needed,
+            }
+            for p in report.problems.select_related("category")
         ],
         "plan": [
             {"item": p.item, "customer": p.customer, "due_on": p.due_on.isoformat() if p.due_on else ""}

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports import services, settings_services
-from reports.models import KPI, ReportTemplate, TeamSettings, TemplateVersion
+from reports.models import KPI, ProblemCategory, ReportTemplate, TeamSettings, TemplateVersion
 from teams.forms import CrispyMixin, ServiceCheckedModelForm
 
 
@@ -33,6 +33,13 @@ class KPIForm(ServiceCheckedModelForm):
             self.fields["code"].disabled = True
         else:
             self.fields["code"].widget.attrs["autofocus"] = True
+
+
+class ProblemCategoryForm(ServiceCheckedModelForm):
+    class Meta:
+        model = ProblemCategory
+        fields = settings_services.CATEGORY_FIELDS
+        help_texts = {"is_active": _("Inactive categories are no longer offered; reports that use them keep them.")}
 
 
 # Templates ------------------------------------------------------------------------------------

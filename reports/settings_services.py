@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
 from reports import services
-from reports.models import KPI, ReportTemplate, Target, TeamSettings, TemplateKPI, TemplateVersion
+from reports.models import KPI, ProblemCategory, ReportTemplate, Target, TeamSettings, TemplateKPI, TemplateVersion
 from teams.models import Membership, Team, User
 
 # KPIs ---------------------------------------------------------------------------------------------
@@ -64,6 +64,42 @@ def save_kpi(*, actor: User, kpi: KPI | None, data: dict) -> KPI:
     if changes:
         record(actor=actor, action=AuditEntry.Action.UPDATED, target=kpi, changes=changes)
     return kpi
+
+
+# Problem categories ---------------------------------------------------------------------------
+
+CATEGORY_FIELDS = ["name_zh", "name_en", "position", "is_active"]
+
+
+@transaction.atomic
+def save_problem_category(*, actor: User, category: ProblemCategory | None, data: dict) -> ProblemCategory:
+    """Create a problem category (category=None) or change one; categories are deactivated, never
+    deleted, because reports point at them.
+
+    Raises ValidationError on the name that another category already uses.
+    """
+    others = ProblemCategory.objects.exclude(pk=getattr(category, "pk", None))
+    errors = {}
+    for field in ("name_zh", "name_en"):
+        data[field] = data[field].strip()
+        if others.filter(**{f"{field}__iexact": data[field]}).exists():
+            errors[field] = _("Another category already has this name.")
+    if errors:
+        raise ValidationError(errors)
+    if category is None:
+        category = ProblemCategory.objects.create(**{field: data[field] for field in CATEGORY_FIELDS})
+        changes = diff(category, {}, CATEGORY_FIELDS)
+        record(actor=actor, action=AuditEntry.Action.CREATED, target=category, changes=changes)
+        return category
+    category = ProblemCategory.objects.select_for_update().get(pk=category.pk)
+    before = snapshot(category, CATEGORY_FIELDS)
+    for field in CATEGORY_FIELDS:
+        setattr(category, field, data[field])
+    category.save(update_fields=CATEGORY_FIELDS)
+    changes = diff(category, before, CATEGORY_FIELDS)
+    if changes:
+        record(actor=actor, action=AuditEntry.Action.UPDATED, target=category, changes=changes)
+    return category
 
 
 # Templates ------------------------------------------------------------------------------------

@@ -11,11 +11,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reports import services, settings_services
-from reports.models import KPI, ReportTemplate, TeamSettings
+from reports.models import KPI, ProblemCategory, ReportTemplate, TeamSettings
 from reports.settings_forms import (
     CustomFieldFormSet,
     KPIForm,
     PeriodForm,
+    ProblemCategoryForm,
     TargetTableForm,
     TeamSettingsForm,
     TemplateForm,
@@ -53,6 +54,41 @@ def _kpi_form(request, kpi: KPI | None):
             messages.success(request, _("KPI “%(name)s” saved.") % {"name": saved[0].name})
             return redirect("reports:kpi_list")
     return render(request, "reports/settings/kpi_form.html", {"form": form, "kpi": kpi})
+
+
+# Problem categories -------------------------------------------------------------------------------
+
+
+def problem_category_list(request):
+    access.require_template_admin(request.user)
+    categories = ProblemCategory.objects.annotate(problem_count=Count("problems")).order_by("position", "pk")
+    return render(request, "reports/settings/problem_category_list.html", {"categories": categories})
+
+
+def problem_category_create(request):
+    access.require_template_admin(request.user)
+    return _problem_category_form(request, category=None)
+
+
+def problem_category_edit(request, pk):
+    access.require_template_admin(request.user)
+    return _problem_category_form(request, category=get_object_or_404(ProblemCategory, pk=pk))
+
+
+def _problem_category_form(request, category: ProblemCategory | None):
+    instance = ProblemCategory.objects.get(pk=category.pk) if category else None
+    form = ProblemCategoryForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        saved = []
+        if save_or_show_errors(
+            form,
+            lambda: saved.append(
+                settings_services.save_problem_category(actor=request.user, category=category, data=form.cleaned_data)
+            ),
+        ):
+            messages.success(request, _("Category “%(name)s” saved.") % {"name": saved[0].name})
+            return redirect("reports:problem_category_list")
+    return render(request, "reports/settings/problem_category_form.html", {"form": form, "category": category})
 
 
 # Report templates ---------------------------------------------------------------------------------

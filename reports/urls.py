@@ -24,6 +24,13 @@ urlpatterns = [
     path("settings/kpis/", settings_views.kpi_list, name="kpi_list"),
     path("settings/kpis/new/", settings_views.kpi_create, name="kpi_create"),
     path("settings/kpis/<int:pk>/edit/", settings_views.kpi_edit, name="kpi_edit"),
+    path("settings/problem-categories/", settings_views.problem_category_list, name="problem_category_list"),
+    path("settings/problem-categories/new/", settings_views.problem_category_create, name="problem_category_create"),
+    path(
+        "settings/problem-categories/<int:pk>/edit/",
+        settings_views.problem_category_edit,
+        name="problem_category_edit",
+    ),
     path("settings/templates/", settings_views.template_list, name="template_list"),
     path("settings/templates/new/", settings_views.template_create, name="template_create"),
     path("settings/templates/<int:pk>/edit/", settings_views.template_edit, name="template_edit"),

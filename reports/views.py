@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from customers import prefill
+from customers.models import Customer
 from reports import services
 from reports.calendar import calendar_for, effective_deadline
 from reports.forms import AttachmentForm, ReportEditor
-from reports.models import Attachment, DraftConflict, PlanReview, WeeklyReport
+from reports.models import Attachment, DraftConflict, PlanReview, ProblemCategory, WeeklyReport
 from reports.templatetags.report_tags import duration_text, kpi_number
 from reviews.models import ReviewAction
 from teams import access
@@ -275,6 +276,7 @@ def _render_edit(request, report: WeeklyReport, editor: ReportEditor, *, base_ve
             "report": report,
             **context,
             "keeps_log": keeps_log,
+            "customer_names": Customer.objects.filter(owner=report.author_id).values_list("name", flat=True),
             "log_differs": any(row.get("log_differs") for row in context["kpi_rows"]),
             "base_version": base_version,
             "autosave": "idle",
@@ -330,11 +332,16 @@ def _compare(report: WeeklyReport, refused: dict) -> list[dict]:
         stored = "" if value.actual is None else format(value.actual.normalize(), "f")
         add(value.kpi.name, stored, actuals.get(str(value.kpi_id), ""))
     if "problems" in refused:
-        add(
-            _("Problems and solutions"),
-            _lines(report.problems.values("problem", "cause", "action", "help_needed")),
-            _lines(refused["problems"]),
-        )
+        names = dict(ProblemCategory.objects.values_list("pk", "name_zh"))
+        stored_problems = [
+            {**row, "category": names.get(row["category"], "")}
+            for row in report.problems.values("problem", "category", "customer", "cause", "action", "help_needed")
+        ]
+        refused_problems = [
+            {**row, "category": names.get(int(row["category"]) if str(row.get("category", "")).isdigit() else None, "")}
+            for row in refused["problems"]
+        ]
+        add(_("Problems and solutions"), _lines(stored_problems), _lines(refused_problems))
     if "plan" in refused:
         stored_plan = [
             {**row, "due_on": row["due_on"].isoformat() if row["due_on"] else ""}

@@ -183,6 +183,7 @@ class Period:
     late: int
     customers: list[dict]
     problems: list[dict]
+    problem_categories: list
     lessons: list[Feedback]
     action_plan: list[PlanItem]
     goals: list[FeedbackGoal]
@@ -282,6 +283,8 @@ def period(
 ):
     """A summary of the reporting weeks that start within [start, end], for one member or a team
     subtree, in the structure of a work summary."""
+    from insights.problems import category_counts  # insights builds on these roll-ups
+
     scope, _ = _scopes(start, end, team, member)
     reports: QuerySet[WeeklyReport] = WeeklyReport.objects.filter(scope, week_start__range=(start, end)).exclude(
         status=WeeklyReport.Status.DRAFT
@@ -334,6 +337,7 @@ def period(
             )
             .order_by("-times", "-last")[:TOP_PROBLEMS]
         ),
+        problem_categories=category_counts(Problem.objects.filter(report__in=reports)),
         lessons=list(
             Feedback.objects.filter(report__in=reports)
             .exclude(suggestions="")

@@ -82,6 +82,9 @@ MATRIX = {
     "reports:kpi_list": ("get", [], admins_only()),
     "reports:kpi_create": ("get", [], admins_only()),
     "reports:kpi_edit": ("get", ["kpi"], admins_only()),
+    "reports:problem_category_list": ("get", [], admins_only()),
+    "reports:problem_category_create": ("get", [], admins_only()),
+    "reports:problem_category_edit": ("get", ["problem_category"], admins_only()),
     "reports:template_list": ("get", [], admins_only()),
     "reports:template_create": ("get", [], admins_only()),
     "reports:template_edit": ("get", ["template"], admins_only()),
@@ -183,7 +186,7 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from customers.services import create_customer, log_activity
     from notifications.models import Notification
     from reports import services as report_services
-    from reports.models import KPI, DayOff, DraftConflict
+    from reports.models import KPI, DayOff, DraftConflict, ProblemCategory
     from reviews.services import add_comment
     from summaries.models import Document
     from teams.models import Leave
@@ -226,6 +229,7 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
         ).pk,
         "team": team.pk,
         "kpi": KPI.objects.first().pk,
+        "problem_category": ProblemCategory.objects.first().pk,
         "template": report_services.default_template().pk,
         "report": report.pk,
         "conflict": DraftConflict.objects.create(report=report, user=rep, base_version=0, data={"summary": "x"}).pk,

@@ -4,13 +4,14 @@ Playwright's sync API keeps an asyncio event loop in the test thread, so Django 
 database access from tests and fixtures unless told that this is deliberate.
 """
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import sync_playwright
+
+from tests import data_migrations
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
@@ -69,6 +70,4 @@ def screenshot(page):
 def _migration_data(transactional_db):
     """Transactional tests flush the database after each test, taking with it the rows that the
     data migration created (default KPIs and template); put them back before each browser test."""
-    from django.apps import apps
-
-    importlib.import_module("reports.migrations.0002_default_kpis_and_template").create_defaults(apps, None)
+    data_migrations.restore()

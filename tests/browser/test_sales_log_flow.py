@@ -74,9 +74,7 @@ def test_salesperson_logs_the_day_and_writes_the_report_from_the_log(live_server
     expect(page.locator(".alert-success")).to_contain_text("已从销售日志填写")
     visits = report.kpi_values.get(kpi__code="visits")
     calls = report.kpi_values.get(kpi__code="calls")
-    logged_calls = Activity.objects.filter(
-        author=salesperson, kind="call", occurred_on__gte=report.week_start
-    ).count()
+    logged_calls = Activity.objects.filter(author=salesperson, kind="call", occurred_on__gte=report.week_start).count()
     expect(page.locator(f"#id_kpi_{calls.kpi_id}")).to_have_value(str(logged_calls))
     expect(page.locator("#id_summary")).to_have_value(re.compile(r"杭州阿里巴巴网络技术有限公司\*\*：拜访（初次拜访"))
     expect(page.locator("[data-from-log]")).to_have_count(6)

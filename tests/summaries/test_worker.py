@@ -5,7 +5,6 @@ The worker is a separate process, so it must reach the test database: PostgreSQL
 test database lives in this process's memory). CI runs these on PostgreSQL and Redis.
 """
 
-import importlib
 import os
 import signal
 import subprocess
@@ -19,6 +18,7 @@ from reports import services as report_services
 from salesreports.celery import app
 from summaries import services
 from summaries.models import Document
+from tests import data_migrations
 from tests.factories import member_of
 from tests.reports.test_services import MONDAY, fill
 from tests.reviews.test_pages import submitted
@@ -37,9 +37,7 @@ pytestmark = [
 @pytest.fixture(autouse=True)
 def _migration_data():
     """Transactional tests flush the data migration's rows (default KPIs and template)."""
-    from django.apps import apps
-
-    importlib.import_module("reports.migrations.0002_default_kpis_and_template").create_defaults(apps, None)
+    data_migrations.restore()
 
 
 def start_pdf_worker(**env) -> subprocess.Popen:
