@@ -8,7 +8,7 @@ admins import for the people they manage; everyone else imports their own.
 
 import datetime
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -114,39 +114,18 @@ KINDS = {
 
 
 @dataclass
-class Row:
-    number: int
-    values: dict[str, str]
-    errors: list[str] = field(default_factory=list)
+class Row(spreadsheets.CheckedRow):
     owner: User | None = None
     customer: Customer | None = None  # for an activity: the customer it is about
     activity: Activity | None = None
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.errors
 
     def cells(self, columns) -> list[str]:
         return [self.values[column.key] for column in columns]
 
 
 @dataclass
-class Result:
-    kind: str
-    rows: list[Row]
-    errors: list[str]
-
-    @property
-    def valid_count(self) -> int:
-        return sum(1 for row in self.rows if row.is_valid)
-
-    @property
-    def invalid_count(self) -> int:
-        return len(self.rows) - self.valid_count
-
-    @property
-    def can_apply(self) -> bool:
-        return bool(self.rows) and not self.errors and not self.invalid_count
+class Result(spreadsheets.CheckedFile):
+    kind: str = LogImport.Kind.CUSTOMERS
 
     @property
     def columns(self):
@@ -317,17 +296,19 @@ def parse(file: File, name: str, kind: str, uploader: User) -> Result:
     try:
         positions, records = _read(file, name, kind)
     except ValidationError as exc:
-        return Result(kind, [], exc.messages)
+        return Result(rows=[], errors=exc.messages, kind=kind)
     columns = COLUMNS[kind]
     rows = [Row(number, spreadsheets.row_values(cells, positions, columns)) for number, cells in records]
     _assign_owners(rows, uploader)
     (_check_customers if kind == LogImport.Kind.CUSTOMERS else _check_activities)(rows, uploader)
-    return Result(kind, rows, [])
+    return Result(rows=rows, errors=[], kind=kind)
 
 
 def preview(log_import: LogImport) -> Result:
     """The stored file's rows, checked against the database as it is now."""
-    missing = Result(log_import.kind, [], [_("The uploaded file is no longer stored: upload it again.")])
+    missing = Result(
+        rows=[], errors=[_("The uploaded file is no longer stored: upload it again.")], kind=log_import.kind
+    )
     if not log_import.file:
         return missing
     try:

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from teams.models import SpreadsheetImport
+
 # Legal forms that make "华为技术有限公司" and "华为技术" the same customer for duplicate checks:
 # Chinese ones at the end of the name, Latin ones as the last words.
 CHINESE_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司")
@@ -162,42 +164,20 @@ class Activity(models.Model):
         return reverse("customers:activity_edit", args=[self.pk])
 
 
-class LogImport(models.Model):
-    """A spreadsheet of customers or activities, kept from upload (previewed) until it is applied.
-
-    The file stays in private storage under MEDIA_ROOT; no URL serves it.
-    """
+class LogImport(SpreadsheetImport):
+    """A spreadsheet of customers or of sales activities."""
 
     class Kind(models.TextChoices):
         CUSTOMERS = "customers", _("Customers")
         ACTIVITIES = "activities", _("Sales activities")
 
-    class Status(models.TextChoices):
-        PREVIEWED = "previewed", _("Previewed")
-        APPLIED = "applied", _("Applied")
-
     kind = models.CharField(_("contents"), max_length=10, choices=Kind.choices)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
     file = models.FileField(_("file"), upload_to="imports/log/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=200)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     created_count = models.PositiveIntegerField(_("rows imported"), default=0)
 
-    class Meta:
+    class Meta(SpreadsheetImport.Meta):
         verbose_name = _("sales log import")
         verbose_name_plural = _("sales log imports")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def get_absolute_url(self) -> str:
         return reverse("customers:import_preview", args=[self.pk])
-
-    @property
-    def is_applied(self) -> bool:
-        return self.status == self.Status.APPLIED

@@ -77,16 +77,25 @@ def autosave(request, pk):
     )
 
 
-@require_POST
-def submit(request, pk):
+def _keep_posted(request, pk) -> tuple[ReportEditor, WeeklyReport | None, HttpResponse | None]:
+    """Store what the page holds before acting on the report: the editor, the saved report, and
+    the answer to give instead when it could not be stored (a conflict, or errors to show)."""
     report = access.report_for_edit(request.user, pk)
     editor = ReportEditor(report, request.POST)
     try:
         saved = _save_draft(request, report, editor)
     except services.ReportConflict as exc:
-        return _to_conflict(request, exc.conflict)
+        return editor, None, _to_conflict(request, exc.conflict)
     if saved is None:
-        return _render_edit(request, report, editor, base_version=_started_from(editor, report))
+        return editor, None, _render_edit(request, report, editor, base_version=_started_from(editor, report))
+    return editor, saved, None
+
+
+@require_POST
+def submit(request, pk):
+    editor, saved, refused = _keep_posted(request, pk)
+    if refused:
+        return refused
     try:
         submitted = services.submit_report(report=saved, by=request.user)
     except ValidationError as exc:
@@ -103,14 +112,9 @@ def submit(request, pk):
 @require_POST
 def fill_from_log(request, pk):
     """Keep what the page holds, then fill the draft from the author's sales log of the week."""
-    report = access.report_for_edit(request.user, pk)
-    editor = ReportEditor(report, request.POST)
-    try:
-        saved = _save_draft(request, report, editor)
-    except services.ReportConflict as exc:
-        return _to_conflict(request, exc.conflict)
-    if saved is None:
-        return _render_edit(request, report, editor, base_version=_started_from(editor, report))
+    _editor, saved, refused = _keep_posted(request, pk)
+    if refused:
+        return refused
     try:
         result = prefill.fill_from_log(report=saved, replace_typed=request.POST.get("replace_typed") == "1")
     except ValidationError as exc:
@@ -132,7 +136,7 @@ def fill_from_log(request, pk):
         messages.warning(request, _("Kept what you typed for %(kpis)s.") % {"kpis": kept})
     if not (result.changed or result.kept):
         messages.info(request, _("Your sales log has nothing new for this week."))
-    return redirect("reports:edit", pk=report.pk)
+    return redirect("reports:edit", pk=saved.pk)
 
 
 @require_GET

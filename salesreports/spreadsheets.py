@@ -7,7 +7,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import openpyxl
 from django.core.exceptions import ValidationError
@@ -39,6 +39,40 @@ class Column:
 
 
 Records = list[tuple[int, list[str]]]
+
+
+@dataclass
+class CheckedRow:
+    """One data row, numbered as the user sees it in the spreadsheet (the header is row 1)."""
+
+    number: int
+    values: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class CheckedFile:
+    """The rows of a file with their errors, or the errors that make the whole file unusable.
+    Nothing is imported unless every row is right."""
+
+    rows: list
+    errors: list[str]
+
+    @property
+    def valid_count(self) -> int:
+        return sum(1 for row in self.rows if row.is_valid)
+
+    @property
+    def invalid_count(self) -> int:
+        return len(self.rows) - self.valid_count
+
+    @property
+    def can_apply(self) -> bool:
+        return bool(self.rows) and not self.errors and not self.invalid_count
 
 
 def extension_of(name: str) -> str:

@@ -8,7 +8,7 @@ bad row blocks the whole file, so nobody has to clean up a half-imported team by
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -95,19 +95,10 @@ SAMPLE_ROW = ("张三", "zhangsan@example.com", "华东大区/上海一组", "�
 
 
 @dataclass
-class ImportRow:
-    """One data row, numbered as the user sees it in the spreadsheet (the header is row 1)."""
-
-    number: int
-    values: dict[str, str]
-    errors: list[str] = field(default_factory=list)
+class ImportRow(spreadsheets.CheckedRow):
     team: Team | None = None
     team_label: str = ""
     role: str | None = Membership.Role.SALESPERSON
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.errors
 
     @property
     def email(self) -> str:
@@ -122,24 +113,7 @@ class ImportRow:
         return str(Membership.Role(self.role).label) if self.role else self.values["role"]
 
 
-@dataclass
-class ImportResult:
-    """The rows of a file with their errors, or the errors that make the whole file unusable."""
-
-    rows: list[ImportRow]
-    errors: list[str]
-
-    @property
-    def valid_count(self) -> int:
-        return sum(1 for row in self.rows if row.is_valid)
-
-    @property
-    def invalid_count(self) -> int:
-        return len(self.rows) - self.valid_count
-
-    @property
-    def can_apply(self) -> bool:
-        return bool(self.rows) and not self.errors and not self.invalid_count
+ImportResult = spreadsheets.CheckedFile
 
 
 # Reading the file -------------------------------------------------------------------------------

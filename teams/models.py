@@ -178,8 +178,8 @@ class Membership(models.Model):
         return self.ended_on is None
 
 
-class MemberImport(models.Model):
-    """A spreadsheet of new members, kept from upload (previewed) until it is applied.
+class SpreadsheetImport(models.Model):
+    """An uploaded spreadsheet kept from upload (previewed) until it is applied, all rows or none.
 
     The file stays in private storage under MEDIA_ROOT; no URL serves it.
     """
@@ -189,27 +189,35 @@ class MemberImport(models.Model):
         APPLIED = "applied", _("Applied")
 
     uploaded_by = models.ForeignKey(User, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+")
-    file = models.FileField(_("file"), upload_to="imports/members/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
-    created_count = models.PositiveIntegerField(_("members created"), default=0)
 
     class Meta:
-        verbose_name = _("member import")
-        verbose_name_plural = _("member imports")
+        abstract = True
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return self.original_name
 
-    def get_absolute_url(self) -> str:
-        return reverse("teams:member_import_preview", args=[self.pk])
-
     @property
     def is_applied(self) -> bool:
         return self.status == self.Status.APPLIED
+
+
+class MemberImport(SpreadsheetImport):
+    """A spreadsheet of new members."""
+
+    file = models.FileField(_("file"), upload_to="imports/members/%Y/%m/")
+    created_count = models.PositiveIntegerField(_("members created"), default=0)
+
+    class Meta(SpreadsheetImport.Meta):
+        verbose_name = _("member import")
+        verbose_name_plural = _("member imports")
+
+    def get_absolute_url(self) -> str:
+        return reverse("teams:member_import_preview", args=[self.pk])
 
 
 class Leave(models.Model):
