@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("", include("summaries.urls")),
     path("", include("insights.urls")),
+    path("", include("security.urls")),
     path("audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,2 @@
+# The access matrix's objects (one of each kind, in `team`) and cast, for the data-driven suites.
+from tests.test_access_matrix import cast, objects  # noqa: F401
