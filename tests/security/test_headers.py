@@ -63,7 +63,11 @@ def test_htmx_is_told_not_to_inject_styles_or_eval(client, rep):
     client.force_login(rep)
     html = client.get(reverse("home")).content.decode()
     config = json.loads(re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", html).group(1))
-    assert config == {"includeIndicatorStyles": False, "allowEval": False}
+    assert config == {
+        "includeIndicatorStyles": False,
+        "allowEval": False,
+        "attributesToSettle": ["class", "width", "height"],
+    }
 
 
 PRODUCTION_PROBE = """
