@@ -31,7 +31,7 @@ SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
     if IS_PRODUCTION or not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required in production and whenever DEBUG is off.")
-    SECRET_KEY = "dev-only-not-secret"
+    SECRET_KEY = "dev-only-not-secret"  # nosec B105 # development only: production refuses to start without one
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -62,7 +62,7 @@ def _cache_get_many(keys: list[str]) -> dict:
 def _cache_set(key: str, value) -> None:
     try:
         cache.set(key, value, CACHE_SECONDS)
-    except Exception:  # noqa: S110 - a cache that cannot be written only costs a query next time
+    except Exception:  # nosec B110 # a cache that cannot be written only costs a query next time
         pass
 
 
@@ -70,7 +70,7 @@ def _forget(*keys: str) -> None:
     def delete() -> None:
         try:
             cache.delete_many(list(keys))
-        except Exception:  # noqa: S110 - entries expire by themselves after CACHE_SECONDS
+        except Exception:  # nosec B110 # entries expire by themselves after CACHE_SECONDS
             pass
 
     transaction.on_commit(delete)
