@@ -41,6 +41,24 @@ def test_every_page_sends_a_policy_that_forbids_inline_script_and_framing(client
         assert "<style" not in html
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:index",
+        "admin:teams_team_changelist",
+        "admin:teams_user_changelist",
+        "admin:axes_accessattempt_changelist",
+    ],
+)
+def test_the_django_admin_needs_no_inline_script_or_style_either(client, admin, team, url):
+    client.force_login(admin)
+    response = client.get(reverse(url))
+    assert response.status_code == 200 and "Content-Security-Policy" in response
+    html = response.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", html)
+    assert not re.search(r"<[^>]+\sstyle\s*=", html) and "<style" not in html
+
+
 def test_an_inline_script_runs_only_with_the_nonce_of_its_own_response(rf, rep):
     from csp.middleware import CSPMiddleware
     from django.http import HttpResponse

@@ -182,3 +182,12 @@ def test_with_the_cache_server_down_the_database_decides(client, rep, settings):
     log_in(client, "rep")
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response.url.startswith(reverse("security:verify"))
+
+
+def test_a_new_policy_reaches_sessions_that_are_already_open(client, admin, lead, django_capture_on_commit_callbacks):
+    client.force_login(lead)
+    assert client.get(reverse("reviews:queue")).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_policy(actor=admin, is_required_for_admins=False, is_required_for_managers=True)
+    response = client.get(reverse("reviews:queue"))
+    assert response.status_code == 302 and response.url.startswith(reverse("security:setup"))
