@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import closing
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
@@ -36,7 +37,8 @@ def _get(url: str) -> int:
 
 
 def _app_backends(database: str) -> set[int]:
-    with psycopg2.connect(**_libpq(database)) as probe, probe.cursor() as cursor:
+    # closing(): psycopg2's own `with` ends the transaction but keeps the connection open.
+    with closing(psycopg2.connect(**_libpq(database))) as probe, probe.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
             "AND application_name = 'salesreports-faults'",
@@ -89,7 +91,7 @@ def test_after_the_database_drops_the_connection_the_next_request_succeeds(serve
     assert _get(base + "/healthz") == 200
     kept = _app_backends(database)
     assert len(kept) == 1, "the app should keep its connection between requests"
-    with psycopg2.connect(**_libpq(database)) as admin, admin.cursor() as cursor:
+    with closing(psycopg2.connect(**_libpq(database))) as admin, admin.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s) AS pid", [list(kept)])
     time.sleep(0.2)
     assert _app_backends(database) == set()
