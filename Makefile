@@ -5,12 +5,14 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run web worker test test-fast lint messages clean bench-reminders bench-pdf
+.PHONY: install run web worker test test-fast test-faults lint security-audit lock messages clean bench-reminders bench-pdf
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Every package, direct or not, comes from the hashed lock file: a changed or swapped file on the
+# index fails the install. Edit requirements*.txt, then `make lock` to regenerate both locks
+# (requirements.lock for the image, requirements-dev.lock for development and CI).
+$(VENV)/.installed: requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 # Bootstrap and its icons come from the npm registry (package.json); nothing is committed.
@@ -39,10 +41,28 @@ test: install
 test-fast: install
 	$(PY) -m pytest -m "not browser"
 
+# The fault-injection tests alone (a throwaway Redis, real workers, dropped connections); `make test`
+# runs them too. Most need PostgreSQL and redis-server: set DATABASE_URL and REDIS_URL.
+test-faults: install
+	$(PY) -m pytest -m faults
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# bandit over our code (reviewed findings are marked in place with a reason) and pip-audit over
+# the lock file; see scripts/audit_dependencies.py for what is checked when the advisory
+# services cannot be reached.
+security-audit: install
+	$(VENV)/bin/bandit -q -c pyproject.toml -r .
+	$(PY) scripts/audit_dependencies.py
+
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+lock: $(VENV)/.installed
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --output-file requirements-dev.lock requirements-dev.txt
 
 # Benchmarks print tables; they are not tests. Set DATABASE_URL to measure on PostgreSQL.
 bench-reminders: install

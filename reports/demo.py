@@ -54,7 +54,7 @@ def seed_reports(members: list[User], today: datetime.date) -> int:
             continue
         team_settings = services.settings_for(membership.team)
         this_week = team_settings.week_start_for(today)
-        rng = random.Random(member.username)
+        rng = random.Random(member.username)  # nosec B311 # repeatable demo numbers, not secrets
         for back in range(WEEKS_BACK, -1, -1):
             week = this_week - datetime.timedelta(weeks=back)
             targets = {kpi: _target(kpi, rng) for kpi in kpis}

@@ -92,8 +92,7 @@ class TemplateForm(CrispyMixin, forms.Form):
             initial=order,
             widget=forms.NumberInput(
                 attrs={
-                    "class": "form-control form-control-sm",
-                    "style": "width: 5rem",
+                    "class": "form-control form-control-sm input-narrow",
                     "aria-label": _("Order of %(name)s") % {"name": label},
                 }
             ),
@@ -142,7 +141,7 @@ class CustomFieldForm(forms.Form):
         label=_("Type"),
         choices=TemplateVersion.FieldType.choices,
         initial=TemplateVersion.FieldType.SHORT_TEXT,
-        widget=forms.Select(attrs={"style": "min-width: 9rem"}),
+        widget=forms.Select(attrs={"class": "form-select input-min-9"}),
     )
     required = forms.BooleanField(label=_("Required"), required=False)
     help = forms.CharField(label=_("Help text"), max_length=200, required=False)
@@ -171,7 +170,7 @@ class BaseCustomFieldFormSet(forms.BaseFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        form.fields["ORDER"].widget.attrs["style"] = "width: 5rem"
+        form.fields["ORDER"].widget.attrs["class"] = "form-control input-narrow"
 
 
 CustomFieldFormSet = forms.formset_factory(

@@ -84,7 +84,9 @@ class Comment(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["author", "client_token"], condition=~models.Q(client_token=""), name="comment_posted_once"
+                fields=["author", "client_token"],
+                condition=~models.Q(client_token=""),  # nosec B106 # an empty token, not a password
+                name="comment_posted_once",
             ),
         ]
         indexes = [models.Index(fields=["report", "created_at"], name="comment_thread")]

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("summaries.urls")),
     path("", include("insights.urls")),
     path("", include("customers.urls")),
+    path("", include("security.urls")),
     path("audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -12,7 +12,7 @@ manager of team T   | T and all teams below it: members, their reports | the sam
 director of node N  | N and all teams below it, read-only              | own preferences (and own report, if any)
 admin (is_staff)    | everything                                       | team structure, members, roles, imports,
                     |                                                  | KPIs, templates, team settings, targets,
-                    |                                                  | reviews
+                    |                                                  | reviews, the two-factor policy and resets
 
 Customers and the sales log: a salesperson sees and changes their own customers and activities;
 managers see those of the members in their subtree (customers follow their owner, activities
@@ -155,6 +155,25 @@ def visible_members(user: User) -> QuerySet[User]:
     return User.objects.filter(
         Q(Exists(current)) | Q(status=User.Status.LEFT, pk__in=past.values("user")) | Q(pk=user.pk)
     )
+
+
+def two_factor_required(user: User, *, for_admins: bool, for_managers: bool) -> bool:
+    """Whether the admins' two-factor policy applies to the person: admins when it is required for
+    admins; managers and directors (who read whole teams) when it is required for managers."""
+    s = scope(user)
+    return (for_admins and s.is_admin) or (
+        for_managers and s.own_role in (Membership.Role.MANAGER, Membership.Role.DIRECTOR)
+    )
+
+
+def can_set_security_policy(user: User) -> bool:
+    """Who must use two-factor login, and resetting someone's, is the admins' call."""
+    return scope(user).is_admin
+
+
+def require_security_admin(user: User) -> None:
+    if not can_set_security_policy(user):
+        raise PermissionDenied
 
 
 # Fetchers for detail and action views -----------------------------------------------------------

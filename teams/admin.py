@@ -1,10 +1,45 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
 from audit.services import record
+from teams import retention
 from teams.models import Membership, Team, User
+
+
+class RefuseDeletingHistoryMixin:
+    """Deleting goes through teams.retention, which refuses (with the reason) anything that holds
+    history. There is no bulk delete: each deletion is looked at on its own."""
+
+    def blockers(self, obj) -> list[str]:
+        raise NotImplementedError
+
+    def delete_for_good(self, request, obj) -> None:
+        raise NotImplementedError
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            try:
+                if request.method == "POST":
+                    self.delete_for_good(request, obj)
+                    messages.success(request, _("“%(name)s” was deleted.") % {"name": obj})
+                    return redirect(reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_changelist"))
+                if self.blockers(obj):
+                    self.delete_for_good(request, obj)  # raises with the reasons
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect(reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)
 
 
 class MembershipInline(admin.TabularInline):
@@ -20,7 +55,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(RefuseDeletingHistoryMixin, BaseUserAdmin):
     list_display = ["username", "display_name", "email", "position", "status", "is_staff", "is_active"]
     list_filter = ["status", "is_staff", "is_active", "language"]
     search_fields = ["username", "display_name", "email", "phone"]
@@ -60,13 +95,19 @@ class UserAdmin(BaseUserAdmin):
                 note="django-admin",
             )
 
+    def blockers(self, obj) -> list[str]:
+        return retention.person_deletion_blockers(obj)
+
+    def delete_for_good(self, request, obj) -> None:
+        retention.delete_person(actor=request.user, person=obj)
+
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["username", "display_name", "email", "password1", "password2"]})
     ]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(RefuseDeletingHistoryMixin, admin.ModelAdmin):
     # Structure changes go through the app's own pages (teams.services keeps paths and the audit
     # trail right); the Django admin shows the tree read-only.
     list_display = ["name", "kind", "parent", "depth", "is_active"]
@@ -76,6 +117,12 @@ class TeamAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def blockers(self, obj) -> list[str]:
+        return retention.team_deletion_blockers(obj)
+
+    def delete_for_good(self, request, obj) -> None:
+        retention.delete_team(actor=request.user, team=obj)
 
 
 @admin.register(Membership)

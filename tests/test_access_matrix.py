@@ -155,6 +155,14 @@ MATRIX = {
     "customers:import_apply": ("post", ["log_import"], {**signed_in(404), "rep": 302}),
     "reports:detail": ("get", ["report"], {**team_readers(), "rep": 200}),
     "reports:history": ("get", ["report"], {**team_readers(), "rep": 200}),
+    # Two-factor login: everyone's own pages; nobody in the cast has it on or is required to.
+    "security:two_factor": ("get", [], signed_in(200)),
+    "security:setup": ("get", [], signed_in(200)),
+    "security:verify": ("get", [], signed_in(302)),  # nothing to verify: on to the page asked for
+    "security:backup_codes": ("post", [], signed_in(302)),  # two-factor login is off: back, with a message
+    "security:turn_off": ("post", [], signed_in(302)),
+    "security:policy": ("get", [], admins_only()),
+    "security:member_reset": ("post", ["teammate"], team_structure(302)),
 }
 
 # Django's own admin guards itself (staff only); it is checked separately below.

@@ -43,16 +43,46 @@ def browser(_allow_db_beside_event_loop):
         chromium.close()
 
 
+def watch_for_csp_violations(tab) -> list[str]:
+    """The browser's reports of anything our Content-Security-Policy blocked on this tab."""
+    violations: list[str] = []
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{tab.url} ({message.location.get('url')}): {message.text[:160]}")
+
+    tab.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
-def page(browser, request):
-    """A fresh browser tab; its last screen is saved to test-artifacts/<test>.png for failures."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    yield tab
+def new_tab(browser, request):
+    """Opens tabs in fresh browser contexts (separate cookies, like separate devices). Each tab's
+    last screen is saved to test-artifacts/; anything the Content-Security-Policy blocked fails the
+    test, since it means part of a page did not work."""
+    opened = []
+
+    def open_tab():
+        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+        context.set_default_timeout(10_000)
+        tab = context.new_page()
+        opened.append((context, tab, watch_for_csp_violations(tab)))
+        return tab
+
+    yield open_tab
     ARTIFACTS.mkdir(exist_ok=True)
-    tab.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
-    context.close()
+    for i, (context, tab, _) in enumerate(opened):
+        suffix = f"-{i + 1}" if i else ""
+        tab.screenshot(path=ARTIFACTS / f"{request.node.name}{suffix}.png", full_page=True)
+        context.close()
+    blocked = [text for _, _, violations in opened for text in violations]
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
+
+
+@pytest.fixture
+def page(new_tab):
+    """A fresh browser tab (see new_tab)."""
+    return new_tab()
 
 
 @pytest.fixture

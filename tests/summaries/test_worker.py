@@ -27,6 +27,7 @@ from tests.workers import start_worker
 
 pytestmark = [
     pytest.mark.worker,
+    pytest.mark.faults,  # a worker killed mid-render (SIGKILL), and the job finished once after restart
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="a worker process cannot reach SQLite's in-memory test database"

@@ -21,7 +21,7 @@ from reports.demo import seed_reports
 from teams import services
 from teams.models import Membership, Team, User
 
-DEFAULT_PASSWORD = "demo-2026"
+DEFAULT_PASSWORD = "demo-2026"  # nosec B105 # the demo accounts' documented password
 EMAIL_DOMAIN = "demo.example.com"
 
 # Days before today on which the year's events happened, so the history is recent whenever the

@@ -1,0 +1,64 @@
+"""CSRF: every URL the project defines refuses a POST that carries no CSRF token, and the same POST
+with the token gets past the check (so it is the token that decides). Derived from the access
+matrix, so a new page is covered as soon as it has its matrix entry."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.test_access_matrix import LOGIN, MATRIX
+
+# Who may use each URL: the first role the matrix lets through.
+PREFERENCE = ["admin", "lead", "rep", "director", "anonymous"]
+
+
+def allowed_role(expected: dict) -> str:
+    return next(role for role in PREFERENCE if expected[role] not in (403, 404, LOGIN))
+
+
+def signed_in_client(cast, role: str) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    if role != "anonymous":
+        client.force_login(cast[role])
+    return client
+
+
+def refused_for_csrf(response) -> bool:
+    return response.status_code == 403 and "403_csrf.html" in {t.name for t in response.templates}
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_a_post_without_a_csrf_token_is_refused(objects, cast, name):
+    method, arg_keys, expected = MATRIX[name]
+    client = signed_in_client(cast, allowed_role(expected))
+    url = reverse(name, args=[objects[key] for key in arg_keys])
+    response = client.post(url, {"name": "x", "summary": "x", "body": "x", "language": "en"})
+    assert refused_for_csrf(response), f"POST {url} without a token answered {response.status_code}"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_the_same_post_with_the_token_gets_past_the_check(objects, cast, name):
+    method, arg_keys, expected = MATRIX[name]
+    role = allowed_role(expected)
+    client = signed_in_client(cast, role)
+    client.get(reverse("teams:preferences") if role != "anonymous" else reverse("login"))
+    token = client.cookies["csrftoken"].value
+    url = reverse(name, args=[objects[key] for key in arg_keys])
+    response = client.post(url, {"csrfmiddlewaretoken": token})
+    assert not refused_for_csrf(response)
+    if method == "get":
+        # Pages that only show something do not take a POST at all, or treat it as their form.
+        assert response.status_code in (200, 302, 405), f"POST {url} answered {response.status_code}"
+
+
+POSTS = sorted(name for name, (method, _, _) in MATRIX.items() if method == "post")
+
+
+@pytest.mark.parametrize("name", POSTS)
+def test_state_changes_do_not_happen_on_get(objects, cast, name, client):
+    method, arg_keys, expected = MATRIX[name]
+    role = allowed_role(expected)
+    if role != "anonymous":
+        client.force_login(cast[role])
+    response = client.get(reverse(name, args=[objects[key] for key in arg_keys]))
+    assert response.status_code == 405
