@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -167,7 +167,17 @@ def seed(
             before = sum(state.made.values())
             stage(state)
             progress(stage.__name__, sum(state.made.values()) - before, time.perf_counter() - started)
+    started = time.perf_counter()
+    _analyze()
+    progress("analyze", 0, time.perf_counter() - started)
     return state
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics: after a bulk load of this size they describe empty
+    tables until autovacuum gets round to it, and the planner then picks sequential scans."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 # Stages ------------------------------------------------------------------------------------------
