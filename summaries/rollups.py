@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from reports import services as report_services
@@ -240,10 +240,19 @@ def _scopes(start, end, team: Team | None, member: User | None) -> tuple[Q, Q]:
     subtree (someone who moved counts where they were that week)."""
     if member is not None:
         return Q(author=member), Q(member=member)
-    in_subtree_that_week = Membership.objects.filter(
-        user=OuterRef("member"), team__path__startswith=team.path, started_on__lte=OuterRef("week_start")
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("week_start")))
-    return Q(team__path__startswith=team.path), Q(Exists(in_subtree_that_week))
+    return Q(team__path__startswith=team.path), in_subtree_that_week(team.path)
+
+
+def in_subtree_that_week(path: str) -> Q:
+    """Targets whose member was in the subtree the week of the target, as a join through the
+    member's memberships (used in one filter() call, so all of it is about the same membership).
+    A join rather than EXISTS lets the planner start from the subtree's few memberships instead of
+    every target of the period; memberships of one person never overlap, so no row counts twice."""
+    return Q(
+        Q(member__memberships__ended_on__isnull=True) | Q(member__memberships__ended_on__gt=F("week_start")),
+        member__memberships__team__path__startswith=path,
+        member__memberships__started_on__lte=F("week_start"),
+    )
 
 
 def kpi_series(
