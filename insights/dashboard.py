@@ -8,14 +8,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from reports.models import KPI, KpiValue, PlanReview, Target, TeamSettings, WeeklyReport
 from reports.services import achievement
 from reviews.models import FeedbackGoal
 from summaries import charts
-from summaries.rollups import KpiTotal, combine, kpi_series
+from summaries.rollups import KpiTotal, combine, in_subtree_that_week, kpi_series
+from teams import versions
 from teams.models import Membership, Team, User
 
 TREND_WEEKS = 12
@@ -117,6 +118,22 @@ def _covers(membership: Membership, week: datetime.date) -> bool:
     return membership.started_on <= week and (membership.ended_on is None or membership.ended_on > week)
 
 
+def closed_weeks(team_settings: TeamSettings, weeks: list[datetime.date]) -> list[datetime.date]:
+    """The weeks whose deadline has passed: only they can have late or missing reports."""
+    now = timezone.now()
+    return [week for week in weeks if team_settings.deadline_for(week) <= now]
+
+
+def cached_build(
+    team: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date, primary: KPI | None
+) -> Dashboard:
+    """build(), from the cache while nothing in the subtree has changed (teams.versions). The
+    number of closed weeks is part of the key, so a deadline passing changes the discipline."""
+    closed = len(closed_weeks(team_settings, weeks_between(team_settings, start, end)))
+    what = ("dashboard", start, end, getattr(primary, "pk", None), closed)
+    return versions.cached(team, what, lambda: build(team, team_settings, start, end, primary))
+
+
 def build(
     team: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date, primary: KPI | None
 ) -> Dashboard:
@@ -140,9 +157,7 @@ def build(
         .exclude(user__status=User.Status.ON_LEAVE)
         .select_related("user", "team")
     )
-    # Only weeks whose deadline has passed can be late or missing.
-    now = timezone.now()
-    closed = [week for week in weeks if team_settings.deadline_for(week) <= now]
+    closed = closed_weeks(team_settings, weeks)
     expected = {(m.user_id, week) for m in memberships for week in closed if _covers(m, week)}
     statuses = {
         (row["author_id"], row["week_start"]): row["late_by"] is not None
@@ -306,6 +321,14 @@ class TeamColumn:
     discipline: Discipline
 
 
+def cached_compare(
+    node: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date
+) -> list[TeamColumn]:
+    """compare(), from the cache while nothing under `node` has changed (teams.versions)."""
+    closed = len(closed_weeks(team_settings, weeks_between(team_settings, start, end)))
+    return versions.cached(node, ("compare", start, end, closed), lambda: compare(node, team_settings, start, end))
+
+
 def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date) -> list[TeamColumn]:
     """The teams directly under `node` (each with its own subtree) side by side for a period: the
     same KPIs, targets, rates and submission discipline. Grouped queries: the cost does not grow
@@ -333,23 +356,14 @@ def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: 
         cell = sums[(column_of(row["report__team__path"]), row["kpi_id"], row["report__week_start"])]
         cell[0] += row["total"]
         cell[1] += row["n"]
-    # A target belongs to the team its member was in that week.
-    team_then = (
-        Membership.objects.filter(
-            user=OuterRef("member"), team__path__startswith=node.path, started_on__lte=OuterRef("week_start")
-        )
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("week_start")))
-        .values("team__path")[:1]
-    )
+    # A target belongs to the team its member was in that week (joined through that membership).
     goals = defaultdict(lambda: [Decimal(0), 0])
     for row in (
-        Target.objects.filter(week_start__in=weeks)
-        .annotate(team_path=Subquery(team_then))
-        .filter(team_path__isnull=False)
-        .values("team_path", "kpi_id", "week_start")
+        Target.objects.filter(in_subtree_that_week(node.path), week_start__in=weeks)
+        .values("member__memberships__team__path", "kpi_id", "week_start")
         .annotate(total=Sum("value"), n=Count("pk"))
     ):
-        cell = goals[(column_of(row["team_path"]), row["kpi_id"], row["week_start"])]
+        cell = goals[(column_of(row["member__memberships__team__path"]), row["kpi_id"], row["week_start"])]
         cell[0] += row["total"]
         cell[1] += row["n"]
     kpi_ids = {key[1] for key in sums} | {key[1] for key in goals}
@@ -362,8 +376,7 @@ def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: 
             values.append(None if not n else total if kpi.aggregation == KPI.Aggregation.SUM else total / n)
         return values
 
-    now = timezone.now()
-    closed = [week for week in weeks if team_settings.deadline_for(week) <= now]
+    closed = closed_weeks(team_settings, weeks)
     expected = defaultdict(set)
     for membership in (
         Membership.objects.filter(

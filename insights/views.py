@@ -41,7 +41,7 @@ def team_dashboard(request, pk):
     board = None
     if form.is_valid():
         start, end = form.cleaned_data["bounds"]
-        board = dashboard.build(team, team_settings, start, end, form.primary)
+        board = dashboard.cached_build(team, team_settings, start, end, form.primary)
     export_form = ExportForm(initial={"start": board.start, "end": board.end}) if board else None
     return render(
         request, "insights/dashboard.html", {"team": team, "form": form, "board": board, "export_form": export_form}
@@ -58,7 +58,7 @@ def compare(request, pk):
     columns, charts_by_kpi = None, []
     if form.is_valid():
         start, end = form.cleaned_data["bounds"]
-        columns = dashboard.compare(node, team_settings, start, end)
+        columns = dashboard.cached_compare(node, team_settings, start, end)
         for index, kpi in enumerate(total.kpi for total in columns[0].totals):
             bars = [charts.Bar(c.team.name, c.totals[index].actual, c.totals[index].target) for c in columns]
             charts_by_kpi.append({"kpi": kpi, "chart": charts.bar_chart(kpi.name, bars), "index": index})

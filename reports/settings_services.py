@@ -17,6 +17,7 @@ from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
 from reports import services
 from reports.models import KPI, ReportTemplate, Target, TeamSettings, TemplateKPI, TemplateVersion
+from teams import versions
 from teams.models import Membership, Team, User
 
 # KPIs ---------------------------------------------------------------------------------------------
@@ -41,6 +42,7 @@ def save_kpi(*, actor: User, kpi: KPI | None, data: dict) -> KPI:
 
     Raises ValidationError on "code" when another KPI already uses the code.
     """
+    versions.touch_all()  # KPIs, layouts and calendars shape every dashboard
     clash = KPI.objects.filter(code__iexact=data["code"])
     if kpi is not None:
         clash = clash.exclude(pk=kpi.pk)
@@ -198,6 +200,7 @@ def save_template(
     Raises ValidationError keyed "name", "sections", "kpis" or "fields.<index>.<attribute>"
     (nothing is saved).
     """
+    versions.touch_all()  # KPIs, layouts and calendars shape every dashboard
     name = name.strip()
     sections = list(dict.fromkeys(sections))
     kpis = list(dict.fromkeys(kpis)) if TemplateVersion.Section.KPIS in sections else []
@@ -289,6 +292,7 @@ def inherited_template(team: Team) -> ReportTemplate:
 def save_team_settings(*, actor: User, team: Team, data: dict) -> TeamSettings:
     """Create or change the team's own calendar and template; sub-teams without their own
     settings follow it. Raises ValidationError (by field) on an invalid value."""
+    versions.touch_all()  # KPIs, layouts and calendars shape every dashboard
     row = TeamSettings.objects.select_for_update().filter(team=team).first()
     created = row is None
     if created:

@@ -17,7 +17,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from reports.models import PlanReview, WeeklyReport
 from reviews.models import Comment, Feedback, FeedbackGoal, ReportRead, ReviewAction
-from teams import access
+from teams import access, versions
 from teams.models import User
 
 MAX_GOALS = 10
@@ -109,6 +109,7 @@ def return_for_revision(*, report: WeeklyReport, reviewer: User, reason: str) ->
     action = ReviewAction.objects.create(
         report=report, actor=reviewer, kind=ReviewAction.Kind.RETURNED, reason=reason[:2000]
     )
+    versions.touch([report.team])
     record(
         actor=reviewer,
         action=AuditEntry.Action.STATUS_CHANGED,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from reports import services as report_services
 from teams.models import Membership
 from tests.factories import member_of
+from tests.reports.test_writing import posted
 from tests.reviews.test_pages import submitted
 
 WEEKS = [datetime.date(2026, 11, 2), datetime.date(2026, 11, 9), datetime.date(2026, 11, 16)]
@@ -212,3 +213,63 @@ def test_comparing_more_teams_costs_no_more_queries(
     with django_assert_max_num_queries(16):
         response = client.get(reverse("insights:compare", args=[east.pk]), NOVEMBER)
     assert len(response.context["columns"]) == teams + 1  # the cast's own team is under east too
+
+
+# Caching ---------------------------------------------------------------------------------------
+
+
+def test_a_new_submission_shows_up_at_once_on_the_cached_dashboard(
+    client, lead, rep, other_rep, team, kpis, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    report_week(rep, WEEKS[0], kpis, 100, target=150, lead=lead)
+    first, _ = board(client, lead, team)
+    client.force_login(lead)
+    with django_assert_max_num_queries(12):  # served from the cache: no aggregation queries
+        again = client.get(reverse("insights:dashboard", args=[team.pk]), NOVEMBER).context["board"]
+    assert again.totals[0].current.actual == first.totals[0].current.actual == Decimal(100)
+
+    draft = report_services.open_report(author=other_rep, week_start=WEEKS[1])
+    client.force_login(other_rep)
+    values = {v.kpi_id: "0" for v in draft.kpi_values.all()} | {kpis["sales"].pk: "250"}
+    data = posted(draft, summary="签约两单", kpis=values, plan=[{"item": "跟进华为", "customer": "华为"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:submit", args=[draft.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    after, _ = board(client, lead, team)
+    assert after.totals[0].current.actual == Decimal(350)
+    assert {row.member for row in after.members if row.cells[0].actual} == {rep, other_rep}
+
+
+def test_a_target_set_for_a_member_reaches_the_cached_dashboard(
+    client, lead, rep, team, kpis, django_capture_on_commit_callbacks
+):
+    report_week(rep, WEEKS[0], kpis, 100, target=150, lead=lead)
+    assert board(client, lead, team)[0].totals[0].current.target == Decimal(150)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_services.set_targets(actor=lead, member=rep, week_start=WEEKS[1], values={kpis["sales"]: Decimal(50)})
+    assert board(client, lead, team)[0].totals[0].current.target == Decimal(200)
+
+
+def test_the_comparison_sees_a_submission_in_any_team_below(
+    client, director, lead, rep, east, team, kpis, django_capture_on_commit_callbacks
+):
+    client.force_login(director)
+    before = client.get(reverse("insights:compare", args=[east.pk]), NOVEMBER).context["columns"]
+    assert all(total.actual is None for column in before for total in column.totals)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_week(rep, WEEKS[0], kpis, 120, target=150, lead=lead)
+    client.force_login(director)
+    after = client.get(reverse("insights:compare", args=[east.pk]), NOVEMBER).context["columns"]
+    assert next(c for c in after if c.team == team).totals[0].actual == Decimal(120)
+
+
+def test_the_dashboard_still_answers_when_the_cache_fails(client, lead, rep, team, kpis, monkeypatch):
+    from django.core.cache.backends.locmem import LocMemCache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    report_week(rep, WEEKS[0], kpis, 100, target=150, lead=lead)
+    monkeypatch.setattr(LocMemCache, "get_many", broken)
+    assert board(client, lead, team)[0].totals[0].current.actual == Decimal(100)
