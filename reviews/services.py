@@ -301,7 +301,10 @@ def record_reading(*, report: WeeklyReport, reader: User) -> None:
     mark_report_read(user=reader, report=report)
     if report.author_id == reader.pk:
         Feedback.objects.filter(report=report, read_by_author_at__isnull=True).update(read_by_author_at=now)
-    elif report.status != WeeklyReport.Status.DRAFT:
+    elif (
+        report.status != WeeklyReport.Status.DRAFT
+        and not ReportRead.objects.filter(report=report, reader=reader).exists()  # one query when read before
+    ):
         ReportRead.objects.bulk_create(
             [ReportRead(report=report, reader=reader, first_read_at=now)], ignore_conflicts=True
         )

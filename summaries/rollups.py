@@ -281,7 +281,8 @@ def kpi_series(
     actual = {(row["kpi_id"], row["report__week_start"]): pick(row) for row in actual_rows}
     target = {(row["kpi_id"], row["week_start"]): pick(row) for row in target_rows}
     kpi_ids = {key[0] for key in actual} | {key[0] for key in target}
-    kpis = list(KPI.objects.filter(pk__in=kpi_ids).order_by("position", "pk"))
+    # All KPIs (a handful) filtered here: the same one query whether the period has data or not.
+    kpis = [kpi for kpi in KPI.objects.order_by("position", "pk") if kpi.pk in kpi_ids]
     weeks = sorted({key[1] for key in actual} | {key[1] for key in target})
     return KpiSeries(kpis, weeks, actual, target)
 
