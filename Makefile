@@ -57,6 +57,16 @@ bench-reminders: install
 bench-pdf: install
 	$(PY) bench/pdf.py
 
+# The key pages against a baseline page, at large and small scale, plus PDFs, the reminder tick
+# and a month's export. Needs the large demo: DATABASE_URL=postgres://…/scale_bench make seed-large.
+bench: install
+	$(PY) bench/run.py
+
+# 50 simulated people for 60 s against gunicorn (2 workers) on 127.0.0.1; needs DATABASE_URL (the
+# large demo) and REDIS_URL (a database of its own). Installs locust into .venv-load.
+load: install
+	bash bench/load.sh
+
 # Extract new strings, then translate locale/zh_Hans/LC_MESSAGES/django.po (needs GNU gettext).
 messages: install
 	$(PY) manage.py makemessages --locale zh_Hans --locale en --ignore ".venv/*" --ignore "node_modules/*" --no-obsolete --no-location
