@@ -99,13 +99,18 @@ class Subjects:
         ).order_by("username")
         this_week = report_services.current_week_start(report_services.settings_for(team))
         salesperson = next(
-            person
-            for person in salespeople
-            if not WeeklyReport.objects.filter(author=person, week_start=this_week)
-            .exclude(status=WeeklyReport.Status.DRAFT)
-            .exists()
-            and WeeklyReport.objects.filter(author=person, status=WeeklyReport.Status.REVIEWED).exists()
+            (
+                person
+                for person in salespeople
+                if not WeeklyReport.objects.filter(author=person, week_start=this_week)
+                .exclude(status=WeeklyReport.Status.DRAFT)
+                .exists()
+                and WeeklyReport.objects.filter(author=person, status=WeeklyReport.Status.REVIEWED).exists()
+            ),
+            None,
         )
+        if salesperson is None:
+            raise SystemExit(f"Nobody in {team} has this week's report open any more: seed the demo again.")
         draft = report_services.open_report(author=salesperson)
         reviewed = WeeklyReport.objects.filter(author=salesperson, status=WeeklyReport.Status.REVIEWED).latest(
             "week_start"

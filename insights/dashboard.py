@@ -140,10 +140,12 @@ def build(
     length = end - start + datetime.timedelta(days=1)
     previous_end = start - datetime.timedelta(days=1)
     previous_start = previous_end - length + datetime.timedelta(days=1)
-    current = kpi_series(start=start, end=end, team=team)
-    previous = kpi_series(start=previous_start, end=previous_end, team=team)
     trend_start = team_settings.week_start_for(end) - datetime.timedelta(weeks=TREND_WEEKS - 1)
-    trend = kpi_series(start=trend_start, end=end, team=team)
+    # One series over all three ranges (this period, the one before, the trend), cut up here.
+    series = kpi_series(start=min(previous_start, trend_start), end=end, team=team)
+    current = series.within(start, end)
+    previous = series.within(previous_start, previous_end)
+    trend = series.within(trend_start, end)
     weeks = weeks_between(team_settings, start, end)
     kpis = current.kpis or trend.kpis
     primary = primary or (kpis[0] if kpis else None)
@@ -378,17 +380,17 @@ def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: 
 
     closed = closed_weeks(team_settings, weeks)
     expected = defaultdict(set)
-    for membership in (
+    for user_id, path, started_on, ended_on in (  # plain rows: a company has a thousand of them
         Membership.objects.filter(
             team__path__startswith=node.path, role=Membership.Role.SALESPERSON, started_on__lte=end
         )
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=start))
         .exclude(user__status=User.Status.ON_LEAVE)
-        .select_related("team")
+        .values_list("user_id", "team__path", "started_on", "ended_on")
     ):
         for week in closed:
-            if _covers(membership, week):
-                expected[column_of(membership.team.path)].add((membership.user_id, week))
+            if started_on <= week and (ended_on is None or ended_on > week):
+                expected[column_of(path)].add((user_id, week))
     submitted = defaultdict(dict)
     for row in (
         WeeklyReport.objects.filter(team__path__startswith=node.path, week_start__in=closed)

@@ -228,6 +228,15 @@ class KpiSeries:
     def targets(self, kpi: KPI) -> list[Decimal | None]:
         return [self.target.get((kpi.pk, week)) for week in self.weeks]
 
+    def within(self, start: datetime.date, end: datetime.date) -> "KpiSeries":
+        """The same series cut to the weeks starting within [start, end], as kpi_series() over
+        that range would have added them up (and with the KPIs that have a figure there)."""
+        actual = {key: value for key, value in self.actual.items() if start <= key[1] <= end}
+        target = {key: value for key, value in self.target.items() if start <= key[1] <= end}
+        kpi_ids = {key[0] for key in actual} | {key[0] for key in target}
+        weeks = sorted({key[1] for key in actual} | {key[1] for key in target})
+        return KpiSeries([kpi for kpi in self.kpis if kpi.pk in kpi_ids], weeks, actual, target)
+
     def total(self, kpi: KPI) -> KpiTotal:
         """The period's figure: sums add up, averages average over the weeks, "latest" KPIs take
         the last week's value."""

@@ -273,3 +273,16 @@ def test_the_dashboard_still_answers_when_the_cache_fails(client, lead, rep, tea
     report_week(rep, WEEKS[0], kpis, 100, target=150, lead=lead)
     monkeypatch.setattr(LocMemCache, "get_many", broken)
     assert board(client, lead, team)[0].totals[0].current.actual == Decimal(100)
+
+
+def test_a_series_cut_to_a_range_adds_up_like_the_series_of_that_range(lead, rep, other_rep, team, kpis):
+    from summaries.rollups import kpi_series
+
+    for week, sales in zip(WEEKS, (100, 200, 300), strict=True):
+        report_week(rep, week, kpis, sales, satisfaction=4, target=150, lead=lead)
+        report_week(other_rep, week, kpis, sales // 2, satisfaction=2, target=100, lead=lead)
+    whole = kpi_series(start=datetime.date(2026, 10, 1), end=datetime.date(2026, 11, 30), team=team)
+    for start, end in [(WEEKS[1], WEEKS[2]), (datetime.date(2026, 10, 1), WEEKS[0]), (WEEKS[2], WEEKS[2])]:
+        cut, direct = whole.within(start, end), kpi_series(start=start, end=end, team=team)
+        assert (cut.kpis, cut.weeks) == (direct.kpis, direct.weeks)
+        assert (cut.actual, cut.target) == (direct.actual, direct.target)
