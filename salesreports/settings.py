@@ -101,6 +101,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with plain <input> widgets written without templates (renderers.py).
+FORM_RENDERER = "salesreports.renderers.FastInputRenderer"
+
 DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if IS_PRODUCTION else 0)
