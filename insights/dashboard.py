@@ -129,9 +129,14 @@ def cached_build(
 ) -> Dashboard:
     """build(), from the cache while nothing in the subtree has changed (teams.versions). The
     number of closed weeks is part of the key, so a deadline passing changes the discipline."""
-    closed = len(closed_weeks(team_settings, weeks_between(team_settings, start, end)))
-    what = ("dashboard", start, end, getattr(primary, "pk", None), closed)
+    what = ("dashboard", *cache_key(team_settings, start, end, primary))
     return versions.cached(team, what, lambda: build(team, team_settings, start, end, primary))
+
+
+def cache_key(team_settings: TeamSettings, start: datetime.date, end: datetime.date, primary: KPI | None) -> tuple:
+    """What a dashboard's figures depend on besides the subtree's data version."""
+    closed = len(closed_weeks(team_settings, weeks_between(team_settings, start, end)))
+    return (start, end, getattr(primary, "pk", None), closed)
 
 
 def build(
