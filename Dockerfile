@@ -20,4 +20,5 @@ RUN python scripts/compile_messages.py \
  && useradd --create-home app && mkdir -p /app/var && chown -R app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "salesreports.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, timeouts and recycling: gunicorn.conf.py (WEB_CONCURRENCY and friends).
+CMD ["gunicorn", "salesreports.wsgi", "--config", "gunicorn.conf.py"]

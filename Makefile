@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run web worker test test-fast test-faults lint security-audit lock messages clean bench-reminders bench-pdf
+.PHONY: install run web worker test test-fast test-faults lint security-audit lock messages clean bench-reminders bench-pdf seed-large bench load
 
 # Every package, direct or not, comes from the hashed lock file: a changed or swapped file on the
 # index fails the install. Edit requirements*.txt, then `make lock` to regenerate both locks
@@ -64,12 +64,28 @@ lock: $(VENV)/.installed
 	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
 	$(PIP_COMPILE) --output-file requirements-dev.lock requirements-dev.txt
 
+# The benchmark's company: about 1,000 salespeople in 40 teams with a year of reports (about a
+# minute and a half on PostgreSQL). Refuses to run twice on the same database.
+seed-large: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --scale large
+
 # Benchmarks print tables; they are not tests. Set DATABASE_URL to measure on PostgreSQL.
 bench-reminders: install
 	$(PY) bench/reminders.py
 
 bench-pdf: install
 	$(PY) bench/pdf.py
+
+# The key pages against a baseline page, at large and small scale, plus PDFs, the reminder tick
+# and a month's export. Needs the large demo: DATABASE_URL=postgres://…/scale_bench make seed-large.
+bench: install
+	$(PY) bench/run.py
+
+# 50 simulated people for 60 s against gunicorn (2 workers) on 127.0.0.1; needs DATABASE_URL (the
+# large demo) and REDIS_URL (a database of its own). Installs locust into .venv-load.
+load: install
+	bash bench/load.sh
 
 # Extract new strings, then translate locale/zh_Hans/LC_MESSAGES/django.po (needs GNU gettext).
 messages: install

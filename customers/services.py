@@ -18,6 +18,7 @@ from audit.services import diff, record, snapshot
 from customers.models import Activity, Customer, name_key
 from reports.models import TeamSettings, WeeklyReport
 from reports.services import settings_for
+from teams import versions
 from teams.models import Membership, User
 
 # A hundred billion yuan in one entry is a typo, not a deal.
@@ -316,6 +317,7 @@ def log_activity(
         activity.customer = _quick_customer(author, new_customer, kind)
     _save_activity_or_raise(activity, team_settings)
     _activate_on_contract(author, activity)
+    versions.touch([activity.team])  # the dashboards count the log's entries
     return activity
 
 
@@ -344,6 +346,7 @@ def update_activity(*, actor: User, activity: Activity, data: dict) -> Activity:
     changes = diff(activity, before, ACTIVITY_FIELDS)
     if changes:
         record(actor=actor, action=AuditEntry.Action.UPDATED, target=activity, changes=changes)
+        versions.touch([activity.team])
     _activate_on_contract(actor, activity)
     return activity
 
@@ -359,6 +362,7 @@ def delete_activity(*, actor: User, activity: Activity) -> None:
             % {"week": f"{report.week_start:%Y-%m-%d}"}
         )
     record(actor=actor, action=AuditEntry.Action.DELETED, target=activity, changes=diff(activity, {}, ACTIVITY_FIELDS))
+    versions.touch([activity.team])
     activity.delete()
 
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,8 @@ from reports.models import KPI, KpiValue, PlanReview, Target, TeamSettings, Week
 from reports.services import achievement
 from reviews.models import FeedbackGoal
 from summaries import charts
-from summaries.rollups import KpiTotal, combine, kpi_series
+from summaries.rollups import KpiTotal, combine, in_subtree_that_week, kpi_series
+from teams import versions
 from teams.models import Membership, Team, User
 
 TREND_WEEKS = 12
@@ -149,16 +150,39 @@ def _covers(membership: Membership, week: datetime.date) -> bool:
     return membership.started_on <= week and (membership.ended_on is None or membership.ended_on > week)
 
 
+def closed_weeks(team_settings: TeamSettings, weeks: list[datetime.date]) -> list[datetime.date]:
+    """The weeks whose deadline has passed: only they can have late or missing reports."""
+    now = timezone.now()
+    return [week for week in weeks if team_settings.deadline_for(week) <= now]
+
+
+def cached_build(
+    team: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date, primary: KPI | None
+) -> Dashboard:
+    """build(), from the cache while nothing in the subtree has changed (teams.versions). The
+    number of closed weeks is part of the key, so a deadline passing changes the discipline."""
+    what = ("dashboard", *cache_key(team_settings, start, end, primary))
+    return versions.cached(team, what, lambda: build(team, team_settings, start, end, primary))
+
+
+def cache_key(team_settings: TeamSettings, start: datetime.date, end: datetime.date, primary: KPI | None) -> tuple:
+    """What a dashboard's figures depend on besides the subtree's data version."""
+    closed = len(closed_weeks(team_settings, weeks_between(team_settings, start, end)))
+    return (start, end, getattr(primary, "pk", None), closed)
+
+
 def build(
     team: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date, primary: KPI | None
 ) -> Dashboard:
     length = end - start + datetime.timedelta(days=1)
     previous_end = start - datetime.timedelta(days=1)
     previous_start = previous_end - length + datetime.timedelta(days=1)
-    current = kpi_series(start=start, end=end, team=team)
-    previous = kpi_series(start=previous_start, end=previous_end, team=team)
     trend_start = team_settings.week_start_for(end) - datetime.timedelta(weeks=TREND_WEEKS - 1)
-    trend = kpi_series(start=trend_start, end=end, team=team)
+    # One series over all three ranges (this period, the one before, the trend), cut up here.
+    series = kpi_series(start=min(previous_start, trend_start), end=end, team=team)
+    current = series.within(start, end)
+    previous = series.within(previous_start, previous_end)
+    trend = series.within(trend_start, end)
     weeks = weeks_between(team_settings, start, end)
     kpis = current.kpis or trend.kpis
     primary = primary or (kpis[0] if kpis else None)
@@ -172,9 +196,7 @@ def build(
         .exclude(user__status=User.Status.ON_LEAVE)
         .select_related("user", "team")
     )
-    # Only weeks whose deadline has passed can be late or missing.
-    now = timezone.now()
-    closed = [week for week in weeks if team_settings.deadline_for(week) <= now]
+    closed = closed_weeks(team_settings, weeks)
     expected = {(m.user_id, week) for m in memberships for week in closed if _covers(m, week)}
     statuses = {
         (row["author_id"], row["week_start"]): row["late_by"] is not None
@@ -367,6 +389,14 @@ class TeamColumn:
     discipline: Discipline
 
 
+def cached_compare(
+    node: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date
+) -> list[TeamColumn]:
+    """compare(), from the cache while nothing under `node` has changed (teams.versions)."""
+    closed = len(closed_weeks(team_settings, weeks_between(team_settings, start, end)))
+    return versions.cached(node, ("compare", start, end, closed), lambda: compare(node, team_settings, start, end))
+
+
 def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date) -> list[TeamColumn]:
     """The teams directly under `node` (each with its own subtree) side by side for a period: the
     same KPIs, targets, rates and submission discipline. Grouped queries: the cost does not grow
@@ -394,23 +424,14 @@ def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: 
         cell = sums[(column_of(row["report__team__path"]), row["kpi_id"], row["report__week_start"])]
         cell[0] += row["total"]
         cell[1] += row["n"]
-    # A target belongs to the team its member was in that week.
-    team_then = (
-        Membership.objects.filter(
-            user=OuterRef("member"), team__path__startswith=node.path, started_on__lte=OuterRef("week_start")
-        )
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("week_start")))
-        .values("team__path")[:1]
-    )
+    # A target belongs to the team its member was in that week (joined through that membership).
     goals = defaultdict(lambda: [Decimal(0), 0])
     for row in (
-        Target.objects.filter(week_start__in=weeks)
-        .annotate(team_path=Subquery(team_then))
-        .filter(team_path__isnull=False)
-        .values("team_path", "kpi_id", "week_start")
+        Target.objects.filter(in_subtree_that_week(node.path), week_start__in=weeks)
+        .values("member__memberships__team__path", "kpi_id", "week_start")
         .annotate(total=Sum("value"), n=Count("pk"))
     ):
-        cell = goals[(column_of(row["team_path"]), row["kpi_id"], row["week_start"])]
+        cell = goals[(column_of(row["member__memberships__team__path"]), row["kpi_id"], row["week_start"])]
         cell[0] += row["total"]
         cell[1] += row["n"]
     kpi_ids = {key[1] for key in sums} | {key[1] for key in goals}
@@ -423,20 +444,19 @@ def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: 
             values.append(None if not n else total if kpi.aggregation == KPI.Aggregation.SUM else total / n)
         return values
 
-    now = timezone.now()
-    closed = [week for week in weeks if team_settings.deadline_for(week) <= now]
+    closed = closed_weeks(team_settings, weeks)
     expected = defaultdict(set)
-    for membership in (
+    for user_id, path, started_on, ended_on in (  # plain rows: a company has a thousand of them
         Membership.objects.filter(
             team__path__startswith=node.path, role=Membership.Role.SALESPERSON, started_on__lte=end
         )
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=start))
         .exclude(user__status=User.Status.ON_LEAVE)
-        .select_related("team")
+        .values_list("user_id", "team__path", "started_on", "ended_on")
     ):
         for week in closed:
-            if _covers(membership, week):
-                expected[column_of(membership.team.path)].add((membership.user_id, week))
+            if started_on <= week and (ended_on is None or ended_on > week):
+                expected[column_of(path)].add((user_id, week))
     submitted = defaultdict(dict)
     for row in (
         WeeklyReport.objects.filter(team__path__startswith=node.path, week_start__in=closed)

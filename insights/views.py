@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -15,7 +16,7 @@ from reports.models import KPI, TeamSettings
 from summaries import charts
 from summaries.models import Document
 from summaries.services import request_document
-from teams import access
+from teams import access, versions
 from teams.models import Team
 
 
@@ -38,13 +39,21 @@ def team_dashboard(request, pk):
     team_settings = report_services.settings_for(team)
     kpis = list(KPI.objects.filter(is_active=True))
     form = DashboardForm(request.GET or {"period": "month"}, team_settings=team_settings, kpis=kpis)
-    board = None
+    board, detail = None, ""
     if form.is_valid():
         start, end = form.cleaned_data["bounds"]
-        board = dashboard.build(team, team_settings, start, end, form.primary)
+        board = dashboard.cached_build(team, team_settings, start, end, form.primary)
+        # The members and trends as HTML, kept as long as the figures are: most of the rendering.
+        detail = versions.cached(
+            team,
+            ("dashboard-html", *dashboard.cache_key(team_settings, start, end, form.primary)),
+            lambda: render_to_string("insights/dashboard.html#board-detail", {"board": board}),
+        )
     export_form = ExportForm(initial={"start": board.start, "end": board.end}) if board else None
     return render(
-        request, "insights/dashboard.html", {"team": team, "form": form, "board": board, "export_form": export_form}
+        request,
+        "insights/dashboard.html",
+        {"team": team, "form": form, "board": board, "board_detail": detail, "export_form": export_form},
     )
 
 
@@ -58,7 +67,7 @@ def compare(request, pk):
     columns, charts_by_kpi = None, []
     if form.is_valid():
         start, end = form.cleaned_data["bounds"]
-        columns = dashboard.compare(node, team_settings, start, end)
+        columns = dashboard.cached_compare(node, team_settings, start, end)
         for index, kpi in enumerate(total.kpi for total in columns[0].totals):
             bars = [charts.Bar(c.team.name, c.totals[index].actual, c.totals[index].target) for c in columns]
             charts_by_kpi.append({"kpi": kpi, "chart": charts.bar_chart(kpi.name, bars), "index": index})

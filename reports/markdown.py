@@ -1,6 +1,8 @@
 """Markdown for long text sections, rendered safely: whatever the author types, the result has no
 script, no event handlers and no javascript: or data: links."""
 
+import threading
+
 import markdown as markdown_lib
 import nh3
 
@@ -32,12 +34,26 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+_local = threading.local()
+
+
+def _converter() -> markdown_lib.Markdown:
+    """One converter per thread, reset before each use: setting one up (its extensions) costs
+    more than converting a weekly report's text."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = markdown_lib.Markdown(
+            extensions=["tables", "sane_lists", "nl2br"], output_format="html"
+        )
+    return converter
+
+
 def render(text: str) -> str:
     """Markdown to sanitised HTML. Raw HTML the author types is shown as text, not interpreted."""
     # Escaping "<" (and "&", so entities cannot rebuild it) keeps Markdown's own syntax, such as
     # "> quotes", working while any tag becomes visible text; nh3 is the second line of defence.
     escaped = (text or "").replace("&", "&amp;").replace("<", "&lt;")
-    html = markdown_lib.markdown(escaped, extensions=["tables", "sane_lists", "nl2br"], output_format="html")
+    html = _converter().reset().convert(escaped)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

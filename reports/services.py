@@ -34,6 +34,7 @@ from reports.models import (
     WeeklyReport,
 )
 from reviews.models import FeedbackGoal
+from teams import versions
 from teams.models import Membership, Team, User
 
 DEFAULT_TEMPLATE_NAME = "标准销售周报"
@@ -201,6 +202,8 @@ def save_draft(*, report: WeeklyReport, editor: User, base_version: int, data: d
             _save_content(locked, data)
             locked.version += 1
             locked.save(update_fields=["summary", "custom_values", "version", "updated_at"])
+            if locked.status != WeeklyReport.Status.DRAFT:  # a returned report still counts in totals
+                versions.touch([report.team])
             return locked
     conflict = DraftConflict.objects.create(report=report, user=editor, base_version=base_version, data=data)
     raise ReportConflict(conflict)
@@ -425,6 +428,7 @@ def submit_report(*, report: WeeklyReport, by: User, at: datetime.datetime | Non
         kind=ReportRevision.Kind.SUBMITTED if first else ReportRevision.Kind.RESUBMITTED,
     )
     _notify_managers(report, revision, first=first, was_returned=was_returned)
+    versions.touch([report.team])
     return report
 
 
@@ -484,6 +488,7 @@ def set_targets(*, actor: User, member: User, week_start: datetime.date, values:
             Target.objects.update_or_create(
                 member=member, kpi=kpi, week_start=week_start, defaults={"value": value, "set_by": actor}
             )
+    versions.touch_members([member.pk])
     # Open drafts of that week show the new target at once.
     for row in KpiValue.objects.filter(
         report__author=member,

@@ -17,6 +17,7 @@ from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
 from reports import services
 from reports.models import KPI, ProblemCategory, ReportTemplate, Target, TeamSettings, TemplateKPI, TemplateVersion
+from teams import versions
 from teams.models import Membership, Team, User
 
 # KPIs ---------------------------------------------------------------------------------------------
@@ -42,6 +43,7 @@ def save_kpi(*, actor: User, kpi: KPI | None, data: dict) -> KPI:
 
     Raises ValidationError on "code" when another KPI already uses the code.
     """
+    versions.touch_all()  # KPIs, layouts and calendars shape every dashboard
     clash = KPI.objects.filter(code__iexact=data["code"])
     if kpi is not None:
         clash = clash.exclude(pk=kpi.pk)
@@ -86,6 +88,7 @@ def save_problem_category(*, actor: User, category: ProblemCategory | None, data
             errors[field] = _("Another category already has this name.")
     if errors:
         raise ValidationError(errors)
+    versions.touch_all()  # the dashboards name the categories
     if category is None:
         category = ProblemCategory.objects.create(**{field: data[field] for field in CATEGORY_FIELDS})
         changes = diff(category, {}, CATEGORY_FIELDS)
@@ -235,6 +238,7 @@ def save_template(
     Raises ValidationError keyed "name", "sections", "kpis" or "fields.<index>.<attribute>"
     (nothing is saved).
     """
+    versions.touch_all()  # KPIs, layouts and calendars shape every dashboard
     name = name.strip()
     sections = list(dict.fromkeys(sections))
     kpis = list(dict.fromkeys(kpis)) if TemplateVersion.Section.KPIS in sections else []
@@ -326,6 +330,7 @@ def inherited_template(team: Team) -> ReportTemplate:
 def save_team_settings(*, actor: User, team: Team, data: dict) -> TeamSettings:
     """Create or change the team's own calendar and template; sub-teams without their own
     settings follow it. Raises ValidationError (by field) on an invalid value."""
+    versions.touch_all()  # KPIs, layouts and calendars shape every dashboard
     row = TeamSettings.objects.select_for_update().filter(team=team).first()
     created = row is None
     if created:

@@ -17,7 +17,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from reports.models import PlanReview, WeeklyReport
 from reviews.models import Comment, Feedback, FeedbackGoal, ReportRead, ReviewAction
-from teams import access
+from teams import access, versions
 from teams.models import User
 
 MAX_GOALS = 10
@@ -109,6 +109,7 @@ def return_for_revision(*, report: WeeklyReport, reviewer: User, reason: str) ->
     action = ReviewAction.objects.create(
         report=report, actor=reviewer, kind=ReviewAction.Kind.RETURNED, reason=reason[:2000]
     )
+    versions.touch([report.team])
     record(
         actor=reviewer,
         action=AuditEntry.Action.STATUS_CHANGED,
@@ -300,7 +301,10 @@ def record_reading(*, report: WeeklyReport, reader: User) -> None:
     mark_report_read(user=reader, report=report)
     if report.author_id == reader.pk:
         Feedback.objects.filter(report=report, read_by_author_at__isnull=True).update(read_by_author_at=now)
-    elif report.status != WeeklyReport.Status.DRAFT:
+    elif (
+        report.status != WeeklyReport.Status.DRAFT
+        and not ReportRead.objects.filter(report=report, reader=reader).exists()  # one query when read before
+    ):
         ReportRead.objects.bulk_create(
             [ReportRead(report=report, reader=reader, first_read_at=now)], ignore_conflicts=True
         )

@@ -87,14 +87,21 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "salesreports.urls"
+# bench/run.py turns this on to route its baseline page (salesreports/bench_urls.py); never in production.
+BENCHMARK = env.bool("BENCHMARK", default=False)
+if BENCHMARK:
+    ROOT_URLCONF = "salesreports.bench_urls"
 WSGI_APPLICATION = "salesreports.wsgi.application"
 
+TEMPLATE_LOADERS = ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # Parsed templates are kept in memory (in development too: runserver's autoreloader
+            # empties the cache when a template changes), so a request never parses one again.
+            "loaders": [("django.template.loaders.cached.Loader", TEMPLATE_LOADERS)],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -106,6 +113,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Django's form renderer, with plain <input> widgets written without templates (renderers.py).
+FORM_RENDERER = "salesreports.renderers.FastInputRenderer"
 
 DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
@@ -175,6 +185,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Hashed files (CompressedManifestStaticFilesStorage, gzip and Brotli next to each) are served by
+# WhiteNoise as immutable for ten years; the few unhashed ones for an hour.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 60 * 60
 REPORT_ATTACHMENT_MAX_BYTES = env.int("REPORT_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 MEMBER_IMPORT_MAX_BYTES = env.int("MEMBER_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 MEMBER_IMPORT_MAX_ROWS = env.int("MEMBER_IMPORT_MAX_ROWS", default=2000)

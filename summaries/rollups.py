@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from reports import services as report_services
@@ -229,6 +229,15 @@ class KpiSeries:
     def targets(self, kpi: KPI) -> list[Decimal | None]:
         return [self.target.get((kpi.pk, week)) for week in self.weeks]
 
+    def within(self, start: datetime.date, end: datetime.date) -> "KpiSeries":
+        """The same series cut to the weeks starting within [start, end], as kpi_series() over
+        that range would have added them up (and with the KPIs that have a figure there)."""
+        actual = {key: value for key, value in self.actual.items() if start <= key[1] <= end}
+        target = {key: value for key, value in self.target.items() if start <= key[1] <= end}
+        kpi_ids = {key[0] for key in actual} | {key[0] for key in target}
+        weeks = sorted({key[1] for key in actual} | {key[1] for key in target})
+        return KpiSeries([kpi for kpi in self.kpis if kpi.pk in kpi_ids], weeks, actual, target)
+
     def total(self, kpi: KPI) -> KpiTotal:
         """The period's figure: sums add up, averages average over the weeks, "latest" KPIs take
         the last week's value."""
@@ -241,10 +250,19 @@ def _scopes(start, end, team: Team | None, member: User | None) -> tuple[Q, Q]:
     subtree (someone who moved counts where they were that week)."""
     if member is not None:
         return Q(author=member), Q(member=member)
-    in_subtree_that_week = Membership.objects.filter(
-        user=OuterRef("member"), team__path__startswith=team.path, started_on__lte=OuterRef("week_start")
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("week_start")))
-    return Q(team__path__startswith=team.path), Q(Exists(in_subtree_that_week))
+    return Q(team__path__startswith=team.path), in_subtree_that_week(team.path)
+
+
+def in_subtree_that_week(path: str) -> Q:
+    """Targets whose member was in the subtree the week of the target, as a join through the
+    member's memberships (used in one filter() call, so all of it is about the same membership).
+    A join rather than EXISTS lets the planner start from the subtree's few memberships instead of
+    every target of the period; memberships of one person never overlap, so no row counts twice."""
+    return Q(
+        Q(member__memberships__ended_on__isnull=True) | Q(member__memberships__ended_on__gt=F("week_start")),
+        member__memberships__team__path__startswith=path,
+        member__memberships__started_on__lte=F("week_start"),
+    )
 
 
 def kpi_series(
@@ -273,7 +291,8 @@ def kpi_series(
     actual = {(row["kpi_id"], row["report__week_start"]): pick(row) for row in actual_rows}
     target = {(row["kpi_id"], row["week_start"]): pick(row) for row in target_rows}
     kpi_ids = {key[0] for key in actual} | {key[0] for key in target}
-    kpis = list(KPI.objects.filter(pk__in=kpi_ids).order_by("position", "pk"))
+    # All KPIs (a handful) filtered here: the same one query whether the period has data or not.
+    kpis = [kpi for kpi in KPI.objects.order_by("position", "pk") if kpi.pk in kpi_ids]
     weeks = sorted({key[1] for key in actual} | {key[1] for key in target})
     return KpiSeries(kpis, weeks, actual, target)
 

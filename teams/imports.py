@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from audit.models import AuditEntry
 from audit.services import record
 from salesreports import spreadsheets
-from teams import services
+from teams import services, versions
 from teams.models import MemberImport, Membership, Team, User
 
 Column = spreadsheets.Column
@@ -336,6 +336,7 @@ def apply_member_import(*, actor: User, member_import: MemberImport) -> MemberIm
     records the file. Raises ValidationError, and changes nothing, when the file was already
     imported or any row has an error.
     """
+    versions.touch_all()
     # The row lock makes a second click wait for the first and then find the file imported.
     member_import = MemberImport.objects.select_for_update().get(pk=member_import.pk)
     if member_import.is_applied:

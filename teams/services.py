@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
+from teams import versions
 from teams.models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, Membership, Team, User
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def _check_sibling_name(*, name: str, parent: Team | None, exclude_pk: int | Non
 @transaction.atomic
 def create_team(*, actor: User | None, name: str, kind: str, parent: Team | None) -> Team:
     """Add a team under `parent` (or a new root). Raises ValidationError on a duplicate name."""
+    versions.touch_all()  # a new or moved branch changes what the subtrees above it add up to
     _check_sibling_name(name=name, parent=parent)
     _check_depth(parent)
     # The path needs the new row's id, so insert with a unique placeholder first.
@@ -70,6 +72,7 @@ def update_team(*, actor: User | None, team: Team, name: str, kind: str, parent:
 
     Raises ValidationError when the move would put a team inside itself or a name clashes.
     """
+    versions.touch_all()  # a new or moved branch changes what the subtrees above it add up to
     team = Team.objects.select_for_update().get(pk=team.pk)
     before = snapshot(team, ["name", "kind", "parent"])
     if parent is not None and parent.path.startswith(team.path):
@@ -127,6 +130,7 @@ def add_member(
 
     Raises ValidationError when the email or username is taken.
     """
+    versions.touch([team])
     email = email.strip().lower()
     username = (username or email).strip()
     _check_email_free(email)
@@ -199,6 +203,7 @@ def move_member(*, actor: User | None, member: User, team: Team, role: str, on: 
     History is kept: the old membership ends the day the new one starts. Raises ValidationError
     when nothing would change or the date is before the current membership began.
     """
+    versions.touch_members([member.pk])
     on = on or timezone.localdate()
     User.objects.select_for_update().filter(pk=member.pk).first()  # one move at a time per person
     current = current_membership(member)
@@ -243,6 +248,7 @@ def change_status(
     Leaving ends the current membership and blocks login, but keeps every record. Coming back
     after leaving needs the team to rejoin. Raises ValidationError otherwise.
     """
+    versions.touch_members([member.pk])
     on = on or timezone.localdate()
     member = User.objects.select_for_update().get(pk=member.pk)
     old_status = member.status

@@ -61,6 +61,7 @@ def test_manager_reviews_and_returns_and_the_salesperson_resubmits(
     page.locator("#group-awaiting a.btn-primary").first.click()
     expect(page).to_have_url(re.compile(r"/reviews/\d+/$"))
     first_url = page.url
+    page.wait_for_load_state("load")  # review.js, at the end of the page, listens for the key
     page.keyboard.press("j")
     expect(page).not_to_have_url(first_url)
     second_pk = int(re.search(r"/reviews/(\d+)/$", page.url).group(1))

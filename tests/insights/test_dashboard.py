@@ -10,6 +10,7 @@ from django.urls import reverse
 from reports import services as report_services
 from teams.models import Membership
 from tests.factories import member_of
+from tests.reports.test_writing import posted
 from tests.reviews.test_pages import submitted
 
 WEEKS = [datetime.date(2026, 11, 2), datetime.date(2026, 11, 9), datetime.date(2026, 11, 16)]
@@ -237,3 +238,92 @@ def test_the_sales_activity_of_each_member_is_counted_by_type(client, lead, rep,
     assert rows["other_rep"][kinds.index("quote")] == 1 and sum(rows["other_rep"]) == 1
     assert result.activity.total == 5
     assert 'id="activity"' in response.content.decode()
+
+
+# Caching ---------------------------------------------------------------------------------------
+
+
+def test_a_new_submission_shows_up_at_once_on_the_cached_dashboard(
+    client, lead, rep, other_rep, team, kpis, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    report_week(rep, WEEKS[0], kpis, 100, target=150, lead=lead)
+    first, _ = board(client, lead, team)
+    client.force_login(lead)
+    with django_assert_max_num_queries(12):  # served from the cache: no aggregation queries
+        again = client.get(reverse("insights:dashboard", args=[team.pk]), NOVEMBER).context["board"]
+    assert again.totals[0].current.actual == first.totals[0].current.actual == Decimal(100)
+
+    draft = report_services.open_report(author=other_rep, week_start=WEEKS[1])
+    client.force_login(other_rep)
+    values = {v.kpi_id: "0" for v in draft.kpi_values.all()} | {kpis["sales"].pk: "250"}
+    data = posted(draft, summary="签约两单", kpis=values, plan=[{"item": "跟进华为", "customer": "华为"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:submit", args=[draft.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    after, _ = board(client, lead, team)
+    assert after.totals[0].current.actual == Decimal(350)
+    assert {row.member for row in after.members if row.cells[0].actual} == {rep, other_rep}
+
+
+def test_a_target_set_for_a_member_reaches_the_cached_dashboard(
+    client, lead, rep, team, kpis, django_capture_on_commit_callbacks
+):
+    report_week(rep, WEEKS[0], kpis, 100, target=150, lead=lead)
+    assert board(client, lead, team)[0].totals[0].current.target == Decimal(150)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_services.set_targets(actor=lead, member=rep, week_start=WEEKS[1], values={kpis["sales"]: Decimal(50)})
+    assert board(client, lead, team)[0].totals[0].current.target == Decimal(200)
+
+
+def test_the_comparison_sees_a_submission_in_any_team_below(
+    client, director, lead, rep, east, team, kpis, django_capture_on_commit_callbacks
+):
+    client.force_login(director)
+    before = client.get(reverse("insights:compare", args=[east.pk]), NOVEMBER).context["columns"]
+    assert all(total.actual is None for column in before for total in column.totals)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_week(rep, WEEKS[0], kpis, 120, target=150, lead=lead)
+    client.force_login(director)
+    after = client.get(reverse("insights:compare", args=[east.pk]), NOVEMBER).context["columns"]
+    assert next(c for c in after if c.team == team).totals[0].actual == Decimal(120)
+
+
+def test_the_dashboard_still_answers_when_the_cache_fails(client, lead, rep, team, kpis, monkeypatch):
+    from django.core.cache.backends.locmem import LocMemCache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    report_week(rep, WEEKS[0], kpis, 100, target=150, lead=lead)
+    monkeypatch.setattr(LocMemCache, "get_many", broken)
+    assert board(client, lead, team)[0].totals[0].current.actual == Decimal(100)
+
+
+def test_a_series_cut_to_a_range_adds_up_like_the_series_of_that_range(lead, rep, other_rep, team, kpis):
+    from summaries.rollups import kpi_series
+
+    for week, sales in zip(WEEKS, (100, 200, 300), strict=True):
+        report_week(rep, week, kpis, sales, satisfaction=4, target=150, lead=lead)
+        report_week(other_rep, week, kpis, sales // 2, satisfaction=2, target=100, lead=lead)
+    whole = kpi_series(start=datetime.date(2026, 10, 1), end=datetime.date(2026, 11, 30), team=team)
+    for start, end in [(WEEKS[1], WEEKS[2]), (datetime.date(2026, 10, 1), WEEKS[0]), (WEEKS[2], WEEKS[2])]:
+        cut, direct = whole.within(start, end), kpi_series(start=start, end=end, team=team)
+        assert (cut.kpis, cut.weeks) == (direct.kpis, direct.weeks)
+        assert (cut.actual, cut.target) == (direct.actual, direct.target)
+
+
+def test_a_logged_activity_shows_up_at_once_on_the_cached_dashboard(
+    client, lead, rep, team, kpis, django_capture_on_commit_callbacks
+):
+    from customers import services as log
+
+    customer = log.create_customer(actor=rep, owner=rep, name="华为")
+    report_week(rep, WEEKS[0], kpis, 100)
+    assert board(client, lead, team)[0].activity.total == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = log.log_activity(author=rep, customer=customer, occurred_on=WEEKS[1], kind="visit")
+    assert board(client, lead, team)[0].activity.total == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        log.delete_activity(actor=rep, activity=entry)
+    assert board(client, lead, team)[0].activity.total == 0

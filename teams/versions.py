@@ -1,0 +1,99 @@
+"""Versions of a team subtree's data, for caches of what is computed from it (the dashboards).
+
+Every team has a version token in the cache, and so does the whole tree. A service that changes
+what a subtree adds up to (a submission, a target, a move) calls `touch(teams)` in its
+transaction: once the transaction commits, the tokens of those teams and of every team above
+them are replaced. A cached value is stored under its team's token and the tree's, so after the
+commit nobody reads the old value any more: a new submission shows up at once for its manager
+and the directors above. Changes that reach every team (KPIs, templates, calendars, the tree
+itself) call `touch_all()`.
+
+Tokens are replaced on commit, not before: a page computed from the old data meanwhile is stored
+under the old token, never under the new one. A token missing from the cache (evicted, Redis
+restarted) is created afresh, so a lost token can only cause a recomputation, never a stale read.
+If the cache itself fails, pages are computed as if nothing was cached.
+"""
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.translation import get_language
+
+from teams.models import Team
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ALL = "versions:all"
+TIMEOUT = 10 * 60  # an upper bound on staleness for anything the versions do not cover
+
+
+def _key(team_id: int) -> str:
+    return f"versions:team:{team_id}"
+
+
+def touch(teams: Iterable[Team]) -> None:
+    """Once the current transaction commits, make the cached values of these teams and of every
+    team above them stale."""
+    ids = {pk for team in teams for pk in (*team.ancestor_ids, team.pk)}
+    if ids:
+        transaction.on_commit(lambda: _replace([_key(pk) for pk in ids]))
+
+
+def touch_members(member_ids: Iterable[int]) -> None:
+    """touch() the teams these people belong or belonged to (their targets count where they were),
+    looked up once the transaction commits."""
+    ids = set(member_ids)
+    if ids:
+        transaction.on_commit(lambda: _replace([_key(pk) for pk in _teams_of(ids)]))
+
+
+def _teams_of(member_ids: set[int]) -> set[int]:
+    paths = Team.objects.filter(memberships__user__in=member_ids).values_list("path", flat=True).distinct()
+    return {int(segment) for path in paths for segment in path.split("/")[:-1]}
+
+
+def touch_all() -> None:
+    """Once the current transaction commits, make every cached value stale."""
+    transaction.on_commit(lambda: _replace([ALL]))
+
+
+def _replace(keys: list[str]) -> None:
+    try:
+        cache.set_many(dict.fromkeys(keys, uuid.uuid4().hex), timeout=None)
+    except Exception:  # the cache is down: values stored in it will expire with TIMEOUT
+        logger.exception("Could not replace the cache versions %s", keys)
+
+
+def _tokens(team: Team) -> str:
+    keys = [ALL, _key(team.pk)]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+    found = cache.get_many(keys)
+    return ":".join(found.get(key, "") for key in keys)
+
+
+def cached(team: Team, what: tuple, compute: Callable[[], T]) -> T:
+    """`compute()`'s value for `what` (a tuple of plain values) about `team`'s subtree, from the
+    cache while nothing in the subtree has changed. Values are per language (charts and names)."""
+    try:
+        tokens = _tokens(team)
+        key = "versions:value:" + hashlib.sha256(f"{team.pk}:{tokens}:{get_language()}:{what!r}".encode()).hexdigest()
+        value = cache.get(key)
+    except Exception:
+        logger.exception("The cache failed; computing %s without it", what[:1])
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout=TIMEOUT)
+        except Exception:
+            logger.exception("Could not cache %s", what[:1])
+    return value

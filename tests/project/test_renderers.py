@@ -1,0 +1,51 @@
+"""The fast form renderer writes plain inputs exactly as Django's widget templates do."""
+
+import datetime
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+
+from salesreports.renderers import FastInputRenderer
+
+
+class Everything(forms.Form):
+    text = forms.CharField(max_length=20, help_text="x", widget=forms.TextInput({"placeholder": "\"<&>'"}))
+    number = forms.DecimalField(decimal_places=2, widget=forms.NumberInput({"step": "0.01", "class": "a b"}))
+    hidden = forms.IntegerField(widget=forms.HiddenInput)
+    email = forms.EmailField(required=False, disabled=True)
+    date = forms.DateField(widget=forms.DateInput({"type": "date"}))
+    time = forms.TimeField()
+    datetime = forms.DateTimeField()
+    password = forms.CharField(widget=forms.PasswordInput(render_value=True))
+    url = forms.URLField(assume_scheme="https", widget=forms.URLInput({"autofocus": True, "hidden": False}))
+    search = forms.CharField(widget=forms.TextInput({"type": "search", "data-x": "中文"}))
+    tel = forms.CharField(widget=forms.TextInput({"type": "tel"}))
+    choice = forms.ChoiceField(choices=[("a", "A <b>")])  # not a plain input: through its template
+    note = forms.CharField(widget=forms.Textarea)
+
+
+VALUES = {
+    "text": '<script>"x"</script>',
+    "number": "12.5",
+    "hidden": "7",
+    "email": "a@example.com",
+    "date": datetime.date(2026, 12, 2),
+    "time": "09:30",
+    "datetime": "2026-12-02 09:30",
+    "password": "p&w",
+    "url": "https://example.com/?a=1&b=2",
+    "search": "华为",
+    "tel": "+86 138",
+    "choice": "a",
+    "note": "line\nline",
+}
+
+
+@pytest.mark.parametrize("data", [None, VALUES, {"number": "x"}])
+def test_every_field_renders_as_with_the_templates(data):
+    slow = Everything(data, renderer=DjangoTemplates(), initial={"text": "初始"})
+    fast = Everything(data, renderer=FastInputRenderer(), initial={"text": "初始"})
+    for name in VALUES:
+        assert str(fast[name]) == str(slow[name]), name
+    assert fast.as_div() == slow.as_div()

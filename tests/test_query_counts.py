@@ -1,0 +1,157 @@
+"""Every key page of the benchmark (bench/run.py) costs the same number of queries however much
+data lies behind it: each test counts a page's queries, adds rows (members, weeks, feedback,
+comments, teams), and counts again. Timings live in the benchmark, not here."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reports import services as report_services
+from reports.models import KPI
+from reviews import services as review_services
+from tests.factories import TeamFactory, member_of
+from tests.reports.test_services import MONDAY, fill
+from tests.reviews.test_pages import submitted
+
+QUARTER = {"period": "quarter", "day": "2026-11-20"}
+NOVEMBER = {"period": "month", "day": "2026-11-20"}
+
+
+@pytest.fixture(autouse=True)
+def _after_the_deadline(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 24, 12, tzinfo=datetime.UTC))
+
+
+def queries(client, user, url, data=None, method="get") -> int:
+    """The page's queries with nothing cached, as after any change to its data."""
+    client.force_login(user)
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, data or {})
+    assert response.status_code in (200, 302), response.status_code
+    return len(captured)
+
+
+def weeks_back(count: int) -> list[datetime.date]:
+    return [MONDAY - datetime.timedelta(weeks=back) for back in range(1, count + 1)]
+
+
+def reviewed(report, lead, goals=("跟进华为",)):
+    review_services.mark_reviewed(report=report, reviewer=lead, praise="好", goals=list(goals))
+    review_services.add_comment(report=report, author=report.author, body="收到")
+    return report
+
+
+def test_this_weeks_report_form(client, rep, lead):
+    previous = reviewed(submitted(rep, week=MONDAY - datetime.timedelta(weeks=1)), lead)
+    draft = fill(report_services.open_report(author=rep, week_start=MONDAY))
+    url = reverse("reports:edit", args=[draft.pk])
+    before = queries(client, rep, url)
+
+    for week in weeks_back(8)[1:]:
+        submitted(rep, week=week)
+    review_services.add_comment(report=previous, author=lead, body="再补充一下")
+    rows = [{"problem": f"问题{i}", "cause": "", "action": "", "help_needed": ""} for i in range(12)]
+    fill(draft, problems=rows, plan=[{"item": f"计划{i}", "customer": "", "due_on": None} for i in range(12)])
+    assert queries(client, rep, url) == before
+
+
+def test_my_reports(client, rep, lead):
+    for week in weeks_back(2):
+        submitted(rep, week=week)
+    url = reverse("reports:my")
+    before = queries(client, rep, url)
+
+    for week in weeks_back(30)[2:]:
+        report_services.open_report(author=rep, week_start=week)
+    assert queries(client, rep, url) == before
+
+
+@pytest.mark.parametrize("reader", ["rep", "lead"])
+def test_report_detail(client, rep, lead, reader, request):
+    report = reviewed(submitted(rep), lead)
+    user = request.getfixturevalue(reader)
+    url = reverse("reports:detail", args=[report.pk])
+    queries(client, user, url)  # the first reading writes the read receipt
+    before = queries(client, user, url)
+
+    review_services.return_for_revision(report=report, reviewer=lead, reason="补充客户")
+    report_services.submit_report(report=report, by=rep)
+    reviewed(report, lead, goals=["一", "二", "三"])
+    for i in range(8):
+        review_services.add_comment(report=report, author=lead if i % 2 else rep, body=f"第{i}条")
+    assert queries(client, user, url) == before
+
+
+def test_review_queue(client, lead, team):
+    for i in range(3):
+        submitted(member_of(team, username=f"a{i}"))
+    url = reverse("reviews:queue")
+    params = {"week": MONDAY.isoformat()}
+    before = queries(client, lead, url, params)
+
+    for i in range(12):
+        person = member_of(team, username=f"b{i}")
+        if i % 3:
+            submitted(person)
+    assert queries(client, lead, url, params) == before
+
+
+def test_review_page(client, lead, rep):
+    reviewed(submitted(rep, week=weeks_back(1)[0]), lead)  # last week's feedback is shown
+    report = submitted(rep)
+    url = reverse("reviews:review", args=[report.pk])
+    queries(client, lead, url)
+    before = queries(client, lead, url)
+
+    for week in weeks_back(7)[1:]:
+        reviewed(submitted(rep, week=week), lead, goals=["一", "二"])
+    for i in range(6):
+        review_services.add_comment(report=report, author=lead if i % 2 else rep, body=f"第{i}条")
+    assert queries(client, lead, url) == before
+
+
+def _team_weeks(team, lead, people: range, weeks: list[datetime.date]) -> None:
+    sales = KPI.objects.get(code="sales_amount")
+    for i in people:
+        person = member_of(team, username=f"p{i}")
+        for week in weeks:
+            submitted(person, week=week)
+            report_services.set_targets(actor=lead, member=person, week_start=week, values={sales: Decimal(100)})
+
+
+def test_team_dashboard_for_a_quarter(client, lead, team):
+    url = reverse("insights:dashboard", args=[team.pk])
+    _team_weeks(team, lead, range(2), weeks_back(1))
+    before = queries(client, lead, url, QUARTER)
+
+    _team_weeks(team, lead, range(2, 10), weeks_back(4))
+    assert queries(client, lead, url, QUARTER) == before
+
+
+def test_director_comparison(client, director, lead, company, east):
+    url = reverse("insights:compare", args=[company.pk])
+    _team_weeks(TeamFactory(name="组0", parent=east), lead, range(1), weeks_back(1))
+    before = queries(client, director, url, NOVEMBER)
+
+    for t in range(1, 6):
+        _team_weeks(TeamFactory(name=f"组{t}", parent=east), lead, range(t * 10, t * 10 + 2), weeks_back(2))
+    assert queries(client, director, url, NOVEMBER) == before
+
+
+def test_export_of_a_month(client, lead, team):
+    from summaries.models import Document
+
+    url = reverse("insights:export", args=[team.pk])
+    data = {"start": "2026-11-01", "end": "2026-11-30", "file_format": "xlsx", "layout": "long"}
+    _team_weeks(team, lead, range(2), weeks_back(1))
+    before = queries(client, lead, url, data, method="post")
+
+    Document.objects.all().delete()
+    _team_weeks(team, lead, range(2, 10), weeks_back(3))
+    assert queries(client, lead, url, data, method="post") == before
