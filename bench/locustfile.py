@@ -1,8 +1,9 @@
 """The load test's mix of people (locust; `make load` runs it headless against gunicorn).
 
-Salespeople write this week's report: they open the form, autosave as they type, look at their
-reports and, now and then, submit. Managers work through the review queue: open reports, comment,
-give feedback. Directors read dashboards and the comparison of teams. The people and their
+Salespeople log their visits and calls on the Today page and write this week's report: they open
+the form, autosave as they type, look at their reports and, now and then, submit. Managers work
+through the review queue: open reports, comment, give feedback. Directors read dashboards and the
+comparison of teams. The people and their
 sessions come from bench/load_users.py; every request is a page or action of the app, the way a
 browser sends it (forms read from the page, the CSRF token in cookie and header).
 
@@ -10,6 +11,7 @@ At the end prints throughput, p50/p95/p99 and failures, and writes them to bench
 """
 
 import datetime
+import html
 import itertools
 import json
 import os
@@ -31,12 +33,14 @@ class FormReader(HTMLParser):
 
     def __init__(self, form_id: str):
         super().__init__()
-        self.form_id, self.inside, self.fields, self._textarea = form_id, False, {}, None
+        self.form_id, self.inside, self.fields, self._textarea, self._select = form_id, False, {}, None, None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form" and attrs.get("id") == self.form_id:
             self.inside = True
+        if self.inside and tag == "option" and self._select and "selected" in attrs:
+            self.fields[self._select] = attrs.get("value", "")
         if not self.inside or "name" not in attrs:
             return
         name = attrs["name"]
@@ -49,6 +53,7 @@ class FormReader(HTMLParser):
             self._textarea = name
             self.fields[name] = ""
         elif tag == "select":
+            self._select = name
             self.fields.setdefault(name, "")
 
     def handle_data(self, data):
@@ -58,6 +63,8 @@ class FormReader(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "textarea":
             self._textarea = None
+        if tag == "select":
+            self._select = None
         if tag == "form" and self.inside:
             self.inside = False
 
@@ -86,8 +93,10 @@ class Person(HttpUser):
                 response.failure(f"{response.status_code}")
             return response
 
-    def post(self, url: str, name: str, data: dict, ok=(200, 302)):
-        with self.client.post(url, data=data, name=name, allow_redirects=False, catch_response=True) as response:
+    def post(self, url: str, name: str, data: dict, ok=(200, 302), headers=None):
+        with self.client.post(
+            url, data=data, name=name, allow_redirects=False, catch_response=True, headers=headers
+        ) as response:
             if response.status_code not in ok:
                 response.failure(f"{response.status_code}")
             return response
@@ -149,6 +158,23 @@ class Salesperson(Person):
         self.submitted = response.status_code == 302
         if not self.submitted:
             self.fields = None
+
+    @task(3)
+    def sales_log(self):
+        """Between visits: the Today page, and a line logged on it (htmx, as the browser sends it)."""
+        response = self.page("/log/", "sales log, today")
+        customers = re.findall(r'<datalist id="own-customers">(.*?)</datalist>', response.text or "", re.S)
+        names = re.findall(r'<option value="([^"]+)">', customers[0]) if customers else []
+        fields = form_fields(response.text or "", "entry-form")
+        if not names or not fields:
+            return
+        data = {
+            **fields,
+            "customer": html.unescape(random.choice(names)),
+            "kind": random.choice(["visit", "call", "call", "message"]),
+            "outcome": random.choice(["确认需求", "约下周拜访", "沟通报价细节"]),
+        }
+        self.post("/log/activities/", "log an activity", data, headers={"HX-Request": "true"})
 
     @task(2)
     def my_reports(self):

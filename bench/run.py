@@ -166,6 +166,8 @@ BASELINE = Page("baseline (50 rows, one indexed query)", "salesperson", lambda s
 PAGES = [
     Page("this week's report form", "salesperson", lambda s: reverse("reports:edit", args=[s.draft.pk])),
     Page("my reports", "salesperson", lambda s: reverse("reports:my")),
+    Page("sales log, today", "salesperson", lambda s: reverse("customers:log")),
+    Page("customers of a team", "manager", lambda s: reverse("customers:customer_list")),
     Page("report detail", "salesperson", lambda s: reverse("reports:detail", args=[s.reviewed.pk])),
     Page("review queue", "manager", lambda s: reverse("reviews:queue")),
     Page("review page", "manager", lambda s: reverse("reviews:review", args=[s.awaiting.pk])),

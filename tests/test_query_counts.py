@@ -155,3 +155,30 @@ def test_export_of_a_month(client, lead, team):
     Document.objects.all().delete()
     _team_weeks(team, lead, range(2, 10), weeks_back(3))
     assert queries(client, lead, url, data, method="post") == before
+
+
+def test_the_sales_log_today_and_the_customers_of_a_team(client, rep, other_rep, lead):
+    from customers import services as log
+
+    def add(person, count, start=0):
+        customers = [
+            log.create_customer(actor=person, owner=person, name=f"{person.username}客户{i}")
+            for i in range(start, start + 3)
+        ]
+        for i in range(count):
+            day = datetime.date(2026, 11, 23) - datetime.timedelta(days=i % 14)
+            log.log_activity(
+                author=person,
+                customer=customers[i % 3],
+                occurred_on=day,
+                kind="visit",
+                next_step="回访",
+                next_step_on=day,
+            )
+
+    add(rep, 3)
+    today, customers = reverse("customers:log"), reverse("customers:customer_list")
+    before = (queries(client, rep, today), queries(client, lead, customers))
+    add(rep, 120, start=3)
+    add(other_rep, 60)
+    assert (queries(client, rep, today), queries(client, lead, customers)) == before
