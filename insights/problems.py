@@ -9,11 +9,10 @@ sees what keeps coming back. Counted in the database; a fixed number of queries.
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, OuterRef, Subquery
 
 from reports.models import Problem, ProblemCategory, WeeklyReport
 from reports.services import achievement
@@ -32,13 +31,22 @@ class CategoryCount:
     share: Decimal | None
 
 
+@dataclass(frozen=True)
+class Latest:
+    """What a recurring problem said the last time it was raised."""
+
+    problem: str
+    help_needed: str
+    report_id: int
+
+
 @dataclass
 class Recurring:
     category: ProblemCategory | None
     weeks: int
     first: datetime.date
     last: datetime.date
-    latest: Problem
+    latest: Latest
     member: User | None = None
     customer: str = ""
     people: int = 1
@@ -83,23 +91,41 @@ def category_counts(problems, categories: dict[int, ProblemCategory] | None = No
     ]
 
 
+def _latest(latest_week, **group) -> dict:
+    """Subqueries for what the group's latest problem says (text, help needed, its report), so
+    the groups come with it in the same query."""
+    problems = (
+        Problem.objects.filter(report__week_start=latest_week, **group)
+        .exclude(report__status=WeeklyReport.Status.DRAFT)
+        .order_by("-pk")
+    )
+    return {
+        f"latest_{field}": Subquery(problems.values(field)[:1])
+        for field in ("problem", "help_needed", "report_id", "customer")
+    }
+
+
 def overview(team: Team, start: datetime.date, end: datetime.date) -> ProblemOverview:
-    """The period's problems by category, and what recurs in the window ending with the period."""
+    """The period's problems by category, and what recurs in the window ending with the period.
+    Problems without a category (from before categories existed) are counted, but cannot recur:
+    nothing says they are of the same kind. Five queries, whatever recurs."""
     window_start = min(start, end - datetime.timedelta(weeks=WINDOW_WEEKS) + datetime.timedelta(days=1))
     categories = {c.pk: c for c in ProblemCategory.objects.all()}
     by_category = category_counts(_submitted(team, start, end), categories)
-    window = _submitted(team, window_start, end)
+    window = _submitted(team, window_start, end).filter(category__isnull=False)
     latest_week = (
         WeeklyReport.objects.filter(team__path__startswith=team.path, week_start__range=(window_start, end))
         .exclude(status=WeeklyReport.Status.DRAFT)
         .aggregate(last=Max("week_start"))["last"]
     )
+    in_subtree = {"report__team__path__startswith": team.path, "category_id": OuterRef("category_id")}
     member_groups = list(
-        window.values("report__author_id", "category_id")
+        window.values("report__author_id", "report__author__display_name", "report__author__username", "category_id")
         .annotate(
             weeks=Count("report__week_start", distinct=True),
             first=Min("report__week_start"),
             last=Max("report__week_start"),
+            **_latest(latest_week, report__author_id=OuterRef("report__author_id"), **in_subtree),
         )
         .filter(weeks__gte=RECUR_WEEKS, last=latest_week)
         .order_by("-weeks", "report__author_id")[:SHOWN]
@@ -112,56 +138,41 @@ def overview(team: Team, start: datetime.date, end: datetime.date) -> ProblemOve
             people=Count("report__author", distinct=True),
             first=Min("report__week_start"),
             last=Max("report__week_start"),
+            **_latest(latest_week, customer_key=OuterRef("customer_key"), **in_subtree),
         )
         .filter(weeks__gte=RECUR_WEEKS, last=latest_week)
         .order_by("-weeks", "customer_key")[:SHOWN]
     )
-    latest = _latest_problems(window, latest_week, member_groups, customer_groups)
     return ProblemOverview(
         start=start,
         end=end,
         window_start=window_start,
         categories=by_category,
         by_member=[
-            Recurring(
-                category=categories.get(group["category_id"]),
-                weeks=group["weeks"],
-                first=group["first"],
-                last=group["last"],
-                latest=latest[("member", group["report__author_id"], group["category_id"])],
-                member=latest[("member", group["report__author_id"], group["category_id"])].report.author,
+            _recurring(
+                group,
+                categories,
+                member=User(
+                    pk=group["report__author_id"],
+                    display_name=group["report__author__display_name"],
+                    username=group["report__author__username"],
+                ),
             )
             for group in member_groups
         ],
         by_customer=[
-            Recurring(
-                category=categories.get(group["category_id"]),
-                weeks=group["weeks"],
-                first=group["first"],
-                last=group["last"],
-                latest=latest[("customer", group["customer_key"], group["category_id"])],
-                customer=latest[("customer", group["customer_key"], group["category_id"])].customer,
-                people=group["people"],
-            )
+            _recurring(group, categories, customer=group["latest_customer"], people=group["people"])
             for group in customer_groups
         ],
     )
 
 
-def _latest_problems(window, latest_week, member_groups, customer_groups) -> dict[tuple, Problem]:
-    """The text of each recurring group as raised in the latest week: one query for all groups."""
-    if not (member_groups or customer_groups):
-        return {}
-    authors = {g["report__author_id"] for g in member_groups}
-    keys = {g["customer_key"] for g in customer_groups}
-    candidates = defaultdict(list)
-    for problem in (
-        window.filter(report__week_start=latest_week)
-        .filter(Q(report__author_id__in=authors) | Q(customer_key__in=keys))
-        .select_related("report__author", "category")
-        .order_by("pk")
-    ):
-        candidates[("member", problem.report.author_id, problem.category_id)].append(problem)
-        if problem.customer_key:
-            candidates[("customer", problem.customer_key, problem.category_id)].append(problem)
-    return {key: problems[-1] for key, problems in candidates.items()}
+def _recurring(group: dict, categories: dict, **who) -> Recurring:
+    return Recurring(
+        category=categories.get(group["category_id"]),
+        weeks=group["weeks"],
+        first=group["first"],
+        last=group["last"],
+        latest=Latest(group["latest_problem"], group["latest_help_needed"], group["latest_report_id"]),
+        **who,
+    )

@@ -36,7 +36,7 @@ def _plain(value) -> str:
     return str(value)
 
 
-def _style(form: forms.Form) -> None:
+def style(form: forms.Form) -> None:
     """Bootstrap classes, and each input pointed at its error box (which autosave refreshes)."""
     for name, field in form.fields.items():
         attrs = field.widget.attrs
@@ -128,7 +128,7 @@ class ReportForm(forms.Form):
             for spec in report.template_version.fields:
                 self.fields[f"custom_{spec['key']}"] = _custom_field(spec)
                 self.initial.setdefault(f"custom_{spec['key']}", report.custom_values.get(spec["key"], ""))
-        _style(self)
+        style(self)
 
 
 class ProblemForm(forms.Form):
@@ -150,7 +150,7 @@ class ProblemForm(forms.Form):
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "—"), *categories]
-        _style(self)
+        style(self)
         for name, field in self.fields.items():
             field.column = self.columns.get(name, "col-md-4")
 
@@ -175,7 +175,7 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style(self)
 
     def clean(self):
         data = super().clean()

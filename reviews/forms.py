@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reports.forms import style
 from reviews.services import MAX_GOALS
 
 RATING_CHOICES = [("", "—"), *((i, str(i)) for i in range(1, 6))]
@@ -31,6 +32,10 @@ class FeedbackForm(forms.Form):
         label=_("Overall rating"), required=False, choices=RATING_CHOICES, coerce=int, empty_value=None
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
     def goal_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("goals", "").splitlines() if line.strip()]
 
@@ -42,6 +47,10 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Say what the author should change.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
 
 
 class CommentForm(forms.Form):

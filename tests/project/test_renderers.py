@@ -21,7 +21,10 @@ class Everything(forms.Form):
     url = forms.URLField(assume_scheme="https", widget=forms.URLInput({"autofocus": True, "hidden": False}))
     search = forms.CharField(widget=forms.TextInput({"type": "search", "data-x": "中文"}))
     tel = forms.CharField(widget=forms.TextInput({"type": "tel"}))
-    choice = forms.ChoiceField(choices=[("a", "A <b>")])  # not a plain input: through its template
+    choice = forms.ChoiceField(choices=[("", "—"), ("a", "A <b>"), ('"x', "引号")])
+    grouped = forms.ChoiceField(choices=[("Group <1>", [("g", "G")]), ("h", "H")], widget=forms.Select({"class": "s"}))
+    radio = forms.ChoiceField(choices=[("done", "Done"), ("no", "<no>")], widget=forms.RadioSelect({"class": "r"}))
+    many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")])  # SelectMultiple: the same writer
     note = forms.CharField(widget=forms.Textarea)
 
 
@@ -38,6 +41,9 @@ VALUES = {
     "search": "华为",
     "tel": "+86 138",
     "choice": "a",
+    "grouped": "g",
+    "radio": "no",
+    "many": ["a", "b"],
     "note": "line\nline",
 }
 
@@ -48,4 +54,6 @@ def test_every_field_renders_as_with_the_templates(data):
     fast = Everything(data, renderer=FastInputRenderer(), initial={"text": "初始"})
     for name in VALUES:
         assert str(fast[name]) == str(slow[name]), name
+    for radio_fast, radio_slow in zip(fast["radio"], slow["radio"], strict=True):
+        assert radio_fast.tag() == radio_slow.tag() and str(radio_fast) == str(radio_slow)
     assert fast.as_div() == slow.as_div()
