@@ -9,8 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from customers.models import Activity, Customer
@@ -28,7 +27,6 @@ COUNTED = {
     Source.CONTRACTS: Activity.Kind.CONTRACT,
 }
 SUMMED = {Source.CONTRACT_AMOUNT: Activity.Kind.CONTRACT, Source.PAYMENT_AMOUNT: Activity.Kind.PAYMENT}
-AMOUNT = DecimalField(max_digits=18, decimal_places=2)
 
 
 @dataclass
@@ -47,33 +45,27 @@ class LogWeek:
         return self.values.get(source, Decimal(0))
 
 
-def _scalar(queryset, aggregate, output_field=None):
-    """A correlated subquery giving one aggregate of `queryset` (0 when it is empty)."""
-    output_field = output_field or IntegerField()
-    value = Subquery(queryset.values("author").annotate(value=aggregate).values("value")[:1], output_field=output_field)
-    return Coalesce(value, Value(0), output_field=output_field)
-
-
 def log_week(author: User, week_start: datetime.date) -> LogWeek:
     """The log's figure for every KPI source in the week starting `week_start` (seven days in the
-    author's calendar: activity dates and customers' creation days are local dates). One query."""
+    author's calendar: activity dates and customers' creation days are local dates). Two simple
+    queries: one with the ten figures as subqueries runs as fast in PostgreSQL but takes Django
+    five times as long to build."""
     end = week_start + datetime.timedelta(days=6)
-    week = Activity.objects.filter(author=OuterRef("pk"), occurred_on__range=(week_start, end))
-    new = Customer.objects.filter(owner=OuterRef("pk"), created_on__range=(week_start, end))
-    row = (
-        User.objects.filter(pk=author.pk)
-        .annotate(
-            activity_count=_scalar(week, Count("pk")),
-            **{source: _scalar(week.filter(kind=kind), Count("pk")) for source, kind in COUNTED.items()},
-            **{source: _scalar(week.filter(kind=kind), Sum("amount"), AMOUNT) for source, kind in SUMMED.items()},
-            new_customers=Coalesce(Subquery(new.values("owner").annotate(value=Count("pk")).values("value")[:1]), 0),
-        )
-        .values("activity_count", "new_customers", *COUNTED, *SUMMED)
-        .get()
+    by_kind = {
+        row["kind"]: row
+        for row in Activity.objects.filter(author=author, occurred_on__range=(week_start, end))
+        .values("kind")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+    }
+    values = {
+        source: Decimal(by_kind[kind]["n"]) if kind in by_kind else Decimal(0) for source, kind in COUNTED.items()
+    }
+    for source, kind in SUMMED.items():
+        values[source] = (by_kind.get(kind) or {}).get("total") or Decimal(0)
+    values[Source.NEW_CUSTOMERS] = Decimal(
+        Customer.objects.filter(owner=author, created_on__range=(week_start, end)).count()
     )
-    values = {source: Decimal(row[source]) for source in (*COUNTED, *SUMMED)}
-    values[Source.NEW_CUSTOMERS] = Decimal(row["new_customers"])
-    return LogWeek(activity_count=row["activity_count"], values=values)
+    return LogWeek(activity_count=sum(row["n"] for row in by_kind.values()), values=values)
 
 
 OUTCOMES_SHOWN = 3

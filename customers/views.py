@@ -266,8 +266,9 @@ def customer_list(request):
             "query": query,
             "statuses": Customer.Status.choices,
             "tiers": Customer.Tier.choices,
-            "can_create": access.keeps_sales_log(request.user) or access.customer_owners(request.user).exists(),
-            "can_import": access.can_import_sales_log(request.user),
+            # Whoever may own a customer or import for someone may create one (one question, asked once).
+            "can_create": (can_import := access.can_import_sales_log(request.user)),
+            "can_import": can_import,
         },
     )
 

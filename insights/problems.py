@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, OuterRef, Subquery
+from django.db.models import Count, Max, Min, Q
 
 from reports.models import Problem, ProblemCategory, WeeklyReport
 from reports.services import achievement
@@ -31,22 +31,13 @@ class CategoryCount:
     share: Decimal | None
 
 
-@dataclass(frozen=True)
-class Latest:
-    """What a recurring problem said the last time it was raised."""
-
-    problem: str
-    help_needed: str
-    report_id: int
-
-
 @dataclass
 class Recurring:
     category: ProblemCategory | None
     weeks: int
     first: datetime.date
     last: datetime.date
-    latest: Latest
+    latest: Problem
     member: User | None = None
     customer: str = ""
     people: int = 1
@@ -91,24 +82,10 @@ def category_counts(problems, categories: dict[int, ProblemCategory] | None = No
     ]
 
 
-def _latest(latest_week, **group) -> dict:
-    """Subqueries for what the group's latest problem says (text, help needed, its report), so
-    the groups come with it in the same query."""
-    problems = (
-        Problem.objects.filter(report__week_start=latest_week, **group)
-        .exclude(report__status=WeeklyReport.Status.DRAFT)
-        .order_by("-pk")
-    )
-    return {
-        f"latest_{field}": Subquery(problems.values(field)[:1])
-        for field in ("problem", "help_needed", "report_id", "customer")
-    }
-
-
 def overview(team: Team, start: datetime.date, end: datetime.date) -> ProblemOverview:
     """The period's problems by category, and what recurs in the window ending with the period.
     Problems without a category (from before categories existed) are counted, but cannot recur:
-    nothing says they are of the same kind. Five queries, whatever recurs."""
+    nothing says they are of the same kind. Six queries, whatever recurs."""
     window_start = min(start, end - datetime.timedelta(weeks=WINDOW_WEEKS) + datetime.timedelta(days=1))
     categories = {c.pk: c for c in ProblemCategory.objects.all()}
     by_category = category_counts(_submitted(team, start, end), categories)
@@ -118,14 +95,12 @@ def overview(team: Team, start: datetime.date, end: datetime.date) -> ProblemOve
         .exclude(status=WeeklyReport.Status.DRAFT)
         .aggregate(last=Max("week_start"))["last"]
     )
-    in_subtree = {"report__team__path__startswith": team.path, "category_id": OuterRef("category_id")}
     member_groups = list(
-        window.values("report__author_id", "report__author__display_name", "report__author__username", "category_id")
+        window.values("report__author_id", "category_id")
         .annotate(
             weeks=Count("report__week_start", distinct=True),
             first=Min("report__week_start"),
             last=Max("report__week_start"),
-            **_latest(latest_week, report__author_id=OuterRef("report__author_id"), **in_subtree),
         )
         .filter(weeks__gte=RECUR_WEEKS, last=latest_week)
         .order_by("-weeks", "report__author_id")[:SHOWN]
@@ -138,41 +113,58 @@ def overview(team: Team, start: datetime.date, end: datetime.date) -> ProblemOve
             people=Count("report__author", distinct=True),
             first=Min("report__week_start"),
             last=Max("report__week_start"),
-            **_latest(latest_week, customer_key=OuterRef("customer_key"), **in_subtree),
         )
         .filter(weeks__gte=RECUR_WEEKS, last=latest_week)
         .order_by("-weeks", "customer_key")[:SHOWN]
     )
+    latest = _latest_problems(window, latest_week, member_groups, customer_groups)
     return ProblemOverview(
         start=start,
         end=end,
         window_start=window_start,
         categories=by_category,
         by_member=[
-            _recurring(
-                group,
-                categories,
-                member=User(
-                    pk=group["report__author_id"],
-                    display_name=group["report__author__display_name"],
-                    username=group["report__author__username"],
-                ),
-            )
+            _recurring(group, categories, latest[("member", group["report__author_id"], group["category_id"])])
             for group in member_groups
         ],
         by_customer=[
-            _recurring(group, categories, customer=group["latest_customer"], people=group["people"])
+            _recurring(
+                group,
+                categories,
+                latest[("customer", group["customer_key"], group["category_id"])],
+                people=group["people"],
+            )
             for group in customer_groups
         ],
     )
 
 
-def _recurring(group: dict, categories: dict, **who) -> Recurring:
+def _latest_problems(window, latest_week, member_groups, customer_groups) -> dict[tuple, Problem]:
+    """Each recurring group's problem as raised in the latest week: one query for all groups, run
+    even when nothing recurs so that the page always costs the same queries."""
+    authors = {g["report__author_id"] for g in member_groups} or {0}  # no one has id 0
+    keys = {g["customer_key"] for g in customer_groups} or {"\x00"}  # nor a name with a NUL in it
+    latest = {}
+    for problem in (
+        window.filter(report__week_start=latest_week)
+        .filter(Q(report__author_id__in=authors) | Q(customer_key__in=keys))
+        .select_related("report__author")
+        .order_by("pk")
+    ):
+        latest[("member", problem.report.author_id, problem.category_id)] = problem
+        if problem.customer_key:
+            latest[("customer", problem.customer_key, problem.category_id)] = problem
+    return latest
+
+
+def _recurring(group: dict, categories: dict, latest: Problem, people: int = 1) -> Recurring:
     return Recurring(
         category=categories.get(group["category_id"]),
         weeks=group["weeks"],
         first=group["first"],
         last=group["last"],
-        latest=Latest(group["latest_problem"], group["latest_help_needed"], group["latest_report_id"]),
-        **who,
+        latest=latest,
+        member=latest.report.author if "report__author_id" in group else None,
+        customer=latest.customer if "customer_key" in group else "",
+        people=people,
     )
