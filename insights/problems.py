@@ -143,7 +143,7 @@ def _latest_problems(window, latest_week, member_groups, customer_groups) -> dic
     """Each recurring group's problem as raised in the latest week: one query for all groups, run
     even when nothing recurs so that the page always costs the same queries."""
     authors = {g["report__author_id"] for g in member_groups} or {0}  # no one has id 0
-    keys = {g["customer_key"] for g in customer_groups} or {"\x00"}  # nor a name with a NUL in it
+    keys = {g["customer_key"] for g in customer_groups} or {" "}  # nor a key with a space (name_key)
     latest = {}
     for problem in (
         window.filter(report__week_start=latest_week)
