@@ -73,7 +73,8 @@ class ReportForm(forms.Form):
     "plan_review_<id>", "custom_<key>") so a refused submission lands next to the right field.
     """
 
-    base_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    # A version is a PositiveIntegerField: anything larger is not one of ours (and would overflow).
+    base_version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
 
     def __init__(
         self, *args, report: WeeklyReport, kpi_values: list[KpiValue], plan_reviews: list[PlanReview], **kwargs

@@ -378,3 +378,12 @@ def test_forged_posts_for_another_members_report_change_nothing(client, request,
 def test_actions_only_answer_post(client, rep, draft, name):
     client.force_login(rep)
     assert client.get(url(name, draft)).status_code == 405
+
+
+def test_a_version_too_large_to_be_ours_is_refused_not_a_server_error(client, rep, draft):
+    # Found by the property tests: it used to overflow the conflict's version column (a 500).
+    client.force_login(rep)
+    response = client.post(url("autosave", draft), posted(draft, summary="改过的", base_version=10**20))
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.summary == "" and not DraftConflict.objects.exists()
