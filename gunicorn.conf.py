@@ -37,7 +37,7 @@ max_requests = _setting("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = max_requests // 10
 preload_app = True
 # Heartbeat files on a RAM disk where there is one (Docker's /tmp may be an overlay on disk).
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # nosec B108 # gunicorn's worker heartbeat files
 accesslog = _setting("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # Trust X-Forwarded-* only from the proxy in front (BEHIND_TLS_PROXY in the settings).

@@ -59,7 +59,7 @@ def seed_sales_log(members: list[User], today: datetime.date) -> tuple[int, int]
             continue
         team_settings = report_services.settings_for(membership.team)
         this_week = team_settings.week_start_for(today)
-        rng = random.Random(f"log:{member.username}")
+        rng = random.Random(f"log:{member.username}")  # nosec B311 # repeatable demo data, not secrets
         customers = _customers(member, this_week, today, rng)
         customer_count += len(customers)
         activities = []

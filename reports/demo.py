@@ -122,7 +122,7 @@ def _submitted_week(member, week, targets, rng, team_settings, *, late: bool) ->
 def _problems(member: User, rng: random.Random) -> list[dict]:
     """One or two problems; everyone has one that keeps coming back most weeks (with the same
     customer), which the dashboard lists as raised again and again."""
-    persistent = random.Random(f"problem:{member.username}")
+    persistent = random.Random(f"problem:{member.username}")  # nosec B311 # repeatable demo data, not secrets
     recurring = (persistent.choice(PROBLEMS), persistent.choice(CUSTOMERS))
     picks = [recurring] if rng.random() < 0.8 else []
     picks += [(rng.choice(PROBLEMS), rng.choice(CUSTOMERS))] if rng.random() < 0.6 or not picks else []

@@ -166,7 +166,7 @@ def seed(
     if exists():
         raise ValueError(f"The large demo company ({COMPANY}) is already in this database.")
     state = State(
-        rng=random.Random(RANDOM_SEED),
+        rng=random.Random(RANDOM_SEED),  # nosec B311 # repeatable demo data, not secrets
         size=size,
         today=today or timezone.localdate(),
         now=timezone.now(),
