@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -25,6 +24,7 @@ from customers.models import Activity, Customer, LogImport, name_key
 from reports.services import settings_for
 from salesreports import spreadsheets
 from teams import access
+from teams.imports import apply_stored
 from teams.models import Membership, User
 
 Column = spreadsheets.Column
@@ -342,24 +342,7 @@ def apply(*, actor: User, log_import: LogImport) -> LogImport:
     Raises ValidationError, and changes nothing, when the file was already imported, any row has
     an error, or a row became invalid since the preview.
     """
-    # The row lock makes a second click wait for the first and then find the file imported.
-    log_import = LogImport.objects.select_for_update().get(pk=log_import.pk)
-    if log_import.is_applied:
-        raise ValidationError(_("This file has already been imported."), code="already_imported")
-    result = preview(log_import)
-    if not result.can_apply:
-        raise ValidationError(_("Nothing was imported: fix the rows with errors and upload the file again."))
-    for row in result.rows:
-        try:
-            _apply_row(actor, log_import.kind, row)
-        except ValidationError as exc:
-            raise ValidationError(
-                _("Row %(row)d: %(error)s Nothing was imported.") % {"row": row.number, "error": " ".join(exc.messages)}
-            ) from exc
-    log_import.status = LogImport.Status.APPLIED
-    log_import.applied_at = timezone.now()
-    log_import.created_count = len(result.rows)
-    log_import.save(update_fields=["status", "applied_at", "created_count"])
+    log_import, result = apply_stored(log_import, preview, lambda row: _apply_row(actor, log_import.kind, row))
     record(
         actor=actor,
         action=AuditEntry.Action.IMPORTED,

@@ -20,6 +20,7 @@ from reports.models import TeamSettings, WeeklyReport
 from reports.services import settings_for
 from teams import versions
 from teams.models import Membership, User
+from teams.services import current_membership
 
 # A hundred billion yuan in one entry is a typo, not a deal.
 MAX_AMOUNT = Decimal("99999999999.99")
@@ -33,13 +34,9 @@ ACTIVITY_FIELDS = ["occurred_on", "customer", "kind", "outcome", "amount", "next
 # Time --------------------------------------------------------------------------------------------
 
 
-def _membership(user: User) -> Membership | None:
-    return Membership.objects.active().filter(user=user).select_related("team").first()
-
-
 def calendar_of(user: User) -> TeamSettings | None:
     """The calendar of the user's current team (its week and time zone), if they are in one."""
-    membership = _membership(user)
+    membership = current_membership(user)
     return settings_for(membership.team) if membership else None
 
 
@@ -64,7 +61,7 @@ def similar_customers(*, owner: User, name: str, exclude: Customer | None = None
     key = name_key(name)
     if not key:
         return []
-    membership = _membership(owner)
+    membership = current_membership(owner)
     owners = Q(owner=owner)
     if membership is not None:
         teammates = Membership.objects.active().filter(team=membership.team).values("user_id")
@@ -297,7 +294,7 @@ def log_activity(
     date is in the future or in a week whose report is submitted, the amount is negative, absurd
     or missing for a contract or payment, or the customer is someone else's.
     """
-    membership = _membership(author)
+    membership = current_membership(author)
     if membership is None or membership.role == Membership.Role.DIRECTOR:
         raise ValidationError(_("Only members of a team keep a sales log."))
     team_settings = settings_for(membership.team)

@@ -8,6 +8,7 @@ bad row blocks the whole file, so nobody has to clean up a half-imported team by
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -310,22 +311,47 @@ def store_member_import(*, actor: User, file: File) -> MemberImport:
 
 
 def _add_row(actor: User, row: ImportRow) -> None:
-    try:
-        services.add_member(
-            actor=actor,
-            display_name=row.values["name"],
-            email=row.email,
-            team=row.team,
-            role=row.role,
-            username=row.username,
-            position=row.values["position"],
-            phone=row.values["phone"],
-        )
-    except ValidationError as exc:
-        # Someone took the address or username since the preview; the whole import rolls back.
+    services.add_member(
+        actor=actor,
+        display_name=row.values["name"],
+        email=row.email,
+        team=row.team,
+        role=row.role,
+        username=row.username,
+        position=row.values["position"],
+        phone=row.values["phone"],
+    )
+
+
+def apply_stored(stored, check: Callable, add_row: Callable) -> tuple:
+    """Apply a stored upload (a SpreadsheetImport) all or nothing: lock it, check every row again
+    with `check(stored)`, call `add_row(row)` for each, and mark it applied; returns the upload
+    as saved and its checked rows. Call inside the transaction that records it.
+
+    Raises ValidationError, and changes nothing, when the file was already imported, any row has
+    an error, or a row is refused now (someone took an address or a name since the preview).
+    """
+    # The row lock makes a second click wait for the first and then find the file imported.
+    stored = type(stored).objects.select_for_update().get(pk=stored.pk)
+    if stored.is_applied:
+        raise ValidationError(_("This file has already been imported."), code="already_imported")
+    result = check(stored)
+    if not result.can_apply:
         raise ValidationError(
-            _("Row %(row)d: %(error)s Nothing was imported.") % {"row": row.number, "error": " ".join(exc.messages)}
-        ) from exc
+            _("Nothing was imported: fix the rows with errors and upload the file again."), code="invalid"
+        )
+    for row in result.rows:
+        try:
+            add_row(row)
+        except ValidationError as exc:  # the whole import rolls back
+            raise ValidationError(
+                _("Row %(row)d: %(error)s Nothing was imported.") % {"row": row.number, "error": " ".join(exc.messages)}
+            ) from exc
+    stored.status = stored.Status.APPLIED
+    stored.applied_at = timezone.now()
+    stored.created_count = len(result.rows)
+    stored.save(update_fields=["status", "applied_at", "created_count"])
+    return stored, result
 
 
 @transaction.atomic
@@ -337,21 +363,7 @@ def apply_member_import(*, actor: User, member_import: MemberImport) -> MemberIm
     imported or any row has an error.
     """
     versions.touch_all()
-    # The row lock makes a second click wait for the first and then find the file imported.
-    member_import = MemberImport.objects.select_for_update().get(pk=member_import.pk)
-    if member_import.is_applied:
-        raise ValidationError(_("This file has already been imported."), code="already_imported")
-    result = preview_member_import(member_import)
-    if not result.can_apply:
-        raise ValidationError(
-            _("Nothing was imported: fix the rows with errors and upload the file again."), code="invalid"
-        )
-    for row in result.rows:
-        _add_row(actor, row)
-    member_import.status = MemberImport.Status.APPLIED
-    member_import.applied_at = timezone.now()
-    member_import.created_count = len(result.rows)
-    member_import.save(update_fields=["status", "applied_at", "created_count"])
+    member_import, result = apply_stored(member_import, preview_member_import, lambda row: _add_row(actor, row))
     record(
         actor=actor,
         action=AuditEntry.Action.IMPORTED,
