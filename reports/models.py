@@ -347,7 +347,13 @@ class WeeklyReport(models.Model):
         verbose_name_plural = _("weekly reports")
         ordering = ["-week_start", "author"]
         constraints = [models.UniqueConstraint(fields=["author", "week_start"], name="report_one_per_member_week")]
-        indexes = [models.Index(fields=["team", "week_start"], name="report_team_week")]
+        indexes = [
+            models.Index(fields=["team", "week_start"], name="report_team_week"),
+            # The review queue and its badge: the few reports waiting for review, out of a year's.
+            models.Index(
+                fields=["team", "week_start"], condition=models.Q(status="submitted"), name="report_awaiting_review"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.author} · {self.week_start:%Y-%m-%d}"
