@@ -92,6 +92,15 @@ def scope(user: User) -> Scope:
     return result
 
 
+def _by_pk(queryset: QuerySet, pk):
+    """One row by primary key, or None: get() drops the model's default ordering, which .first()
+    would sort by (a join for some models) to pick among at most one row."""
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        return None
+
+
 # Predicates -------------------------------------------------------------------------------------
 
 
@@ -191,7 +200,7 @@ def _member_ids_in_reach(s: Scope, user: User) -> list[int]:
 
 def team_for_view(user: User, pk: int) -> Team:
     """The team, or Http404 when it does not exist or lies outside the user's reach."""
-    team = Team.objects.select_related("parent").filter(pk=pk).first()
+    team = _by_pk(Team.objects.select_related("parent"), pk)
     if team is None or not can_view_team(user, team):
         raise Http404
     return team
@@ -277,7 +286,7 @@ def can_edit_report(user: User, report: WeeklyReport) -> bool:
 
 def report_for_view(user: User, pk: int) -> WeeklyReport:
     """The report, or Http404 when it does not exist or lies outside the user's reach."""
-    report = WeeklyReport.objects.select_related("author", "team", "template_version").filter(pk=pk).first()
+    report = _by_pk(WeeklyReport.objects.select_related("author", "team", "template_version"), pk)
     if report is None or not can_view_report(user, report):
         raise Http404
     return report
@@ -339,12 +348,13 @@ def reviewers_of(report: WeeklyReport) -> QuerySet[User]:
 def report_audience(report: WeeklyReport) -> QuerySet[User]:
     """Everyone who can see the report: its author, the managers and directors of its team and of
     the teams above it, and admins. These are the people a comment may mention."""
-    above = Q(
-        memberships__ended_on__isnull=True,
-        memberships__role__in=[Membership.Role.MANAGER, Membership.Role.DIRECTOR],
-        memberships__team__path__in=_path_prefixes(report.team.path),
-    )
-    return User.objects.filter(Q(pk=report.author_id) | Q(is_staff=True) | above, is_active=True).distinct()
+    above = Membership.objects.filter(
+        ended_on__isnull=True,
+        role__in=[Membership.Role.MANAGER, Membership.Role.DIRECTOR],
+        team__path__in=_path_prefixes(report.team.path),
+    ).values("user_id")
+    # A subquery, not a join: no row per membership to fold back with DISTINCT.
+    return User.objects.filter(Q(pk=report.author_id) | Q(is_staff=True) | Q(pk__in=above), is_active=True)
 
 
 def _path_prefixes(path: str) -> list[str]:
@@ -371,7 +381,7 @@ def comment_for_change(user: User, pk: int):
     reach, PermissionDenied when the user can read it but did not write it."""
     from reviews.models import Comment
 
-    comment = Comment.objects.select_related("report__team", "report__author", "author").filter(pk=pk).first()
+    comment = _by_pk(Comment.objects.select_related("report__team", "report__author", "author"), pk)
     if comment is None or not can_view_report(user, comment.report):
         raise Http404
     if not can_change_comment(user, comment):
@@ -403,7 +413,7 @@ def document_for_view(user: User, pk: int):
     otherwise, whoever asked for it."""
     from summaries.models import Document
 
-    job = Document.objects.select_related("report__team", "report__author", "team", "member").filter(pk=pk).first()
+    job = _by_pk(Document.objects.select_related("report__team", "report__author", "team", "member"), pk)
     if job is None:
         raise Http404
     if job.report_id is not None:
@@ -506,6 +516,10 @@ def activity_for_edit(user: User, pk: int):
 
 
 def can_import_sales_log(user: User) -> bool:
+    """Whether customer_owners(user) names anyone: at once for salespeople and managers, who are
+    among their own candidates; asked of the database for directors and admins."""
+    if user.is_active and scope(user).own_role in (Membership.Role.SALESPERSON, Membership.Role.MANAGER):
+        return True
     return customer_owners(user).exists()
 
 
