@@ -19,14 +19,17 @@ def my_reports(request):
     return render(request, "reports/my.html", {"page": page})
 
 
-def sections_context(report: WeeklyReport, *, history_weeks=(), past_actuals=None, compare_log=False) -> dict:
+def sections_context(
+    report: WeeklyReport, *, history_weeks=(), past_actuals=None, compare_log=False, kpi_values=None
+) -> dict:
     """What templates/reports/_sections.html needs. The review page adds the author's actuals of
-    earlier weeks, keyed by (kpi_id, week_start), and asks to compare the numbers with the
-    author's sales log (`compare_log`)."""
+    earlier weeks, keyed by (kpi_id, week_start), asks to compare the numbers with the author's
+    sales log (`compare_log`), and passes the report's KPI values in, loaded with those weeks'."""
     from customers.prefill import differences
 
     past_actuals = past_actuals or {}
-    kpi_values = list(report.kpi_values.select_related("kpi").order_by("kpi__position"))
+    if kpi_values is None:
+        kpi_values = list(report.kpi_values.select_related("kpi").order_by("kpi__position"))
     log_differences = differences(report, kpi_values) if compare_log else {}
     return {
         "report": report,
@@ -49,13 +52,13 @@ def sections_context(report: WeeklyReport, *, history_weeks=(), past_actuals=Non
 
 def detail(request, pk):
     report = access.report_for_view(request.user, pk)
-    record_reading(report=report, reader=request.user)
+    reads = record_reading(report=report, reader=request.user)
     return render(
         request,
         "reports/detail.html",
         {
             **sections_context(report),
-            **review_record_context(report),
+            **review_record_context(report, reads=reads),
             **thread_context(request, report),
             "can_edit": access.can_edit_report(request.user, report),
             "can_review": access.can_review_report(request.user, report),

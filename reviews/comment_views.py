@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from reports.models import WeeklyReport
@@ -20,24 +20,29 @@ from reviews.models import Comment, Feedback, ReportRead, ReviewAction
 from teams import access
 
 
-def review_record_context(report: WeeklyReport) -> dict:
+def review_record_context(report: WeeklyReport, *, reads=None, feedback_list=None) -> dict:
     """The feedback, review actions and read receipts of a report (reviews/_record.html), and
-    the reason it was returned while it is out for revision."""
+    the reason it was returned while it is out for revision. A page that has already loaded the
+    receipts (services.record_reading) or the feedback passes them in."""
     actions = list(ReviewAction.objects.filter(report=report).select_related("actor"))
     returned = [a for a in actions if a.kind == ReviewAction.Kind.RETURNED]
-    feedback_list = list(Feedback.objects.filter(report=report).select_related("reviewer").prefetch_related("goals"))
+    if feedback_list is None:
+        feedback_list = list(
+            Feedback.objects.filter(report=report).select_related("reviewer").prefetch_related("goals")
+        )
     for feedback in feedback_list:
         feedback.report = report  # the receipt names its author: no query per feedback
     return {
         "feedback_list": feedback_list,
         "actions": actions,
-        "reads": ReportRead.objects.filter(report=report).select_related("reader"),
+        "reads": ReportRead.objects.filter(report=report).select_related("reader") if reads is None else reads,
         "latest_return": returned[-1] if returned and report.status == WeeklyReport.Status.RETURNED else None,
     }
 
 
-def thread_context(request, report: WeeklyReport, form: CommentForm | None = None) -> dict:
-    """What reviews/_thread.html needs: the comments as threads, with the user's rights on each."""
+def thread_context(request, report: WeeklyReport, form: CommentForm | None = None, next_url: str = "") -> dict:
+    """What reviews/_thread.html needs: the comments as threads, with the user's rights on each.
+    `next_url` is the page a post goes back to without htmx (by default the one showing it)."""
     comments = list(Comment.objects.filter(report=report).select_related("author"))
     entries = {
         comment.pk: {
@@ -65,13 +70,26 @@ def thread_context(request, report: WeeklyReport, form: CommentForm | None = Non
         "mentionable": [p for p in access.report_audience(report) if p.pk != request.user.pk and not p.is_staff]
         if can_comment
         else [],
-        "thread_next": request.get_full_path() if request.method == "GET" else request.POST.get("next", ""),
+        "thread_next": next_url
+        or (request.get_full_path() if request.method == "GET" else request.POST.get("next", "")),
     }
 
 
+@require_GET
+def thread(request, pk):
+    """The thread on its own: the fragment the review page loads once it is shown, or, without
+    htmx, a page with the thread that posts come back to."""
+    report = access.report_for_view(request.user, pk)
+    if request.htmx:
+        back = _next(request) or report.get_absolute_url()
+        return render(request, "reviews/_thread.html", thread_context(request, report, next_url=back))
+    return render(request, "reviews/thread_page.html", thread_context(request, report))
+
+
 def _next(request) -> str:
-    """The page the thread was posted from (the report or its review page), if it is ours."""
-    target = request.POST.get("next", "")
+    """The page the thread was posted from or is shown on (the report or its review page), if it
+    is ours."""
+    target = request.POST.get("next", "") if request.method == "POST" else request.GET.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target.split("#")[0]
     return ""

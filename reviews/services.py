@@ -291,20 +291,20 @@ def delete_comment(*, comment: Comment, by: User) -> Comment:
 # Read receipts ----------------------------------------------------------------------------------
 
 
-def record_reading(*, report: WeeklyReport, reader: User) -> None:
+def record_reading(*, report: WeeklyReport, reader: User) -> list[ReportRead]:
     """Note that someone opened a submitted report: the first time a reader other than the author
     opens it (the author's read receipt), or the author reading feedback given since their last
-    visit (the manager's). Also marks the reader's notifications about the report read."""
+    visit (the manager's). Also marks the reader's notifications about the report read. Returns
+    the report's read receipts, this reading's included, for the page to show."""
     from notifications.services import mark_report_read
 
     now = timezone.now()
     mark_report_read(user=reader, report=report)
+    reads = list(ReportRead.objects.filter(report=report).select_related("reader"))
     if report.author_id == reader.pk:
         Feedback.objects.filter(report=report, read_by_author_at__isnull=True).update(read_by_author_at=now)
-    elif (
-        report.status != WeeklyReport.Status.DRAFT
-        and not ReportRead.objects.filter(report=report, reader=reader).exists()  # one query when read before
-    ):
-        ReportRead.objects.bulk_create(
-            [ReportRead(report=report, reader=reader, first_read_at=now)], ignore_conflicts=True
-        )
+    elif report.status != WeeklyReport.Status.DRAFT and all(read.reader_id != reader.pk for read in reads):
+        receipt = ReportRead(report=report, reader=reader, first_read_at=now)
+        ReportRead.objects.bulk_create([receipt], ignore_conflicts=True)
+        reads.append(receipt)
+    return reads

@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import F, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from reports import services as report_services
 from reports.models import KpiValue, TeamSettings, WeeklyReport
 from reports.read_views import sections_context
 from reviews import queries, services
-from reviews.comment_views import review_record_context, thread_context
+from reviews.comment_views import review_record_context
 from reviews.forms import FeedbackForm, ReturnForm
 from reviews.models import Feedback
 from teams import access
@@ -157,49 +158,80 @@ def review(request, pk):
 
 
 def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, return_form: ReturnForm, status=200):
+    """The report with what the reviewer needs beside it (its KPIs against the weeks before and
+    the author's sales log, last week's feedback and goals) and the two forms. The comment thread
+    and the side panel (review record, customers going cold) arrive as fragments of their own
+    once the page is shown (thread() and side()), so the report is on screen first."""
     weeks = [report.week_start - datetime.timedelta(days=7 * i) for i in range(HISTORY_WEEKS, 0, -1)]
-    past = {
-        (v.kpi_id, v.report.week_start): v.actual
-        for v in KpiValue.objects.filter(report__author_id=report.author_id, report__week_start__in=weeks)
-        .exclude(report__status=WeeklyReport.Status.DRAFT)
-        .select_related("report")
-        .only("kpi_id", "actual", "report__week_start")
-    }
-    sections = sections_context(report, history_weeks=weeks, past_actuals=past, compare_log=True)
-    plan_reviews = sections["plan_reviews"]
-    goal_outcomes = {r.goal_id: r for r in plan_reviews if r.is_goal}
-    previous = (
+    # The report's KPI values and the author's actuals of the weeks before, in one query.
+    reports = WeeklyReport.objects.filter(author_id=report.author_id).filter(
+        Q(pk=report.pk) | Q(week_start__in=weeks) & ~Q(status=WeeklyReport.Status.DRAFT)
+    )
+    kpi_values, past = [], {}
+    for value in (
+        KpiValue.objects.filter(report__in=reports.values("pk"))
+        .select_related("kpi")
+        .annotate(week=F("report__week_start"))
+        .order_by("kpi__position")
+    ):
+        if value.report_id == report.pk:
+            kpi_values.append(value)
+        else:
+            past[value.kpi_id, value.week] = value.actual
+    sections = sections_context(report, history_weeks=weeks, past_actuals=past, compare_log=True, kpi_values=kpi_values)
+    goal_outcomes = {r.goal_id: r for r in sections["plan_reviews"] if r.is_goal}
+    # The feedback on the author's previous report, whichever week that was, in one query.
+    previous_report = (
         WeeklyReport.objects.filter(author_id=report.author_id, week_start__lt=report.week_start)
         .order_by("-week_start")
-        .first()
+        .values("pk")[:1]
     )
-    last_feedback = []
-    if previous is not None:
-        for feedback in Feedback.objects.filter(report=previous).select_related("reviewer").prefetch_related("goals"):
-            goals = [{"goal": goal, "review": goal_outcomes.get(goal.pk)} for goal in feedback.goals.all()]
-            last_feedback.append({"feedback": feedback, "goals": goals})
-    next_pk = _next_awaiting(request.user, report)
+    last_feedback = [
+        {
+            "feedback": feedback,
+            "goals": [{"goal": goal, "review": goal_outcomes.get(goal.pk)} for goal in feedback.goals.all()],
+        }
+        for feedback in Feedback.objects.filter(report=Subquery(previous_report))
+        .select_related("reviewer", "report")
+        .prefetch_related("goals")
+    ]
+    return render(
+        request,
+        "reviews/review.html",
+        {
+            **sections,
+            "previous": last_feedback[0]["feedback"].report if last_feedback else None,
+            "last_feedback": last_feedback,
+            "feedback_form": feedback_form,
+            "return_form": return_form,
+            "queue_url": f"{reverse('reviews:queue')}?week={report.week_start:%Y-%m-%d}",
+        },
+        status=status,
+    )
+
+
+@require_GET
+def side(request, pk):
+    """The review page's side panel: the report's review record (feedback, returns, read receipts)
+    and the author's customers going cold. A fragment for htmx; a page of its own without it."""
+    report = access.report_for_review(request.user, pk)
     going_cold = customer_services.overdue_follow_ups(
         access.visible_activities(request.user).filter(author_id=report.author_id),
         customer_services.local_today(report_services.settings_for(report.team)),
     )[:GOING_COLD_SHOWN]
     return render(
         request,
-        "reviews/review.html",
-        {
-            **sections,
-            "previous": previous,
-            "last_feedback": last_feedback,
-            **review_record_context(report),
-            "feedback_form": feedback_form,
-            "return_form": return_form,
-            "next_pk": next_pk,
-            "going_cold": list(going_cold),
-            "queue_url": f"{reverse('reviews:queue')}?week={report.week_start:%Y-%m-%d}",
-            **thread_context(request, report),
-        },
-        status=status,
+        "reviews/_review_side.html" if request.htmx else "reviews/review_side.html",
+        {"report": report, **review_record_context(report), "going_cold": list(going_cold)},
     )
+
+
+@require_GET
+def next_report(request, pk):
+    """The "Next report" link and the j/n keys: the report waiting after this one in the reviewer's
+    queue of the same week, worked out when asked for; the queue when none is left."""
+    report = access.report_for_review(request.user, pk)
+    return _after_action(request, report)
 
 
 # Actions ----------------------------------------------------------------------------------------

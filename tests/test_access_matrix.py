@@ -103,11 +103,14 @@ MATRIX = {
     "reports:my": ("get", [], signed_in(200)),
     "reviews:queue": ("get", [], {**signed_in(404), "lead": 200, "other_lead": 200, "admin": 200}),
     "reviews:review": ("get", ["submitted_report"], reviewers(200)),
+    "reviews:side": ("get", ["submitted_report"], reviewers(200)),
+    "reviews:next": ("get", ["submitted_report"], reviewers(302)),  # the next report, else the queue
     "reviews:mark_reviewed": ("post", ["submitted_report"], reviewers(200)),
     "reviews:return": ("post", ["submitted_report"], reviewers(200)),
     "reviews:overview": ("get", [], {**signed_in(404), "lead": 200, "other_lead": 200, "director": 200, "admin": 200}),
     # Everyone who can read rep's report comments on it; an empty post answers with the form (200).
     "reviews:comment_add": ("post", ["submitted_report"], {**team_readers(), "rep": 200}),
+    "reviews:thread": ("get", ["submitted_report"], {**team_readers(), "rep": 200}),
     "reviews:comment_edit": ("get", ["comment"], author_only(200)),
     "reviews:comment_delete": ("post", ["comment"], author_only(302)),
     # Notifications are rep's own: nobody else reaches them, whatever their role.

@@ -102,10 +102,13 @@ def test_review_queue(client, lead, team):
     assert queries(client, lead, url, params) == before
 
 
-def test_review_page(client, lead, rep):
+@pytest.mark.parametrize("part", ["review", "thread", "side"])
+def test_review_page(client, lead, rep, part):
+    """The page and the two fragments it loads (its thread, its side panel)."""
     reviewed(submitted(rep, week=weeks_back(1)[0]), lead)  # last week's feedback is shown
     report = submitted(rep)
-    url = reverse("reviews:review", args=[report.pk])
+    url = reverse(f"reviews:{part}", args=[report.pk])
+    client.defaults = {} if part == "review" else {"HTTP_HX_REQUEST": "true"}
     queries(client, lead, url)
     before = queries(client, lead, url)
 
@@ -113,6 +116,8 @@ def test_review_page(client, lead, rep):
         reviewed(submitted(rep, week=week), lead, goals=["一", "二"])
     for i in range(6):
         review_services.add_comment(report=report, author=lead if i % 2 else rep, body=f"第{i}条")
+    review_services.return_for_revision(report=report, reviewer=lead, reason="补充客户")
+    report_services.submit_report(report=report, by=rep)
     assert queries(client, lead, url) == before
 
 

@@ -1,7 +1,18 @@
 /* The review page: "j" or "n" opens the next report waiting for review (the page's
- * data-next-url), unless the reviewer is typing. The "Next report" link does the same without JS. */
+ * data-next-url), unless the reviewer is typing. The "Next report" link does the same without JS.
+ * The comment thread arrives after the page (htmx): an address like #comment-12 is scrolled to
+ * once it is there. */
 (function () {
   "use strict";
+
+  var scrolled = false;
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var wanted = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    if (wanted && !scrolled) {
+      scrolled = true;
+      wanted.scrollIntoView();
+    }
+  });
 
   var holder = document.querySelector("[data-next-url]");
   if (!holder) {

@@ -137,3 +137,11 @@ def test_manager_reviews_and_returns_and_the_salesperson_resubmits(
     expect(page.locator("#comments")).to_contain_text("好的，已补充华为的拜访明细。")
     expect(page.locator("#feedback-form")).to_be_visible()
     screenshot("review-6-back-to-manager")
+
+    # The thread arrives after the page; an address pointing at a comment still scrolls to it,
+    # and the side panel brings the review record and the read receipts.
+    page.set_viewport_size({"width": 1280, "height": 500})
+    page.goto(f"{live_server.url}/reviews/{report.pk}/#comment-{reply.pk}")
+    expect(page.locator(f"#comment-{reply.pk}")).to_be_in_viewport()
+    expect(page.locator("#review-history")).to_contain_text("请补充本周华为项目的拜访明细")
+    expect(page.locator("#going-cold")).to_be_visible()

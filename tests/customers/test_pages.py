@@ -211,3 +211,14 @@ def test_today_costs_the_same_whatever_the_week_holds(client, rep, huawei, entri
     # week's report, the nav badges.
     with django_assert_num_queries(10):
         assert client.get(LOG).status_code == 200
+
+
+def test_the_review_page_side_panel_lists_the_authors_customers_going_cold(client, rep, lead, huawei):
+    midea = services.create_customer(actor=rep, owner=rep, name="美的集团", tier="b", status="active")
+    visit(rep, huawei, MONDAY, next_step="发报价", next_step_on=MONDAY + datetime.timedelta(days=1))  # overdue
+    visit(rep, midea, MONDAY, next_step="回访", next_step_on=WEDNESDAY)  # due today: not yet
+    report = report_services.submit_report(report=fill(report_services.open_report(author=rep)), by=rep)
+    client.force_login(lead)
+    panel = client.get(reverse("reviews:side", args=[report.pk]), headers={"HX-Request": "true"}).content.decode()
+    cold = panel.split('id="going-cold"')[1]
+    assert "华为技术有限公司" in cold and "发报价" in cold and "美的集团" not in cold

@@ -148,11 +148,26 @@ def test_the_review_page_shows_the_report_history_last_feedback_and_forms(client
     assert history and all(h == [None, Decimal(5), Decimal(5), Decimal(5)] for h in history)
 
 
-def test_the_review_page_links_the_next_report_for_the_keyboard(client, lead, rep, other_rep):
+def test_the_next_report_link_opens_the_next_waiting_report_then_the_queue(client, lead, rep, other_rep):
     first, second = submitted(rep, at(FRIDAY, 9)), submitted(other_rep, at(FRIDAY, 10))
     client.force_login(lead)
     page = client.get(review_url(first)).content.decode()
-    assert f'data-next-url="{review_url(second)}"' in page and "js/review.js" in page
+    next_url = reverse("reviews:next", args=[first.pk])
+    assert f'data-next-url="{next_url}"' in page and f'href="{next_url}"' in page and "js/review.js" in page
+    assert client.get(next_url).url == review_url(second)
+    assert client.get(reverse("reviews:next", args=[second.pk])).url == review_url(first)  # round the week
+
+    services.mark_reviewed(report=second, reviewer=lead, praise="好")
+    response = client.get(next_url, follow=True)
+    assert response.redirect_chain[-1][0] == f"{reverse('reviews:queue')}?week={WEEK}"
+    assert "No more reports are waiting for review this week." in response.content.decode()
+
+
+def side(client, report, htmx=True) -> str:
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.get(reverse("reviews:side", args=[report.pk]), headers=headers)
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def test_a_report_no_longer_waiting_shows_its_history_instead_of_the_forms(client, lead, rep):
@@ -160,7 +175,40 @@ def test_a_report_no_longer_waiting_shows_its_history_instead_of_the_forms(clien
     services.return_for_revision(report=report, reviewer=lead, reason="请补充客户名称")
     client.force_login(lead)
     page = client.get(review_url(report)).content.decode()
-    assert 'id="feedback-form"' not in page and "请补充客户名称" in page and 'id="review-history"' in page
+    assert 'id="feedback-form"' not in page and 'id="review-status"' in page
+    # The record comes in the side panel, which the page loads once it is shown.
+    assert f'hx-get="{reverse("reviews:side", args=[report.pk])}"' in page
+    panel = side(client, report)
+    assert "请补充客户名称" in panel and 'id="review-history"' in panel and "<html" not in panel
+    # Without htmx the panel's link opens it as a page of its own.
+    assert "<html" in side(client, report, htmx=False) and "请补充客户名称" in side(client, report, htmx=False)
+
+
+def test_the_side_panel_shows_the_read_receipt_of_this_reading(client, lead, rep):
+    report = submitted(rep)
+    client.force_login(lead)
+    client.get(review_url(report))
+    assert f'data-reader="{lead.pk}"' in side(client, report)
+
+
+def test_the_thread_arrives_once_the_page_is_shown_and_posts_come_back_to_the_review(client, lead, rep):
+    report = submitted(rep)
+    services.add_comment(report=report, author=rep, body="请看一下华为的报价")
+    client.force_login(lead)
+    page = client.get(review_url(report)).content.decode()
+    thread_url = reverse("reviews:thread", args=[report.pk])
+    assert f'hx-get="{thread_url}?next=' in page and "请看一下华为的报价" not in page
+    fragment = client.get(thread_url, {"next": review_url(report)}, headers={"HX-Request": "true"}).content.decode()
+    assert "请看一下华为的报价" in fragment and "<html" not in fragment
+    assert f'name="next" value="{review_url(report)}"' in fragment
+    # A foreign address is not taken as the page to come back to.
+    fragment = client.get(thread_url, {"next": "https://evil.example/"}, headers={"HX-Request": "true"})
+    assert "evil.example" not in fragment.content.decode()
+    # Without htmx: a page with the thread, whose posts come back to it.
+    page = client.get(thread_url).content.decode()
+    assert "<html" in page and "请看一下华为的报价" in page and f'name="next" value="{thread_url}"' in page
+    response = client.post(reverse("reviews:comment_add", args=[report.pk]), {"body": "好的", "next": thread_url})
+    assert response.status_code == 302 and response.url.startswith(thread_url + "#comment-")
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_lead"])
@@ -188,12 +236,17 @@ def test_the_review_page_costs_a_bounded_number_of_queries(client, lead, rep, dj
     services.mark_reviewed(report=previous, reviewer=lead, praise="好", goals=["一", "二"])
     report = submitted(rep)
     client.force_login(lead)
-    # Besides the report and its history: the read receipt (looked up, and written on this first
-    # reading), the review record, the comment thread with the people who can be mentioned, and
-    # the two nav badges; the author's sales log of the week (by type, new customers) against the
-    # reported numbers, and the customers going cold.
-    with django_assert_max_num_queries(28):
+    # Besides the report and its history: the read receipts (looked up, and written on this first
+    # reading), last week's feedback with its goals, the two nav badges, and the author's sales
+    # log of the week (by type, new customers) against the reported numbers.
+    with django_assert_max_num_queries(19):
         assert client.get(review_url(report)).status_code == 200
+    # The fragments the page loads: the thread with the people who can be mentioned; the record
+    # (feedback, actions, receipts), the team's calendar and the customers going cold.
+    with django_assert_max_num_queries(6):
+        client.get(reverse("reviews:thread", args=[report.pk]), headers={"HX-Request": "true"})
+    with django_assert_max_num_queries(10):
+        client.get(reverse("reviews:side", args=[report.pk]), headers={"HX-Request": "true"})
 
 
 # Actions ----------------------------------------------------------------------------------------
