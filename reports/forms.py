@@ -4,7 +4,6 @@ problem and plan rows, and attachment uploads."""
 import datetime
 from decimal import Decimal
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -14,15 +13,6 @@ from reports import services
 from reports.models import KpiValue, PlanReview, ProblemCategory, TemplateVersion, WeeklyReport
 
 SECTION_TITLES = dict(TemplateVersion.Section.choices)
-
-
-class CrispyMixin:
-    """Crispy renders the fields; the template owns <form> so its hx-* attributes stay visible."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
 
 
 def _plain(value) -> str:
@@ -355,17 +345,13 @@ class ReportEditor:
         }
 
 
-class AttachmentForm(CrispyMixin, forms.Form):
+class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("Add a file"),
         help_text=_("PDF, images (PNG, JPEG, GIF, WebP) or Office documents."),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx",
-            }
-        ),
+        widget=forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.disable_csrf = True  # the template's <form> carries the token
+        style(self)
