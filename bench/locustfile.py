@@ -206,6 +206,10 @@ class Manager(Person):
         response = self.page(f"/reviews/{pk}/", "review page")
         if response.status_code != 200:
             return
+        # The browser then loads the page's two fragments with htmx.
+        fragment = {"HX-Request": "true"}
+        self.page(f"/reports/{pk}/thread/?next=/reviews/{pk}/", "review page: thread (htmx)", headers=fragment)
+        self.page(f"/reviews/{pk}/side/", "review page: side panel (htmx)", headers=fragment)
         roll = random.random()
         if roll < 0.3:
             self.post(

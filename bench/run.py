@@ -146,6 +146,7 @@ class Page:
     status: int = 200
     after: Callable[[Subjects], None] | None = None  # undo what the request did, untimed
     before: Callable[[Subjects], None] | None = None  # prepare each request, untimed
+    htmx: bool = False  # a fragment the page loads with htmx once it is shown
 
 
 def _stale(team: Callable[[Subjects], object]) -> Callable[[Subjects], None]:
@@ -171,6 +172,19 @@ PAGES = [
     Page("report detail", "salesperson", lambda s: reverse("reports:detail", args=[s.reviewed.pk])),
     Page("review queue", "manager", lambda s: reverse("reviews:queue")),
     Page("review page", "manager", lambda s: reverse("reviews:review", args=[s.awaiting.pk])),
+    Page(
+        "review page: its comment thread (htmx)",
+        "manager",
+        lambda s: reverse("reviews:thread", args=[s.awaiting.pk]),
+        htmx=True,
+    ),
+    Page(
+        "review page: record, customers going cold (htmx)",
+        "manager",
+        lambda s: reverse("reviews:side", args=[s.awaiting.pk]),
+        htmx=True,
+    ),
+    Page("review page: next report", "manager", lambda s: reverse("reviews:next", args=[s.awaiting.pk]), status=302),
     Page(
         "team dashboard, a quarter",
         "manager",
@@ -231,7 +245,8 @@ def _clients(s: Subjects) -> dict[str, Client]:
 
 
 def _request(client: Client, page: Page, s: Subjects):
-    response = getattr(client, page.method)(page.url(s), page.params(s))
+    headers = {"HX-Request": "true"} if page.htmx else {}
+    response = getattr(client, page.method)(page.url(s), page.params(s), headers=headers)
     if response.status_code != page.status:
         raise SystemExit(f"{page.name}: answered {response.status_code}, expected {page.status}")
     return response
