@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from reports import services
@@ -190,7 +190,13 @@ class ReportEditor:
         self.sections = list(report.template_version.sections)
         self.kpi_values = list(report.kpi_values.select_related("kpi").order_by("kpi__position", "kpi_id"))
         self.plan_reviews = list(report.plan_reviews.all()) if "review" in self.sections else []
-        self.plan_locked = "plan" in self.sections and services.plan_is_locked(report)
+        # The plan's items, each knowing whether next week's report answers it (the plan is then
+        # locked: services.plan_is_locked), in one query.
+        answered = PlanReview.objects.filter(plan_item=OuterRef("pk"))
+        self.plan_items = (
+            list(report.plan_items.annotate(is_answered=Exists(answered))) if "plan" in self.sections else []
+        )
+        self.plan_locked = any(item.is_answered for item in self.plan_items)
         self.section_errors: dict[str, list[str]] = {}
         self.form = ReportForm(data, report=report, kpi_values=self.kpi_values, plan_reviews=self.plan_reviews)
         self.problems = self.plan = None
@@ -223,7 +229,7 @@ class ReportEditor:
             initial = (
                 None
                 if data is not None
-                else [{"item": p.item, "customer": p.customer, "due_on": p.due_on} for p in report.plan_items.all()]
+                else [{"item": p.item, "customer": p.customer, "due_on": p.due_on} for p in self.plan_items]
             )
             self.plan = PlanFormSet(data, initial=initial, prefix="plan")
 

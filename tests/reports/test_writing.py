@@ -127,6 +127,17 @@ def test_edit_page_shows_last_weeks_plan_targets_and_rates(client, rep, lead, ca
     assert 'src="/static/js/report-form.js"' in page and "<script>" not in page  # no inline scripts
 
 
+def test_a_plan_next_weeks_report_answers_is_shown_but_no_longer_editable(client, rep, carried):
+    last = WeeklyReport.objects.get(author=rep, week_start=MONDAY - datetime.timedelta(days=7))
+    client.force_login(rep)
+    page = client.get(url("edit", last)).content.decode()
+    plan = page.split('id="section-plan"')[1].split("</section>")[0]
+    assert "Next week's report already answers this plan" in plan
+    assert "拜访阿里 · 阿里" in plan and "发报价" in plan and 'name="plan-' not in plan
+    # This week's plan is nobody's answer yet: its rows are there to fill in.
+    assert 'name="plan-0-item"' in client.get(url("edit", carried)).content.decode()
+
+
 def test_a_script_in_the_summary_comes_back_as_text(client, rep, draft):
     services.save_draft(report=draft, editor=rep, base_version=1, data={"summary": "<script>alert(1)</script>"})
     client.force_login(rep)
