@@ -115,7 +115,7 @@ class Subjects:
         reviewed = WeeklyReport.objects.filter(author=salesperson, status=WeeklyReport.Status.REVIEWED).latest(
             "week_start"
         )
-        awaiting = queries.awaiting(manager).order_by("-week_start", "submitted_at").first()
+        awaiting = _with_last_weeks_feedback(queries.awaiting(manager).order_by("-week_start", "submitted_at"))
         today = timezone.localdate()
         quarter_start, _ = period_bounds("quarter", today)
         month_end = today.replace(day=1) - datetime.timedelta(days=1)
@@ -131,6 +131,23 @@ class Subjects:
             quarter=(quarter_start - datetime.timedelta(days=1)).isoformat(),
             month=(month_end.replace(day=1), month_end),
         )
+
+
+def _with_last_weeks_feedback(waiting):
+    """The first waiting report whose author's previous report has feedback, as most have on a
+    review day (the page then shows it, with its goals); else the first one."""
+    from reports.models import WeeklyReport
+    from reviews.models import Feedback
+
+    for report in waiting[:50]:
+        previous = (
+            WeeklyReport.objects.filter(author_id=report.author_id, week_start__lt=report.week_start)
+            .order_by("-week_start")
+            .first()
+        )
+        if previous is not None and Feedback.objects.filter(report=previous).exists():
+            return report
+    return waiting.first()
 
 
 # The pages: add a row to measure a new page ---------------------------------------------------------
