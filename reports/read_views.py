@@ -52,13 +52,14 @@ def sections_context(
 
 def detail(request, pk):
     report = access.report_for_view(request.user, pk)
-    reads = record_reading(report=report, reader=request.user)
+    record = review_record_context(report)
+    record["reads"] = record_reading(report=report, reader=request.user, feedback=record["feedback_list"])
     return render(
         request,
         "reports/detail.html",
         {
             **sections_context(report),
-            **review_record_context(report, reads=reads),
+            **record,
             **thread_context(request, report),
             "can_edit": access.can_edit_report(request.user, report),
             "can_review": access.can_review_report(request.user, report),

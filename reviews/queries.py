@@ -32,14 +32,9 @@ def in_subtree(paths: tuple[str, ...] | None, prefix: str = "team__") -> Q:
     return condition
 
 
-def _managed(s: access.Scope) -> tuple[str, ...] | None:
-    return None if s.is_admin else s.managed_paths
-
-
 def reports_to_review(user: User) -> QuerySet[WeeklyReport]:
     """Reports the user may review: written in the managed subtree, not their own."""
-    s = access.scope(user)
-    return access.visible_reports(user).filter(in_subtree(_managed(s))).exclude(author=user)
+    return access.reviewable_reports(user)
 
 
 def awaiting(user: User, week: datetime.date | None = None) -> QuerySet[WeeklyReport]:

@@ -291,18 +291,27 @@ def delete_comment(*, comment: Comment, by: User) -> Comment:
 # Read receipts ----------------------------------------------------------------------------------
 
 
-def record_reading(*, report: WeeklyReport, reader: User) -> list[ReportRead]:
+def record_reading(*, report: WeeklyReport, reader: User, feedback: list[Feedback] | None = None) -> list[ReportRead]:
     """Note that someone opened a submitted report: the first time a reader other than the author
     opens it (the author's read receipt), or the author reading feedback given since their last
     visit (the manager's). Also marks the reader's notifications about the report read. Returns
-    the report's read receipts, this reading's included, for the page to show."""
+    the report's read receipts, this reading's included, for the page to show. A page that has
+    loaded the report's `feedback` passes it: only what the author had not read is then written,
+    and the objects show the reading."""
     from notifications.services import mark_report_read
 
     now = timezone.now()
     mark_report_read(user=reader, report=report)
     reads = list(ReportRead.objects.filter(report=report).select_related("reader"))
     if report.author_id == reader.pk:
-        Feedback.objects.filter(report=report, read_by_author_at__isnull=True).update(read_by_author_at=now)
+        if feedback is None:
+            Feedback.objects.filter(report=report, read_by_author_at__isnull=True).update(read_by_author_at=now)
+        elif unread := [item for item in feedback if item.read_by_author_at is None]:
+            Feedback.objects.filter(pk__in=[item.pk for item in unread], read_by_author_at__isnull=True).update(
+                read_by_author_at=now
+            )
+            for item in unread:
+                item.read_by_author_at = now
     elif report.status != WeeklyReport.Status.DRAFT and all(read.reader_id != reader.pk for read in reads):
         receipt = ReportRead(report=report, reader=reader, first_read_at=now)
         ReportRead.objects.bulk_create([receipt], ignore_conflicts=True)

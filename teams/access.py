@@ -273,6 +273,21 @@ def visible_reports(user: User) -> QuerySet[WeeklyReport]:
     return WeeklyReport.objects.filter(condition)
 
 
+def reviewable_reports(user: User) -> QuerySet[WeeklyReport]:
+    """The reports can_review_report() allows, as a query: written in the subtrees the user
+    manages (anywhere for admins), not their own. (They are all visible_reports(user): a manager
+    reads the subtree they manage.)"""
+    s = scope(user)
+    if s.is_admin:
+        return WeeklyReport.objects.exclude(author=user)
+    if not s.managed_paths:
+        return WeeklyReport.objects.none()
+    condition = Q()
+    for path in s.managed_paths:
+        condition |= Q(team__path__startswith=path)
+    return WeeklyReport.objects.filter(condition).exclude(author=user)
+
+
 def can_view_report(user: User, report: WeeklyReport) -> bool:
     s = scope(user)
     return s.is_admin or report.author_id == user.pk or any(report.team.path.startswith(p) for p in s.readable_paths)
