@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customers import services as customer_services
 from reports import services as report_services
-from reports.models import KpiValue, TeamSettings, WeeklyReport
+from reports.models import KpiValue, PlanReview, TeamSettings, WeeklyReport
 from reports.read_views import sections_context
 from reviews import queries, services
 from reviews.comment_views import review_record_context
@@ -159,8 +159,8 @@ def review(request, pk):
 
 def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, return_form: ReturnForm, status=200):
     """The report with what the reviewer needs beside it (its KPIs against the weeks before and
-    the author's sales log, last week's feedback and goals) and the two forms. The comment thread
-    and the side panel (review record, customers going cold) arrive as fragments of their own
+    the author's sales log) and the two forms. The comment thread and the side panel (last week's
+    feedback and goals, the review record, customers going cold) arrive as fragments of their own
     once the page is shown (thread() and side()), so the report is on screen first."""
     weeks = [report.week_start - datetime.timedelta(days=7 * i) for i in range(HISTORY_WEEKS, 0, -1)]
     # The report's KPI values and the author's actuals of the weeks before, in one query.
@@ -179,29 +179,11 @@ def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, r
         else:
             past[value.kpi_id, value.week] = value.actual
     sections = sections_context(report, history_weeks=weeks, past_actuals=past, compare_log=True, kpi_values=kpi_values)
-    goal_outcomes = {r.goal_id: r for r in sections["plan_reviews"] if r.is_goal}
-    # The feedback on the author's previous report, whichever week that was, in one query.
-    previous_report = (
-        WeeklyReport.objects.filter(author_id=report.author_id, week_start__lt=report.week_start)
-        .order_by("-week_start")
-        .values("pk")[:1]
-    )
-    last_feedback = [
-        {
-            "feedback": feedback,
-            "goals": [{"goal": goal, "review": goal_outcomes.get(goal.pk)} for goal in feedback.goals.all()],
-        }
-        for feedback in Feedback.objects.filter(report=Subquery(previous_report))
-        .select_related("reviewer", "report")
-        .prefetch_related("goals")
-    ]
     return render(
         request,
         "reviews/review.html",
         {
             **sections,
-            "previous": last_feedback[0]["feedback"].report if last_feedback else None,
-            "last_feedback": last_feedback,
             "feedback_form": feedback_form,
             "return_form": return_form,
             "queue_url": f"{reverse('reviews:queue')}?week={report.week_start:%Y-%m-%d}",
@@ -213,7 +195,8 @@ def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, r
 @require_GET
 def side(request, pk):
     """The review page's side panel: the report's review record (feedback, returns, read receipts)
-    and the author's customers going cold. A fragment for htmx; a page of its own without it."""
+    and the author's customers going cold, with last week's feedback and goals, which htmx puts
+    above the report (out of band). A fragment for htmx; a page of its own without it."""
     report = access.report_for_review(request.user, pk)
     going_cold = customer_services.overdue_follow_ups(
         access.visible_activities(request.user).filter(author_id=report.author_id),
@@ -222,8 +205,42 @@ def side(request, pk):
     return render(
         request,
         "reviews/_review_side.html" if request.htmx else "reviews/review_side.html",
-        {"report": report, **review_record_context(report), "going_cold": list(going_cold)},
+        {
+            "report": report,
+            **review_record_context(report),
+            "going_cold": list(going_cold),
+            **_last_feedback(report),
+            "oob_last_feedback": bool(request.htmx),
+        },
     )
+
+
+def _last_feedback(report: WeeklyReport) -> dict:
+    """The feedback on the author's previous report (whichever week that was), each goal with
+    what this report answered about it."""
+    previous_report = (
+        WeeklyReport.objects.filter(author_id=report.author_id, week_start__lt=report.week_start)
+        .order_by("-week_start")
+        .values("pk")[:1]
+    )
+    feedback_list = list(
+        Feedback.objects.filter(report=Subquery(previous_report))
+        .select_related("reviewer", "report")
+        .prefetch_related("goals")
+    )
+    if not feedback_list:
+        return {"previous": None, "last_feedback": []}
+    outcomes = {r.goal_id: r for r in PlanReview.objects.filter(report=report, goal__isnull=False)}
+    return {
+        "previous": feedback_list[0].report,
+        "last_feedback": [
+            {
+                "feedback": feedback,
+                "goals": [{"goal": goal, "review": outcomes.get(goal.pk)} for goal in feedback.goals.all()],
+            }
+            for feedback in feedback_list
+        ],
+    }
 
 
 @require_GET

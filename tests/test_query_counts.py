@@ -85,6 +85,7 @@ def test_report_detail(client, rep, lead, reader, request):
     reviewed(report, lead, goals=["一", "二", "三"])
     for i in range(8):
         review_services.add_comment(report=report, author=lead if i % 2 else rep, body=f"第{i}条")
+    queries(client, user, url)  # the author's first reading of the new feedback writes it as read
     assert queries(client, user, url) == before
 
 
