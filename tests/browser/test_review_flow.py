@@ -145,3 +145,9 @@ def test_manager_reviews_and_returns_and_the_salesperson_resubmits(
     expect(page.locator(f"#comment-{reply.pk}")).to_be_in_viewport()
     expect(page.locator("#review-history")).to_contain_text("请补充本周华为项目的拜访明细")
     expect(page.locator("#going-cold")).to_be_visible()
+    # Last week's feedback arrives with the side panel and htmx puts it above the report.
+    previous = WeeklyReport.objects.filter(author=report.author, week_start__lt=report.week_start).latest("week_start")
+    praise = Feedback.objects.filter(report=previous).values_list("praise", flat=True).first()
+    assert praise, "the demo reviews every report of the weeks before"
+    expect(page.locator("#section-last-feedback")).to_contain_text(praise[:20])
+    assert page.locator("#section-last-feedback").evaluate("e => e.closest('.col-lg-8') !== null")
