@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from salesreports.choices import choice_display
 from teams.models import SpreadsheetImport
 
 # Legal forms that make "华为技术有限公司" and "华为技术" the same customer for duplicate checks:
@@ -90,20 +91,13 @@ class Customer(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("customers:customer_detail", args=[self.pk])
 
-    # Django's generic get_FOO_display() rebuilds a dict of the choices on every call; a page of
-    # fifty customers names each one's tier and status.
-    def get_tier_display(self):
-        return _TIER_LABELS.get(self.tier, self.tier)
-
-    def get_status_display(self):
-        return _STATUS_LABELS.get(self.status, self.status)
+    # A page of fifty customers names each one's tier and status (salesreports/choices.py).
+    get_tier_display = choice_display("tier", Tier)
+    get_status_display = choice_display("status", Status)
 
     @property
     def is_lost(self) -> bool:
         return self.status == self.Status.LOST
-
-
-_TIER_LABELS, _STATUS_LABELS = dict(Customer.Tier.choices), dict(Customer.Status.choices)
 
 
 class ActivityQuerySet(models.QuerySet):
@@ -174,13 +168,7 @@ class Activity(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("customers:activity_edit", args=[self.pk])
 
-    def get_kind_display(self):
-        """The type's label. Django's generic version rebuilds a dict of the choices on every call,
-        which shows on pages that list a week of entries (each named twice)."""
-        return _KIND_LABELS.get(self.kind, self.kind)
-
-
-_KIND_LABELS = dict(Activity.Kind.choices)  # lazy labels: each is translated when shown
+    get_kind_display = choice_display("kind", Kind)  # a week's entries name it twice each
 
 
 class LogImport(SpreadsheetImport):

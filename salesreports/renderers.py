@@ -15,7 +15,20 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-INPUT_TYPES = ("text", "number", "hidden", "email", "date", "datetime", "time", "password", "url", "search", "tel")
+INPUT_TYPES = (
+    "text",
+    "number",
+    "hidden",
+    "email",
+    "date",
+    "datetime",
+    "time",
+    "password",
+    "url",
+    "search",
+    "tel",
+    "file",
+)
 DJANGO_FORM_TEMPLATES = str(Path(django.forms.__file__).parent / "templates")
 PLAIN_INPUTS = frozenset(f"django/forms/widgets/{name}.html" for name in INPUT_TYPES)
 SELECT, OPTION = "django/forms/widgets/select.html", "django/forms/widgets/select_option.html"

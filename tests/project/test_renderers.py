@@ -26,6 +26,7 @@ class Everything(forms.Form):
     radio = forms.ChoiceField(choices=[("done", "Done"), ("no", "<no>")], widget=forms.RadioSelect({"class": "r"}))
     many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")])  # SelectMultiple: the same writer
     note = forms.CharField(widget=forms.Textarea)
+    file = forms.FileField(widget=forms.FileInput({"accept": ".pdf,.png"}))
 
 
 VALUES = {
@@ -45,6 +46,7 @@ VALUES = {
     "radio": "no",
     "many": ["a", "b"],
     "note": "line\nline",
+    "file": "",
 }
 
 
