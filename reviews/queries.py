@@ -22,16 +22,6 @@ def require_reviewer(user: User) -> access.Scope:
     return s
 
 
-def in_subtree(paths: tuple[str, ...] | None, prefix: str = "team__") -> Q:
-    """Rows under any of the given team paths; None means everything (admins)."""
-    if paths is None:
-        return Q()
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{prefix}path__startswith": path})
-    return condition
-
-
 def reports_to_review(user: User) -> QuerySet[WeeklyReport]:
     """Reports the user may review: written in the managed subtree, not their own."""
     return access.reviewable_reports(user)
@@ -57,7 +47,10 @@ def expected_members(paths: tuple[str, ...] | None, on_day: datetime.date | None
     """Current salespeople who are expected to write (not on leave, not gone); with `on_day` (the
     week's deadline day), also not those whose recorded leave covers that day."""
     members = Membership.objects.active().filter(
-        in_subtree(paths), role=Membership.Role.SALESPERSON, user__status=User.Status.ACTIVE, user__is_active=True
+        access.in_subtrees(paths),
+        role=Membership.Role.SALESPERSON,
+        user__status=User.Status.ACTIVE,
+        user__is_active=True,
     )
     if on_day is not None:
         members = members.exclude(user__leaves__starts_on__lte=on_day, user__leaves__ends_on__gte=on_day)

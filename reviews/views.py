@@ -76,7 +76,7 @@ def queue(request):
     team_settings = _team_settings(request.user, s)
     week = _week_from(request, team_settings)
     managed = None if s.is_admin else s.managed_paths
-    teams = list(access.visible_teams(request.user).filter(queries.in_subtree(managed, prefix="")))
+    teams = list(access.visible_teams(request.user).filter(access.in_subtrees(managed, prefix="")))
     reports = queries.reports_to_review(request.user).filter(week_start=week)
     members = queries.expected_members(managed, team_settings.deadline_for(week).date())
     team = None

@@ -37,6 +37,8 @@ reach when their current membership (or, for people who left, any past membershi
 team inside that subtree.
 """
 
+import functools
+import operator
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -90,6 +92,15 @@ def scope(user: User) -> Scope:
         )
     user._access_scope = result
     return result
+
+
+def in_subtrees(paths: tuple[str, ...] | None, prefix: str = "team__") -> Q:
+    """Rows under any of the given team paths, reached through `prefix` ("" for teams themselves);
+    None means every row (admins), no paths no row."""
+    if paths is None:
+        return Q()
+    conditions = [Q(**{f"{prefix}path__startswith": path}) for path in paths]
+    return functools.reduce(operator.or_, conditions) if conditions else Q(pk__in=[])
 
 
 def _by_pk(queryset: QuerySet, pk):
@@ -156,9 +167,7 @@ def visible_members(user: User) -> QuerySet[User]:
         return User.objects.all()
     if not s.readable_paths:
         return User.objects.filter(pk=user.pk) if user.is_authenticated else User.objects.none()
-    in_subtree = Q()
-    for path in s.readable_paths:
-        in_subtree |= Q(team__path__startswith=path)
+    in_subtree = in_subtrees(s.readable_paths)
     current = Membership.objects.filter(in_subtree, user=OuterRef("pk"), ended_on__isnull=True)
     past = Membership.objects.filter(in_subtree, user=OuterRef("pk"))
     return User.objects.filter(
@@ -188,10 +197,9 @@ def require_security_admin(user: User) -> None:
 def _member_ids_in_reach(s: Scope, user: User) -> list[int]:
     """The ids of visible_members(user) for a manager or director, from their memberships: those
     now in the subtree, and those who left after being in it."""
-    in_subtree = Q()
-    for path in s.readable_paths:
-        in_subtree |= Q(team__path__startswith=path)
-    reach = Membership.objects.filter(in_subtree).filter(Q(ended_on__isnull=True) | Q(user__status=User.Status.LEFT))
+    reach = Membership.objects.filter(in_subtrees(s.readable_paths)).filter(
+        Q(ended_on__isnull=True) | Q(user__status=User.Status.LEFT)
+    )
     return sorted({*reach.values_list("user_id", flat=True), user.pk})
 
 
@@ -278,14 +286,8 @@ def reviewable_reports(user: User) -> QuerySet[WeeklyReport]:
     manages (anywhere for admins), not their own. (They are all visible_reports(user): a manager
     reads the subtree they manage.)"""
     s = scope(user)
-    if s.is_admin:
-        return WeeklyReport.objects.exclude(author=user)
-    if not s.managed_paths:
-        return WeeklyReport.objects.none()
-    condition = Q()
-    for path in s.managed_paths:
-        condition |= Q(team__path__startswith=path)
-    return WeeklyReport.objects.filter(condition).exclude(author=user)
+    managed = None if s.is_admin else s.managed_paths
+    return WeeklyReport.objects.filter(in_subtrees(managed)).exclude(author=user)
 
 
 def can_view_report(user: User, report: WeeklyReport) -> bool:
