@@ -305,8 +305,8 @@ def record_reading(*, report: WeeklyReport, reader: User, feedback: list[Feedbac
     reads = list(ReportRead.objects.filter(report=report).select_related("reader"))
     if report.author_id == reader.pk:
         if feedback is None:
-            Feedback.objects.filter(report=report, read_by_author_at__isnull=True).update(read_by_author_at=now)
-        elif unread := [item for item in feedback if item.read_by_author_at is None]:
+            feedback = list(Feedback.objects.filter(report=report, read_by_author_at__isnull=True))
+        if unread := [item for item in feedback if item.read_by_author_at is None]:
             Feedback.objects.filter(pk__in=[item.pk for item in unread], read_by_author_at__isnull=True).update(
                 read_by_author_at=now
             )
