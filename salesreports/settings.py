@@ -147,11 +147,17 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=int(timedelta(days=14).total_seconds()))
 
-# Repeated failed logins lock the username from that address for a cool-off period;
-# admins can unlock early in the Django admin ("Access attempts").
+# Repeated failed logins lock the account from that client address for a cool-off period that
+# starts at the failure that caused the lock (trying again while locked does not extend it, so
+# nobody can keep someone else locked out). Every spelling of the account (another case, the
+# email address) counts as the account. Admins can unlock early in the Django admin ("Access
+# attempts"). See docs/login-security.md.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "security.login.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "security.login.client_ip"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -262,7 +268,10 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=IS_PRODUCTION)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if IS_PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = IS_PRODUCTION
 SECURE_HSTS_PRELOAD = IS_PRODUCTION
-if env.bool("BEHIND_TLS_PROXY", default=False):
+# Behind the TLS proxy every connection comes from the proxy: the scheme and the client's address
+# (security.login.client_ip) are then taken from the headers it sets, and only then.
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy: scripts only from our own origin (an inline one needs the request's
