@@ -41,3 +41,7 @@ class LogImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Who imported which file, and what it created.
+        return False

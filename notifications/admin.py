@@ -15,3 +15,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # The inbox entry and the record of the email: what was said to whom, and whether it went out.
+        return False

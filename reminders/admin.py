@@ -13,3 +13,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # The claim that makes a reminder go out once: without it the next tick would send it again.
+        return False

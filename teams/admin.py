@@ -1,10 +1,13 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditedAdminMixin
 from audit.models import AuditEntry
 from audit.services import record
 from teams import retention
@@ -55,7 +58,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(RefuseDeletingHistoryMixin, BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, RefuseDeletingHistoryMixin, BaseUserAdmin):
     list_display = ["username", "display_name", "email", "position", "status", "is_staff", "is_active"]
     list_filter = ["status", "is_staff", "is_active", "language"]
     search_fields = ["username", "display_name", "email", "phone"]
@@ -83,17 +86,18 @@ class UserAdmin(RefuseDeletingHistoryMixin, BaseUserAdmin):
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        changed = [f for f in form.changed_data if f not in {"password", "password1", "password2"}]
-        if change and changed:
-            record(
-                actor=request.user,
-                action=AuditEntry.Action.UPDATED,
-                target=obj,
-                changes={f: [None, str(getattr(obj, f, ""))] for f in changed},
-                note="django-admin",
-            )
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                person = self.get_object(request, unquote(id))
+                record(
+                    actor=request.user,
+                    action=AuditEntry.Action.UPDATED,
+                    target=person,
+                    note="password set in django-admin",
+                )
+        return response
 
     def blockers(self, obj) -> list[str]:
         return retention.person_deletion_blockers(obj)
@@ -107,7 +111,7 @@ class UserAdmin(RefuseDeletingHistoryMixin, BaseUserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(RefuseDeletingHistoryMixin, admin.ModelAdmin):
+class TeamAdmin(AuditedAdminMixin, RefuseDeletingHistoryMixin, admin.ModelAdmin):
     # Structure changes go through the app's own pages (teams.services keeps paths and the audit
     # trail right); the Django admin shows the tree read-only.
     list_display = ["name", "kind", "parent", "depth", "is_active"]
@@ -135,4 +139,8 @@ class MembershipAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Ended memberships are the person's history (who was in which team when).
         return False
