@@ -161,6 +161,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Reset links asked for one address, and from one client address, within an hour.
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=3)
+PASSWORD_RESET_PER_IP = env.int("PASSWORD_RESET_PER_IP", default=20)
 
 # Internationalisation: Simplified Chinese first, English second -------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -252,6 +255,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Every 5 minutes: which deadline reminders, overdue reminders, review-day digests and
     # profile checks are due, from each team's calendar settings (changed in the app, no deploy).
     "reminder-tick": {"task": "reminders.tasks.tick", "schedule": 5 * 60},
+    # Every 5 minutes: password reset emails of the last hour whose task never reached a worker.
+    "retry-pending-password-resets": {"task": "security.tasks.retry_pending_password_resets", "schedule": 5 * 60},
     # Every 2 minutes: PDF jobs whose task was lost with the broker or whose worker died.
     "requeue-stale-documents": {"task": "summaries.tasks.requeue_stale_documents", "schedule": 2 * 60},
 }

@@ -18,3 +18,9 @@ class PolicyForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = TwoFactorPolicy
         fields = ["is_required_for_admins", "is_required_for_managers"]
+
+
+class PasswordResetRequestForm(CrispyMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )

@@ -25,3 +25,37 @@ class TwoFactorPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("two-factor policy"))
+
+
+class PasswordResetRequest(models.Model):
+    """One "send me a reset link" request: the outbox row its email leaves through, and what the
+    throttle counts (per address and per client address).
+
+    A row is written for every request, whether or not an account uses the address, so the
+    request does the same work either way; the worker finds out and records it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        NO_ACCOUNT = "no_account", _("No account uses the address")
+        FAILED = "failed", _("Failed")
+
+    email = models.EmailField(_("email"))  # trimmed and in lower case
+    ip_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+        indexes = [
+            models.Index(fields=["email", "created_at"], name="reset_by_address"),
+            models.Index(fields=["ip_address", "created_at"], name="reset_by_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,5 +1,6 @@
 """Two-factor login: enrolling an authenticator app, backup codes, the admins' policy, and whether
-a signed-in person still has to answer for a code.
+a signed-in person still has to answer for a code. Also password reset requests: throttled, and
+sent through their outbox row by a worker.
 
 Whether someone has two-factor login on, and the policy, are read on every request, so both are
 kept in the cache (cleared when they change, and refreshed at every login). When the cache server
@@ -7,11 +8,22 @@ is down the database answers instead: a Redis outage never locks anyone out or l
 """
 
 import base64
+import datetime
+import logging
+import smtplib
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.models import Device
@@ -20,9 +32,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
-from security.models import TwoFactorPolicy
+from security.models import PasswordResetRequest, TwoFactorPolicy
 from teams import access
 from teams.models import User
+
+logger = logging.getLogger(__name__)
 
 BACKUP_CODE_COUNT = 10
 CACHE_SECONDS = 60  # other processes' caches (no Redis) catch up within this
@@ -206,3 +220,119 @@ def remember_at_login(user: User) -> None:
 def _clean(token: str) -> str:
     """ "123 456" → "123456"; backup codes are lower case, whatever was typed."""
     return "".join((token or "").split())[:16].lower()
+
+
+# Password reset ---------------------------------------------------------------------------------
+
+RESET_WINDOW = datetime.timedelta(hours=1)
+# A claim older than this belongs to a worker that died mid-send; a request older than this is not
+# sent any more (whoever asked has asked again or given up).
+RESET_CLAIM_TIMEOUT = datetime.timedelta(minutes=10)
+RESET_SEND_WITHIN = datetime.timedelta(hours=1)
+RESET_MAX_ATTEMPTS = 5
+
+
+@transaction.atomic
+def request_password_reset(*, email: str, ip_address: str | None) -> PasswordResetRequest:
+    """Record a request for a reset link and queue its email after commit.
+
+    Does the same whether or not an account uses the address. Raises ValidationError when the
+    address, or the client address, has asked PASSWORD_RESET_PER_ADDRESS (or _PER_IP) times
+    within the last hour.
+    """
+    email = email.strip().lower()
+    since = timezone.now() - RESET_WINDOW
+    recent = PasswordResetRequest.objects.filter(created_at__gte=since)
+    if recent.filter(email=email).count() >= settings.PASSWORD_RESET_PER_ADDRESS:
+        raise ValidationError(
+            {
+                "email": _(
+                    "Too many reset links were asked for this address. Use the newest one, or try again in an hour."
+                )
+            }
+        )
+    if ip_address and recent.filter(ip_address=ip_address).count() >= settings.PASSWORD_RESET_PER_IP:
+        raise ValidationError(_("Too many reset links were asked from your network. Try again in an hour."))
+    reset = PasswordResetRequest.objects.create(email=email, ip_address=ip_address)
+    transaction.on_commit(lambda: _queue_reset(reset.pk))
+    return reset
+
+
+def _queue_reset(request_id: int) -> None:
+    """Hand the email to a worker; with the broker down the row stays pending for the sweep."""
+    from security import tasks
+
+    try:
+        tasks.send_password_reset.delay(request_id)
+    except Exception:
+        logger.warning("Could not queue password reset %s; the sweep will send it", request_id)
+
+
+def _claim_reset(request_id: int) -> bool:
+    now = timezone.now()
+    claimable = Q(status=PasswordResetRequest.Status.PENDING) | Q(
+        status=PasswordResetRequest.Status.SENDING, claimed_at__lt=now - RESET_CLAIM_TIMEOUT
+    )
+    return bool(
+        PasswordResetRequest.objects.filter(claimable, pk=request_id, created_at__gte=now - RESET_SEND_WITHIN).update(
+            status=PasswordResetRequest.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def deliver_password_reset(*, request_id: int) -> bool:
+    """Email the reset link to the accounts that use the request's address (active, with a
+    password), each in their own language; records the outcome on the row. Returns True when
+    something was sent. Claims the row first, so it is sent once however often this runs; an
+    SMTP failure puts it back for a retry and re-raises."""
+    if not _claim_reset(request_id):
+        return False
+    reset = PasswordResetRequest.objects.get(pk=request_id)
+    form = PasswordResetForm()
+    people = list(form.get_users(reset.email))
+    site = urlsplit(settings.SITE_URL)
+    try:
+        for person in people:
+            with translation.override(person.language):
+                context = {
+                    "email": person.email,
+                    "domain": site.netloc,
+                    "site_name": site.netloc,
+                    "uid": urlsafe_base64_encode(force_bytes(person.pk)),
+                    "user": person,
+                    "token": default_token_generator.make_token(person),
+                    "protocol": site.scheme or "https",
+                }
+                form.send_mail(
+                    "registration/password_reset_subject.txt",
+                    "registration/password_reset_email.html",
+                    context,
+                    None,
+                    person.email,
+                )
+    except (smtplib.SMTPException, OSError):
+        failed = reset.attempts >= RESET_MAX_ATTEMPTS
+        status = PasswordResetRequest.Status.FAILED if failed else PasswordResetRequest.Status.PENDING
+        PasswordResetRequest.objects.filter(pk=reset.pk).update(status=status, claimed_at=None)
+        raise
+    status = PasswordResetRequest.Status.SENT if people else PasswordResetRequest.Status.NO_ACCOUNT
+    PasswordResetRequest.objects.filter(pk=reset.pk).update(status=status)
+    return bool(people)
+
+
+def retry_pending_password_resets() -> int:
+    """Send the reset emails of the last hour whose task never reached a worker, or whose worker
+    died mid-send. Returns how many were sent."""
+    now = timezone.now()
+    due = PasswordResetRequest.objects.filter(
+        Q(status=PasswordResetRequest.Status.PENDING)
+        | Q(status=PasswordResetRequest.Status.SENDING, claimed_at__lt=now - RESET_CLAIM_TIMEOUT),
+        created_at__gte=now - RESET_SEND_WITHIN,
+    ).order_by("created_at")
+    sent = 0
+    for pk in list(due.values_list("pk", flat=True)[:200]):
+        try:
+            sent += deliver_password_reset(request_id=pk)
+        except (smtplib.SMTPException, OSError):
+            continue  # back to pending; the next sweep tries again
+    return sent

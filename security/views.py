@@ -4,6 +4,7 @@ off) and the admins' (the policy, resetting someone's)."""
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +14,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from security import services
-from security.forms import CodeForm, PolicyForm
+from security.forms import CodeForm, PasswordResetRequestForm, PolicyForm
+from security.login import client_ip
 from teams import access
 
 
@@ -113,6 +115,21 @@ def member_reset(request, pk):
     services.turn_off(user=member, actor=request.user)
     messages.success(request, _("Two-factor login of %(name)s was reset.") % {"name": member})
     return redirect(member)
+
+
+@login_not_required
+def password_reset(request):
+    """Ask for a reset link. The answer is the same whether or not an account uses the address;
+    the email is sent by a worker. Too many requests are refused with 429 and say so."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_password_reset(email=form.cleaned_data["email"], ip_address=client_ip(request))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return render(request, "registration/password_reset_form.html", {"form": form}, status=429)
+        return redirect("password_reset_done")
+    return render(request, "registration/password_reset_form.html", {"form": form})
 
 
 def _next_url(request) -> str:
