@@ -30,14 +30,20 @@ TEAMS, PER_TEAM = 40, 25
 
 
 def build() -> None:
-    from teams.models import Membership, Team, User
+    from teams.models import Membership, Team, User, name_key
     from teams.services import create_team
 
     company = create_team(actor=None, name="基准公司", kind=Team.Kind.COMPANY, parent=None)
     regions = [create_team(actor=None, name=f"大区{i}", kind=Team.Kind.REGION, parent=company) for i in range(4)]
     teams = [create_team(actor=None, name=f"团队{i}", kind=Team.Kind.TEAM, parent=regions[i % 4]) for i in range(TEAMS)]
     users = User.objects.bulk_create(
-        User(username=f"bench{i}", email=f"bench{i}@example.com", display_name=f"成员{i}", password="!")
+        User(
+            username=f"bench{i}",
+            email=f"bench{i}@example.com",
+            display_name=f"成员{i}",
+            name_key=name_key(f"成员{i}"),
+            password="!",
+        )
         for i in range(TEAMS * PER_TEAM + TEAMS)
     )
     started = datetime.date(2025, 1, 1)

@@ -79,7 +79,9 @@ class Notification(models.Model):
     @property
     def title(self) -> str:
         """One line saying what happened, in the active language."""
-        context = {"actor": self.actor or gettext("Someone"), "week": "", "author": ""}
+        # The actor's name with their username: a lookalike name cannot pass for someone else.
+        actor = self.actor.name_with_handle if self.actor else gettext("Someone")
+        context = {"actor": actor, "week": "", "author": ""}
         if self.report is not None:
             context |= {"week": f"{self.report.week_start:%Y-%m-%d}", "author": self.report.author}
         if self.kind == self.Kind.FEEDBACK:

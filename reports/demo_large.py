@@ -49,6 +49,7 @@ from reports.models import (
 )
 from reviews.models import Comment, Feedback, FeedbackGoal, ReportRead, ReviewAction
 from teams.models import Leave, Membership, Team, User
+from teams.models import name_key as person_name_key
 from teams.services import create_team
 
 COMPANY = "星辰科技销售集团"
@@ -228,12 +229,20 @@ def people(state: State) -> None:
     first_week = state.weeks[0]
     year_ago = first_week - datetime.timedelta(days=30)
     users, memberships = [], []
+    namesakes: Counter = Counter()
+
+    def unique_name(name: str) -> str:
+        # Names are unique in a company; a namesake is told apart by a number, as in "王伟2".
+        namesakes[name] += 1
+        return name if namesakes[name] == 1 else f"{name}{namesakes[name]}"
 
     def person(username: str, *, position: str, hired_on: datetime.date) -> User:
+        display_name = unique_name(rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2)))))
         user = User(
             username=username,
             email=f"{username}@{EMAIL_DOMAIN}",
-            display_name=rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2)))),
+            display_name=display_name,
+            name_key=person_name_key(display_name),
             password=state.password,
             phone=f"139{rng.randrange(10**8):08d}",
             position=position,

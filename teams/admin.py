@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import AuditedAdminMixin
 from audit.models import AuditEntry
 from audit.services import record
-from teams import retention
+from teams import retention, services
 from teams.models import Membership, Team, User
 
 
@@ -45,6 +46,26 @@ class RefuseDeletingHistoryMixin:
         return super().delete_view(request, object_id, extra_context)
 
 
+class UniqueNameMixin:
+    """The app's rule for names in the admin's forms: nobody's name may look like another's."""
+
+    def clean_display_name(self):
+        name = self.cleaned_data["display_name"].strip()
+        try:
+            services.check_name_free(name, exclude_pk=self.instance.pk)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["display_name"]) from exc
+        return name
+
+
+class UserAddForm(UniqueNameMixin, AdminUserCreationForm):
+    pass
+
+
+class UserEditForm(UniqueNameMixin, UserChangeForm):
+    pass
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -64,6 +85,8 @@ class UserAdmin(AuditedAdminMixin, RefuseDeletingHistoryMixin, BaseUserAdmin):
     search_fields = ["username", "display_name", "email", "phone"]
     ordering = ["display_name"]
     inlines = [MembershipInline]
+    form = UserEditForm
+    add_form = UserAddForm
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (

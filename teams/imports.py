@@ -25,7 +25,7 @@ from audit.models import AuditEntry
 from audit.services import record
 from salesreports import spreadsheets
 from teams import services, versions
-from teams.models import MemberImport, Membership, Team, User
+from teams.models import MemberImport, Membership, Team, User, name_key
 
 Column = spreadsheets.Column
 
@@ -244,14 +244,33 @@ def _check_username(row: ImportRow, *, taken: set[str], seen: dict[str, int]) ->
         row.errors.append(_("This username is taken."))
 
 
+def _check_name_free(row: ImportRow, *, taken: set[str], seen: dict[str, int]) -> None:
+    key = name_key(row.values["name"])
+    if not key:
+        return
+    if key in seen:
+        row.errors.append(_("This name is also on row %(row)d.") % {"row": seen[key]})
+        return
+    seen[key] = row.number
+    if key in taken:
+        row.errors.append(_("Another person already uses this name."))
+
+
 def _check_rows(rows: list[ImportRow]) -> None:
     teams = TeamDirectory()
     emails = _taken("email", {row.email for row in rows if row.email})
     usernames = _taken("username", {row.username.lower() for row in rows if row.username})
+    names = set(
+        User.objects.filter(name_key__in={name_key(row.values["name"]) for row in rows}).values_list(
+            "name_key", flat=True
+        )
+    )
     seen_emails: dict[str, int] = {}
     seen_usernames: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
     for row in rows:
         _check_name_team_role(row, teams)
+        _check_name_free(row, taken=names, seen=seen_names)
         email_ok = _check_email(row, taken=emails, seen=seen_emails)
         # Without its own username a row takes its email as one: report the email problem only once.
         if row.values["username"] or email_ok:

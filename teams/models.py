@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import date
 
 from django.conf import settings
@@ -11,6 +12,14 @@ from django.utils.translation import gettext_lazy as _
 # "/": "0000001/0000004/". A subtree is then one indexed prefix match, whatever its depth.
 PATH_SEGMENT_WIDTH = 7
 PATH_MAX_LENGTH = 255
+
+
+def name_key(name: str) -> str:
+    """What a display name looks like to a reader, for telling names apart: the same for "Li Qiang",
+    "LI QIANG", "ｌｉ　ｑｉａｎｇ" and "LiQiang" with a zero-width space in it (compatibility forms
+    folded, case folded, spaces and invisible format characters removed)."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return "".join(ch for ch in folded if not ch.isspace() and unicodedata.category(ch) != "Cf")
 
 
 class User(AbstractUser):
@@ -31,6 +40,8 @@ class User(AbstractUser):
     hired_on = models.DateField(_("hire date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    # name_key(str(user)): unique, so nobody can take a colleague's name in another case or width.
+    name_key = models.CharField(max_length=150, editable=False)
 
     objects = UserManager()
 
@@ -45,10 +56,30 @@ class User(AbstractUser):
                 name="user_email_unique_ci",
                 violation_error_message=_("Another person already uses this email address."),
             ),
+            models.UniqueConstraint(
+                fields=["name_key"],
+                name="user_name_unique",
+                violation_error_message=_("Another person already uses this name."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        # Kept in step here rather than in each service, so that no path (the Django admin,
+        # createsuperuser, the demo) can write a name without its key; bulk inserts set it themselves.
+        self.name_key = name_key(str(self))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"display_name", "username"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def name_with_handle(self) -> str:
+        """The name and the username, which only an admin can change: "李强 (@liqiang)". Wherever one
+        person's words reach another (comments, emails), so a lookalike name cannot pass for someone."""
+        return f"{self} (@{self.username})" if self.display_name else str(self)
 
     def get_absolute_url(self) -> str:
         return reverse("teams:member_detail", args=[self.pk])

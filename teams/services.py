@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
 from teams import versions
-from teams.models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, Membership, Team, User
+from teams.models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, Membership, Team, User, name_key
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +110,16 @@ def _check_email_free(email: str, *, exclude_pk: int | None = None) -> None:
         raise ValidationError({"email": _("Another person already uses this email address.")})
 
 
+def check_name_free(display_name: str, *, exclude_pk: int | None = None) -> None:
+    """Raises ValidationError on display_name when another person's name looks the same (in any
+    case, width or spacing): names are unique within the company so nobody can pass for someone."""
+    taken = User.objects.filter(name_key=name_key(display_name))
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError({"display_name": _("Another person already uses this name.")})
+
+
 @transaction.atomic
 def add_member(
     *,
@@ -133,7 +143,9 @@ def add_member(
     versions.touch([team])
     email = email.strip().lower()
     username = (username or email).strip()
+    display_name = display_name.strip()
     _check_email_free(email)
+    check_name_free(display_name or username)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is taken.")})
     member = User(
@@ -181,6 +193,9 @@ def update_member(*, actor: User | None, member: User, data: dict) -> User:
     if "email" in data:
         data["email"] = data["email"].strip().lower()
         _check_email_free(data["email"], exclude_pk=member.pk)
+    if "display_name" in data:
+        data["display_name"] = data["display_name"].strip()
+        check_name_free(data["display_name"] or member.username, exclude_pk=member.pk)
     before = snapshot(member, fields)
     for field in fields:
         setattr(member, field, data[field])

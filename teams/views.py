@@ -294,7 +294,10 @@ def member_invite(request, pk):
 def preferences(request):
     form = PreferencesForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
     if request.method == "POST" and form.is_valid():
-        services.update_member(actor=request.user, member=request.user, data=form.cleaned_data)
+        if not save_or_show_errors(
+            form, lambda: services.update_member(actor=request.user, member=request.user, data=form.cleaned_data)
+        ):
+            return render(request, "teams/preferences.html", {"form": form})
         translation.activate(request.user.language)
         messages.success(request, _("Preferences saved."))
         response = redirect("teams:preferences")

@@ -124,8 +124,8 @@ def test_the_email_goes_after_commit_in_the_recipients_language(
             )
         assert len(callbacks) == 1
     english, chinese = mailoutbox
-    assert "李经理 commented on 张伟's report of the week of 2026-11-16" in english.subject
-    assert "李经理 评论了张伟 2026-11-16 当周的周报" in chinese.subject
+    assert "李经理 (@lead) commented on 张伟's report of the week of 2026-11-16" in english.subject
+    assert "李经理 (@lead) 评论了张伟 2026-11-16 当周的周报" in chinese.subject
     assert "请补充客户名称" in chinese.body and report.get_absolute_url() in chinese.body
     html, mimetype = chinese.alternatives[0]
     assert mimetype == "text/html" and "请补充客户名称" in html
