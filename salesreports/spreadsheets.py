@@ -12,6 +12,7 @@ The rows are read once, at upload, and kept with the upload for its preview."""
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +31,12 @@ MAX_EXPANSION = 50
 NAME_MAX_LENGTH = 200
 # The widest import has nine columns; a row reaching far beyond them is not a list of ours.
 MAX_COLUMNS = 100
+# Reading an .xlsx costs per XML element, not per byte: 2 MB can unpack to 100 MB of
+# "<si><t>a</t></si>", which openpyxl takes minutes to load before the first row is read. So the
+# package's tags are counted first (at C speed, stopping at the budget): a workbook's own parts
+# plus rows of about two dozen columns, each cell's tags in the sheet and its shared text.
+TAGS_PER_ROW = 200
+TAGS_OF_THE_PACKAGE = 50_000
 
 
 @dataclass(frozen=True)
@@ -148,16 +155,37 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _open_workbook(data: bytes, max_bytes: int) -> openpyxl.Workbook:
+def _has_more_tags(package: zipfile.ZipFile, budget: int) -> bool:
+    """Whether the package's XML parts hold more than `budget` tags; reads no further than that."""
+    count = 0
+    for info in package.infolist():
+        with package.open(info) as part:
+            while chunk := part.read(1 << 20):
+                count += chunk.count(b"<")
+                if count > budget:
+                    return True
+    return False
+
+
+def _open_workbook(data: bytes, max_bytes: int, max_rows: int) -> openpyxl.Workbook:
     if not data.startswith(ZIP_MAGIC):
         raise _not_xlsx()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            unpacked = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            if sum(info.file_size for info in package.infolist()) > max_bytes * MAX_EXPANSION:
+                raise _not_xlsx()
+            too_big = _has_more_tags(package, TAGS_OF_THE_PACKAGE + TAGS_PER_ROW * max_rows)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, RuntimeError, NotImplementedError) as exc:
         raise _not_xlsx() from exc
-    if unpacked > max_bytes * MAX_EXPANSION:
-        raise _not_xlsx()
+    if too_big:
+        raise ValidationError(
+            _(
+                "This workbook holds far more than a list of %(max)d rows: keep only the list, in the "
+                "first sheet, and upload it again."
+            )
+            % {"max": max_rows},
+            code="too_large",
+        )
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl reports a broken package with many exception types
@@ -165,7 +193,7 @@ def _open_workbook(data: bytes, max_bytes: int) -> openpyxl.Workbook:
 
 
 def _xlsx_lines(data: bytes, max_bytes: int, max_rows: int) -> tuple[list[str], Records]:
-    workbook = _open_workbook(data, max_bytes)
+    workbook = _open_workbook(data, max_bytes, max_rows)
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # the declared size would pad every row and add rows up to it

@@ -5,6 +5,7 @@ such a file is refused at once with a message, and a preview never reads the fil
 
 import contextlib
 import io
+import random
 import signal
 import time
 import zipfile
@@ -85,6 +86,48 @@ def test_a_sheet_declaring_a_million_rows_is_refused_at_once_with_a_message(clie
     assert response.status_code == 200
     error = response.context["form"].errors["file"][0]
     assert "more than 2000 rows below the header, counting empty rows" in error
+    assert not IMPORTS[which][4].objects.exists()
+
+
+SHARED_TEXT = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings",
+)
+
+
+def shared_text_bomb(header: list[str], strings: int) -> bytes:
+    """A workbook with a shared-text part of `strings` tiny entries: cheap to zip, slow to load
+    (openpyxl loads every one before the first row). Padded so it unpacks less than 50 times its
+    size, which the reader has always refused."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx({}, header)))
+    shared = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    shared += b"<si><t>a</t></si>" * strings + b"</sst>"
+    content_type = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_TEXT[0]}"/></Types>'
+    relation = f'<Relationship Id="rIdText" Type="{SHARED_TEXT[1]}" Target="sharedStrings.xml"/></Relationships>'
+    parts = {name: source.read(name) for name in source.namelist()}
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", content_type.encode())
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", relation.encode()
+    )
+    parts["xl/sharedStrings.xml"] = shared
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+        target.writestr("xl/media/padding.bin", random.randbytes(len(shared) // 40), zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("which", list(IMPORTS))
+def test_a_workbook_packing_a_million_tags_is_refused_before_it_is_loaded(client, request, team, which):
+    content = shared_text_bomb(IMPORTS[which][3], 250_000)
+    assert len(content) < 200_000
+    started = time.monotonic()
+    with deadline(20):
+        response = upload(client, request, which, content)
+    assert time.monotonic() - started < 5
+    assert response.status_code == 200
+    assert "This workbook holds far more than a list of 2000 rows" in response.context["form"].errors["file"][0]
     assert not IMPORTS[which][4].objects.exists()
 
 
