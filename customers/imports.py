@@ -137,8 +137,8 @@ class Result(spreadsheets.CheckedFile):
         return [(row, row.cells(self.columns)) for row in self.rows]
 
 
-def _read(file: File, name: str, kind: str):
-    return spreadsheets.read(
+def _read(file: File, name: str, kind: str) -> list[dict]:
+    return spreadsheets.read_rows(
         file,
         name,
         columns=COLUMNS[kind],
@@ -287,6 +287,14 @@ def _check_activities(rows: list[Row], uploader: User) -> None:
         row.activity = activity
 
 
+def _checked(kept_rows: list[dict], kind: str, uploader: User) -> Result:
+    columns = COLUMNS[kind]
+    rows = [Row(row["number"], spreadsheets.kept_values(row, columns)) for row in kept_rows]
+    _assign_owners(rows, uploader)
+    (_check_customers if kind == LogImport.Kind.CUSTOMERS else _check_activities)(rows, uploader)
+    return Result(rows=rows, errors=[], kind=kind)
+
+
 def parse(file: File, name: str, kind: str, uploader: User) -> Result:
     """Read a spreadsheet and check every row as the uploader would enter it now.
 
@@ -294,18 +302,17 @@ def parse(file: File, name: str, kind: str, uploader: User) -> Result:
     with a row in that row's `errors`.
     """
     try:
-        positions, records = _read(file, name, kind)
+        kept_rows = _read(file, name, kind)
     except ValidationError as exc:
         return Result(rows=[], errors=exc.messages, kind=kind)
-    columns = COLUMNS[kind]
-    rows = [Row(number, spreadsheets.row_values(cells, positions, columns)) for number, cells in records]
-    _assign_owners(rows, uploader)
-    (_check_customers if kind == LogImport.Kind.CUSTOMERS else _check_activities)(rows, uploader)
-    return Result(rows=rows, errors=[], kind=kind)
+    return _checked(kept_rows, kind, uploader)
 
 
 def preview(log_import: LogImport) -> Result:
-    """The stored file's rows, checked against the database as it is now."""
+    """The rows read at upload, checked against the database as it is now; the file itself is
+    read again only for an upload kept before its rows were."""
+    if log_import.rows is not None:
+        return _checked(log_import.rows, log_import.kind, log_import.uploaded_by)
     missing = Result(
         rows=[], errors=[_("The uploaded file is no longer stored: upload it again.")], kind=log_import.kind
     )
@@ -328,8 +335,12 @@ def store(*, actor: User, kind: str, file: File) -> LogImport:
 
     Raises ValidationError, and stores nothing, when the file as a whole is unusable.
     """
-    _read(file, file.name, kind)
-    log_import = LogImport(kind=kind, uploaded_by=actor, original_name=spreadsheets.display_name(file.name, kind))
+    log_import = LogImport(
+        kind=kind,
+        uploaded_by=actor,
+        original_name=spreadsheets.display_name(file.name, kind),
+        rows=_read(file, file.name, kind),
+    )
     log_import.file.save(f"{uuid.uuid4().hex}.{spreadsheets.extension_of(file.name)}", file, save=False)
     log_import.save()
     return log_import

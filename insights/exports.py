@@ -4,8 +4,10 @@ Three layouts: one row per member, week and KPI ("long", for pivot tables), one 
 and week with a column group per KPI ("wide", to read), and one row per sales activity ("log").
 Headers are in the requester's language (Chinese by default) and name each column's unit.
 Numbers stay numbers in XLSX. CSV is UTF-8 with a byte-order mark so Excel shows Chinese
-correctly. Text that a spreadsheet would take for a formula (starting with = + - @) is
-neutralised. Rows are streamed from one query.
+correctly. Text that a spreadsheet would take for a formula (starting with = + - @), in a header
+(KPI names come from admins) or a cell, is neutralised by the writers: in CSV with a leading
+apostrophe, in XLSX as a cell typed as text, so nothing extra shows. Rows are streamed from one
+query.
 """
 
 import csv
@@ -18,6 +20,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from reports.models import KPI, KpiValue, Target, WeeklyReport
 from reports.services import achievement
@@ -28,7 +31,7 @@ CHUNK = 2000
 
 
 def safe_text(value: str) -> str:
-    """Text a spreadsheet must show as text, never run as a formula."""
+    """Text a spreadsheet must show as text, never run as a formula (for CSV, which has no types)."""
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
@@ -81,7 +84,7 @@ def long_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[lis
             yield [
                 *_report_cells(report),
                 value.kpi.code,
-                safe_text(value.kpi.name),
+                value.kpi.name,
                 _unit(value.kpi),
                 value.week_target,
                 value.actual,
@@ -154,18 +157,18 @@ def log_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[list
         )
         for entry in entries.iterator(chunk_size=CHUNK):
             yield [
-                safe_text(str(entry.author)),
-                safe_text(entry.author.username),
-                safe_text(entry.team.name),
+                str(entry.author),
+                entry.author.username,
+                entry.team.name,
                 entry.occurred_on,
-                safe_text(entry.customer.name),
+                entry.customer.name,
                 str(entry.customer.get_tier_display()),
                 str(entry.get_kind_display()),
-                safe_text(entry.outcome),
+                entry.outcome,
                 entry.amount,
-                safe_text(entry.next_step),
+                entry.next_step,
                 entry.next_step_on,
-                safe_text(entry.notes),
+                entry.notes,
             ]
 
     return header, rows()
@@ -174,9 +177,9 @@ def log_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[list
 def _report_cells(report: WeeklyReport) -> list:
     """The columns every row starts with: who, where, which week, and how it was submitted."""
     return [
-        safe_text(str(report.author)),
-        safe_text(report.author.username),
-        safe_text(report.team.name),
+        str(report.author),
+        report.author.username,
+        report.team.name,
         report.week_start,
         str(report.get_status_display()),
         _hours(report),
@@ -198,21 +201,28 @@ def write_csv(header: list[str], rows: Iterator[list], progress: Callable[[int],
     out = io.StringIO()
     out.write("\ufeff")  # Excel reads UTF-8 (and so Chinese) only with a byte-order mark
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([safe_text(str(title)) for title in header])
     for count, row in enumerate(rows, 1):
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow(["" if cell is None else safe_text(cell) if isinstance(cell, str) else cell for cell in row])
         if count % CHUNK == 0:
             progress(count)
     return out.getvalue().encode("utf-8")
+
+
+def _text_cell(sheet, text: str) -> WriteOnlyCell:
+    """Text as a text cell: openpyxl would store "=…" as a formula (and "#N/A" as an error)."""
+    cell = WriteOnlyCell(sheet, text)
+    cell.data_type = "s"
+    return cell
 
 
 def write_xlsx(header: list[str], rows: Iterator[list], progress: Callable[[int], None], title: str = "") -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title or _("Reports"))
     sheet.freeze_panes = "A2"
-    sheet.append(header)
+    sheet.append([_text_cell(sheet, str(title)) for title in header])
     for count, row in enumerate(rows, 1):
-        sheet.append(row)
+        sheet.append([_text_cell(sheet, cell) if isinstance(cell, str) else cell for cell in row])
         if count % CHUNK == 0:
             progress(count)
     out = io.BytesIO()

@@ -1,5 +1,7 @@
 """Markdown for long text sections, rendered safely: whatever the author types, the result has no
-script, no event handlers and no javascript: or data: links."""
+script, no event handlers, and no links but absolute http(s) and mailto ones. A relative link
+("../x", "//host/x") would resolve against wherever the text is shown (a PDF renderer's base
+turned "../../etc/passwd" into file:///etc/passwd), so it is printed as plain text instead."""
 
 import threading
 
@@ -59,5 +61,6 @@ def render(text: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
+        url_relative="deny",
         link_rel="noopener noreferrer nofollow",
     )

@@ -240,6 +240,12 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ROUTES = {"summaries.tasks.render_document": {"queue": "pdf"}}
 CELERY_TASK_REJECT_ON_WORKER_LOST = False  # only the idempotent tasks opt in, task by task
 DOCUMENT_STALE_SECONDS = env.int("DOCUMENT_STALE_SECONDS", default=10 * 60)
+# PDFs and exports someone may have waiting or rendering at once: asking for more is refused with
+# a message (one person once queued 60 member summaries in 4 s). Jobs asked for by the app itself,
+# such as the weekly summary for managers, are not counted.
+DOCUMENT_JOBS_PER_USER = env.int("DOCUMENT_JOBS_PER_USER", default=5)
+# Rendered files are deleted this long after they were ready; asking again renders them again.
+DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=7)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SOFT_TIME_LIMIT = 120
@@ -259,6 +265,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "retry-pending-password-resets": {"task": "security.tasks.retry_pending_password_resets", "schedule": 5 * 60},
     # Every 2 minutes: PDF jobs whose task was lost with the broker or whose worker died.
     "requeue-stale-documents": {"task": "summaries.tasks.requeue_stale_documents", "schedule": 2 * 60},
+    # Every hour: delete the files of documents older than DOCUMENT_RETENTION_DAYS.
+    "expire-documents": {"task": "summaries.tasks.expire_documents", "schedule": 60 * 60},
 }
 
 # Security -------------------------------------------------------------------------------------

@@ -1,11 +1,18 @@
 """Reading the spreadsheets people import (.csv or .xlsx): type by content, size and row limits,
 the header row matched against known columns in English or Chinese, rows numbered as the user
 sees them in the spreadsheet (the header is row 1). Used by every import (members, customers,
-sales activities); what the rows mean is each import's own business."""
+sales activities); what the rows mean is each import's own business.
+
+Reading is bounded by what is actually read, never by what a file declares: a 1.5 KB .xlsx can
+claim a sheet of A1:XFD1048576 with one cell in its last row, and openpyxl would then hand over a
+million rows of 16,384 empty cells. Every row read counts against the row limit, empty ones too,
+and a row wider than MAX_COLUMNS stops the reading, so a hostile file is refused in milliseconds.
+The rows are read once, at upload, and kept with the upload for its preview."""
 
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -22,6 +29,14 @@ ZIP_MAGIC = b"PK\x03\x04"
 # An .xlsx is a zip of XML; a small file that unpacks to gigabytes is an attack, not a list.
 MAX_EXPANSION = 50
 NAME_MAX_LENGTH = 200
+# The widest import has nine columns; a row reaching far beyond them is not a list of ours.
+MAX_COLUMNS = 100
+# Reading an .xlsx costs per XML element, not per byte: 2 MB can unpack to 100 MB of
+# "<si><t>a</t></si>", which openpyxl takes minutes to load before the first row is read. So the
+# package's tags are counted first (at C speed, stopping at the budget): a workbook's own parts
+# plus rows of about two dozen columns, each cell's tags in the sheet and its shared text.
+TAGS_PER_ROW = 200
+TAGS_OF_THE_PACKAGE = 50_000
 
 
 @dataclass(frozen=True)
@@ -140,16 +155,37 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _open_workbook(data: bytes, max_bytes: int) -> openpyxl.Workbook:
+def _has_more_tags(package: zipfile.ZipFile, budget: int) -> bool:
+    """Whether the package's XML parts hold more than `budget` tags; reads no further than that."""
+    count = 0
+    for info in package.infolist():
+        with package.open(info) as part:
+            while chunk := part.read(1 << 20):
+                count += chunk.count(b"<")
+                if count > budget:
+                    return True
+    return False
+
+
+def _open_workbook(data: bytes, max_bytes: int, max_rows: int) -> openpyxl.Workbook:
     if not data.startswith(ZIP_MAGIC):
         raise _not_xlsx()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            unpacked = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            if sum(info.file_size for info in package.infolist()) > max_bytes * MAX_EXPANSION:
+                raise _not_xlsx()
+            too_big = _has_more_tags(package, TAGS_OF_THE_PACKAGE + TAGS_PER_ROW * max_rows)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, RuntimeError, NotImplementedError) as exc:
         raise _not_xlsx() from exc
-    if unpacked > max_bytes * MAX_EXPANSION:
-        raise _not_xlsx()
+    if too_big:
+        raise ValidationError(
+            _(
+                "This workbook holds far more than a list of %(max)d rows: keep only the list, in the "
+                "first sheet, and upload it again."
+            )
+            % {"max": max_rows},
+            code="too_large",
+        )
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl reports a broken package with many exception types
@@ -157,9 +193,10 @@ def _open_workbook(data: bytes, max_bytes: int) -> openpyxl.Workbook:
 
 
 def _xlsx_lines(data: bytes, max_bytes: int, max_rows: int) -> tuple[list[str], Records]:
-    workbook = _open_workbook(data, max_bytes)
+    workbook = _open_workbook(data, max_bytes, max_rows)
     try:
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # the declared size would pad every row and add rows up to it
         return _table(([cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)), max_rows)
     except ValidationError:
         raise
@@ -170,22 +207,32 @@ def _xlsx_lines(data: bytes, max_bytes: int, max_rows: int) -> tuple[list[str], 
 
 
 def _table(lines: Iterable[list[str]], max_rows: int) -> tuple[list[str], Records]:
-    """The header and the numbered non-blank data rows; stops reading as soon as there are too many."""
+    """The header and the numbered non-blank data rows. Stops reading, with a message, at the
+    first row past `max_rows` below the header (blank rows count: each one is read too) or the
+    first row wider than MAX_COLUMNS."""
     header, records = None, []
     for number, cells in enumerate(lines, start=1):
+        if len(cells) > MAX_COLUMNS:
+            raise ValidationError(
+                _("Row %(row)d reaches beyond column %(max)d: delete what is right of the list and upload it again.")
+                % {"row": number, "max": MAX_COLUMNS},
+                code="too_many_columns",
+            )
+        if number > max_rows + 1:
+            raise ValidationError(
+                ngettext(
+                    "The file has more than %(max)d row below the header, counting empty rows; import at most "
+                    "%(max)d at a time and delete empty rows below the list.",
+                    "The file has more than %(max)d rows below the header, counting empty rows; import at most "
+                    "%(max)d at a time and delete empty rows below the list.",
+                    max_rows,
+                )
+                % {"max": max_rows},
+                code="too_many_rows",
+            )
         if header is None:
             header = cells
         elif any(cells):
-            if len(records) == max_rows:
-                raise ValidationError(
-                    ngettext(
-                        "The file has more than %(max)d row; import at most %(max)d at a time.",
-                        "The file has more than %(max)d rows; import at most %(max)d at a time.",
-                        max_rows,
-                    )
-                    % {"max": max_rows},
-                    code="too_many_rows",
-                )
             records.append((number, cells))
     if header is None or not (any(header) or records):
         raise ValidationError(_("The file is empty."), code="empty")
@@ -237,6 +284,25 @@ def read(
     if not records:
         raise ValidationError(empty_message, code="empty")
     return positions, records
+
+
+def read_rows(
+    file: File, name: str, *, columns: Sequence[Column], max_bytes: int, max_rows: int, empty_message: str
+) -> list[dict]:
+    """The data rows of an uploaded spreadsheet as JSON to keep with the upload, so that its
+    preview never reads the file again: [{"number": 2, "values": {column key: text}}, ...].
+
+    Raises ValidationError like read().
+    """
+    positions, records = read(
+        file, name, columns=columns, max_bytes=max_bytes, max_rows=max_rows, empty_message=empty_message
+    )
+    return [{"number": number, "values": row_values(cells, positions, columns)} for number, cells in records]
+
+
+def kept_values(row: dict, columns: Sequence[Column]) -> dict[str, str]:
+    """One kept row's cells by column key (see read_rows); "" for a column it does not have."""
+    return {column.key: str(row["values"].get(column.key, "")) for column in columns}
 
 
 def row_values(cells: list[str], positions: dict[str, int], columns: Sequence[Column]) -> dict[str, str]:

@@ -9,7 +9,8 @@ from teams.models import Team
 
 class Document(models.Model):
     """A file the app produces for someone: a PDF (or the weekly summary it renders by itself),
-    rendered by a worker, never in a web request. `content_key` names exactly what the PDF shows (the report's
+    rendered by a worker, never in a web request, and deleted (the row stays, "expired") after
+    DOCUMENT_RETENTION_DAYS. `content_key` names exactly what the PDF shows (the report's
     version, the week's last change, the language): a job for a key already rendered reuses the
     file instead of rendering it again."""
 
@@ -35,6 +36,7 @@ class Document(models.Model):
         RENDERING = "rendering", _("Rendering")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
 
     kind = models.CharField(max_length=14, choices=Kind.choices)
     report = models.ForeignKey(WeeklyReport, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -65,8 +67,11 @@ class Document(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             # One job per content at a time: a double click or two managers asking together share it.
+            # A failed job or an expired file is history: asking again makes a new job.
             models.UniqueConstraint(
-                fields=["content_key"], condition=~models.Q(status="failed"), name="document_one_per_content"
+                fields=["content_key"],
+                condition=~models.Q(status__in=["failed", "expired"]),
+                name="document_one_per_content",
             ),
         ]
 
@@ -78,7 +83,11 @@ class Document(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def can_ask_again(self) -> bool:
+        return self.status in (self.Status.FAILED, self.Status.EXPIRED)
 
     @property
     def filename(self) -> str:

@@ -13,10 +13,17 @@ from summaries import rollups
 
 
 def _pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML  # imported here: web processes never render, so never load it
+    # Imported here: web processes never render, so never load WeasyPrint.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     html = render_to_string(template, {**context, "generated_at": timezone.now()})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    # Links are resolved against the site, so the app's own ("/attachments/3/") open the app;
+    # the project folder as the base made them file:// links that leaked the install path. The
+    # templates need no outside resource (charts are inline SVG), so the renderer fetches none:
+    # nothing in a report can make a worker read a file or call a host.
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    return HTML(string=html, base_url=settings.SITE_URL, url_fetcher=fetcher).write_pdf()
 
 
 def report_pdf(report: WeeklyReport, language: str) -> bytes:

@@ -4,6 +4,10 @@ A job is claimed before rendering, so two deliveries of its task do not render i
 dead worker left in "rendering" (or whose task never reached the broker) is put back by a
 periodic sweep, so nothing stays stuck. Failures end in "failed" with a readable reason and can
 be retried.
+
+Bounds: one person has at most DOCUMENT_JOBS_PER_USER jobs waiting or rendering (the workers are
+shared by everyone), and a rendered file is deleted DOCUMENT_RETENTION_DAYS after it was ready
+(the job stays, "expired"; asking again renders it again).
 """
 
 import datetime
@@ -18,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reports.models import WeeklyReport
 from summaries import pdf, rollups
@@ -33,6 +38,9 @@ STALE_AFTER = datetime.timedelta(seconds=settings.DOCUMENT_STALE_SECONDS)
 LOST_AFTER = datetime.timedelta(minutes=2)
 MAX_PERIOD_DAYS = 93
 MAX_EXPORT_DAYS = 365
+# Jobs that hold or will hold a file; a failed or expired one is history and is never reused.
+CURRENT = ~Q(status__in=[Document.Status.FAILED, Document.Status.EXPIRED])
+PENDING = (Document.Status.QUEUED, Document.Status.RENDERING)
 
 
 def _fingerprint(reports) -> str:
@@ -80,7 +88,8 @@ def request_document(
 ) -> Document:
     """The job that produces this file: an existing one for the same content (already rendered,
     or on its way), or a new one queued for a worker after commit. Raises ValidationError for a
-    period that is empty, reversed or too long."""
+    period that is empty, reversed or too long, and, when a new job is needed, if `requested_by`
+    already has DOCUMENT_JOBS_PER_USER jobs waiting or rendering (nothing is queued then)."""
     if kind in (Document.Kind.MEMBER_PERIOD, Document.Kind.TEAM_PERIOD, Document.Kind.EXPORT):
         if end < start:
             raise ValidationError(_("The period ends before it starts."))
@@ -96,11 +105,13 @@ def request_document(
         start=start,
         end=end,
     )
-    existing = Document.objects.filter(content_key=key).exclude(status=Document.Status.FAILED).first()
+    existing = Document.objects.filter(CURRENT, content_key=key).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
+            if requested_by is not None:
+                _check_pending_limit(requested_by)
             job = Document.objects.create(
                 kind=kind,
                 report=report,
@@ -115,9 +126,27 @@ def request_document(
                 layout=layout,
             )
     except IntegrityError:  # the same PDF asked for at the same moment
-        return Document.objects.exclude(status=Document.Status.FAILED).get(content_key=key)
+        return Document.objects.get(CURRENT, content_key=key)
     transaction.on_commit(lambda: queue_render(job.pk))
     return job
+
+
+def _check_pending_limit(user: User) -> None:
+    """Raises ValidationError when the user already has the most jobs waiting or rendering that
+    one person may have. Call inside the transaction that creates the job."""
+    # Locking the person's row makes two requests at the same moment count one after the other.
+    User.objects.select_for_update().filter(pk=user.pk).exists()
+    limit = settings.DOCUMENT_JOBS_PER_USER
+    if Document.objects.filter(requested_by=user, status__in=PENDING).count() >= limit:
+        raise ValidationError(
+            ngettext(
+                "You already have %(limit)d file waiting or rendering. Ask for this one when it is ready.",
+                "You already have %(limit)d files waiting or rendering. Ask for this one when one of them is ready.",
+                limit,
+            )
+            % {"limit": limit},
+            code="too_many_jobs",
+        )
 
 
 def queue_render(job_id: int) -> None:
@@ -212,20 +241,39 @@ def _fail(job: Document, reason: str) -> None:
     )
 
 
-def retry(*, job: Document) -> Document:
-    """Ask again for a failed job's PDF (a new job; the failed one stays as history)."""
-    if job.status != Document.Status.FAILED:
+def retry(*, job: Document, requested_by: User | None) -> Document:
+    """Ask again for a failed job's file, or an expired one's (a new job; the old one stays as
+    history). Raises ValidationError like request_document()."""
+    if not job.can_ask_again:
         return job
     return request_document(
         kind=job.kind,
-        requested_by=job.requested_by,
+        requested_by=requested_by,
         language=job.language,
         report=job.report,
         team=job.team,
         member=job.member,
         start=job.period_start,
         end=job.period_end,
+        file_format=job.file_format,
+        layout=job.layout,
     )
+
+
+def expire_documents(now: datetime.datetime | None = None) -> int:
+    """Delete the files of documents ready for longer than DOCUMENT_RETENTION_DAYS and mark them
+    expired; returns how many. Safe to run twice, or while files are downloaded or asked for."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.DOCUMENT_RETENTION_DAYS)
+    expired = 0
+    for job in Document.objects.filter(status=Document.Status.DONE, finished_at__lt=cutoff).only("file"):
+        # The file goes first: should marking fail, the next run finds the job again.
+        if job.file:
+            job.file.storage.delete(job.file.name)
+        expired += Document.objects.filter(pk=job.pk, status=Document.Status.DONE).update(
+            status=Document.Status.EXPIRED, file="", size=0
+        )
+    return expired
 
 
 def requeue_stale_jobs(now: datetime.datetime | None = None) -> int:

@@ -13,3 +13,8 @@ def render_document(job_id: int) -> None:
 @shared_task(acks_late=True)
 def requeue_stale_documents() -> int:
     return services.requeue_stale_jobs()
+
+
+@shared_task(acks_late=True)
+def expire_documents() -> int:
+    return services.expire_documents()

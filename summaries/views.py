@@ -3,6 +3,7 @@ view asks teams/access.py about the report, team or member the PDF is about."""
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -110,13 +111,17 @@ def member_period_pdf(request, pk):
 def job(request, pk):
     job = access.document_for_view(request.user, pk)
     template = "summaries/job.html#job-status" if request.htmx else "summaries/job.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "retention_days": settings.DOCUMENT_RETENTION_DAYS})
 
 
 @require_POST
 def retry(request, pk):
     job = access.document_for_view(request.user, pk)
-    return redirect(services.retry(job=job))
+    try:
+        return redirect(services.retry(job=job, requested_by=request.user))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(job)
 
 
 @require_GET

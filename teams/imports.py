@@ -1,8 +1,9 @@
 """Bulk import of members from a spreadsheet (.csv or .xlsx): read, check every row, apply all or nothing.
 
 An upload is checked as a whole when it arrives (wrong type, too large, too many rows, missing
-columns), and nothing is stored unless that passes. Its rows are checked against the database
-as it is at that moment, every time the preview is shown and again when the file is applied. One
+columns), and nothing is stored unless that passes; its rows are read then, once, and kept with
+it. They are checked against the database as it is at that moment, every time the preview is
+shown and again when the file is applied. One
 bad row blocks the whole file, so nobody has to clean up a half-imported team by hand.
 """
 
@@ -120,8 +121,8 @@ ImportResult = spreadsheets.CheckedFile
 # Reading the file -------------------------------------------------------------------------------
 
 
-def _read(file: File, name: str) -> tuple[dict[str, int], spreadsheets.Records]:
-    return spreadsheets.read(
+def _read(file: File, name: str) -> list[dict]:
+    return spreadsheets.read_rows(
         file,
         name,
         columns=COLUMNS,
@@ -129,14 +130,6 @@ def _read(file: File, name: str) -> tuple[dict[str, int], spreadsheets.Records]:
         max_rows=settings.MEMBER_IMPORT_MAX_ROWS,
         empty_message=_("There are no members below the header row."),
     )
-
-
-def check_member_file(file: File) -> None:
-    """Check the file as a whole (type by content, size, row count, columns), not its rows.
-
-    Raises ValidationError with a message for the uploader.
-    """
-    _read(file, file.name)
 
 
 # Checking rows ----------------------------------------------------------------------------------
@@ -278,6 +271,12 @@ def _check_rows(rows: list[ImportRow]) -> None:
         _check_lengths(row)
 
 
+def _checked(kept_rows: list[dict]) -> ImportResult:
+    rows = [ImportRow(number=row["number"], values=spreadsheets.kept_values(row, COLUMNS)) for row in kept_rows]
+    _check_rows(rows)
+    return ImportResult(rows=rows, errors=[])
+
+
 def parse_member_file(file: File, name: str) -> ImportResult:
     """Read a member spreadsheet and check every row against the database as it is now.
 
@@ -285,18 +284,17 @@ def parse_member_file(file: File, name: str) -> ImportResult:
     with a row in that row's `errors`.
     """
     try:
-        positions, records = _read(file, name)
+        kept_rows = _read(file, name)
     except ValidationError as exc:
         return ImportResult(rows=[], errors=exc.messages)
-    rows = [
-        ImportRow(number=number, values=spreadsheets.row_values(cells, positions, COLUMNS)) for number, cells in records
-    ]
-    _check_rows(rows)
-    return ImportResult(rows=rows, errors=[])
+    return _checked(kept_rows)
 
 
 def preview_member_import(member_import: MemberImport) -> ImportResult:
-    """The stored file's rows, checked against the database as it is now."""
+    """The rows read at upload, checked against the database as it is now; the file itself is
+    read again only for an upload kept before its rows were."""
+    if member_import.rows is not None:
+        return _checked(member_import.rows)
     missing = ImportResult(rows=[], errors=[_("The uploaded file is no longer stored: upload it again.")])
     if not member_import.file:
         return missing
@@ -321,8 +319,9 @@ def store_member_import(*, actor: User, file: File) -> MemberImport:
 
     Raises ValidationError, and stores nothing, when the file as a whole is unusable.
     """
-    check_member_file(file)
-    member_import = MemberImport(uploaded_by=actor, original_name=spreadsheets.display_name(file.name, "members"))
+    member_import = MemberImport(
+        uploaded_by=actor, original_name=spreadsheets.display_name(file.name, "members"), rows=_read(file, file.name)
+    )
     # The stored name is random: the uploader's name is only for display.
     member_import.file.save(f"{uuid.uuid4().hex}.{spreadsheets.extension_of(file.name)}", file, save=False)
     member_import.save()

@@ -212,7 +212,8 @@ class Membership(models.Model):
 class SpreadsheetImport(models.Model):
     """An uploaded spreadsheet kept from upload (previewed) until it is applied, all rows or none.
 
-    The file stays in private storage under MEDIA_ROOT; no URL serves it.
+    The file stays in private storage under MEDIA_ROOT; no URL serves it. Its rows are read once,
+    at upload, and kept in `rows`, so showing the preview again never parses the file again.
     """
 
     class Status(models.TextChoices):
@@ -224,6 +225,9 @@ class SpreadsheetImport(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    # [{"number": 2, "values": {column key: text}}, ...] (salesreports.spreadsheets.read_rows);
+    # None for an upload kept before the rows were.
+    rows = models.JSONField(_("rows as read"), null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True

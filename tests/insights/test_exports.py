@@ -72,7 +72,7 @@ def test_text_that_looks_like_a_formula_is_neutralised(client, lead, team, kpis,
     report_week(sly, WEEKS[0], kpis, 1)
     _, content = export(client, lead, team, django_capture_on_commit_callbacks, file_format="xlsx", layout="wide")
     cell = openpyxl.load_workbook(io.BytesIO(content)).active["A2"]
-    assert cell.value.startswith("'=") and cell.data_type == "s"
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"  # text, not a formula
     assert [safe_text(t) for t in ("+1", "-1", "@a", "ok")] == ["'+1", "'-1", "'@a", "ok"]
 
 
@@ -134,5 +134,5 @@ def test_the_sales_log_exports_one_row_per_activity_with_amounts_as_numbers(
     assert len(rows) == 3  # the header and rep's two entries; nothing from another team
     contract = rows[1]
     assert (contract[4], contract[6], contract[8]) == ("华为", "签约", 120000.5)
-    assert contract[7] == '\'=HYPERLINK("http://evil")'
+    assert contract[7] == '=HYPERLINK("http://evil")'  # a text cell: shown as typed, never run
     assert contract[3].date() == datetime.date(2026, 11, 3)
