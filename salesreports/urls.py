@@ -3,13 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from salesreports import views
+from sso.views import LogoutView
 from teams.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("customers.urls")),
     path("", include("security.urls")),
+    path("", include("sso.urls")),
     path("audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

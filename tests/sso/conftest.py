@@ -1,0 +1,132 @@
+"""Real providers on loopback: a django-oauth-toolkit OpenID Connect provider in a subprocess,
+a throwaway slapd, and stand-ins of DingTalk's, Feishu's and WeCom's documented HTTP APIs."""
+
+import json
+import os
+import re
+import socket
+import subprocess  # nosec B404 # starts the test providers
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlparse
+
+import pytest
+import requests
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+OIDC_CLIENT = {"client_id": "sales-weekly-reports", "client_secret": "provider-test-secret-0123456789"}
+CALLBACK = "/accounts/sso/oidc/callback/"
+PROVIDER_PEOPLE = [
+    {"username": "wang", "password": "wang-pass-2026", "email": "wang@example.com", "first_name": "王芳"},
+    {"username": "ghost", "password": "ghost-pass-2026", "email": "ghost@example.com", "first_name": "Ghost"},
+    {
+        "username": "sly",
+        "password": "sly-pass-2026",
+        "email": "sly@example.com",
+        "first_name": "Sly",
+        "last_name": "unverified",
+    },
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"provider exited: {process.stdout.read() if process.stdout else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """The test OpenID Connect provider, started once per test run (migrating its own SQLite
+    database and generating its signing key take about two seconds)."""
+    port = free_port()
+    setup = {
+        **OIDC_CLIENT,
+        "people": PROVIDER_PEOPLE,
+        "redirect_uris": [
+            f"http://testserver{CALLBACK}",
+            f"http://127.0.0.1{CALLBACK}",
+            "http://testserver/accounts/login/",
+            "http://127.0.0.1/accounts/login/",
+        ],
+    }
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.sso.provider.settings",
+        "PROVIDER_DB": str(tmp_path_factory.mktemp("provider") / "provider.sqlite3"),
+        "PYTHONPATH": str(ROOT),
+    }
+    process = subprocess.Popen(  # nosec B603 # our own interpreter and script
+        [sys.executable, "-m", "tests.sso.provider.serve", str(port), json.dumps(setup)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}/o"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def oidc(oidc_provider, settings):
+    """This site configured for the test provider; returns its issuer URL."""
+    settings.SSO_OIDC_ISSUER = oidc_provider
+    settings.SSO_OIDC_CLIENT_ID = OIDC_CLIENT["client_id"]
+    settings.SSO_OIDC_CLIENT_SECRET = OIDC_CLIENT["client_secret"]
+    settings.SSO_OIDC_NAME = "Keycloak"
+    return oidc_provider
+
+
+def log_in_at_provider(authorize_url: str, username: str, password: str) -> str:
+    """Follow the provider's pages as a browser would (its login form, then the authorization);
+    return where the provider sends the browser back to (our callback, with code and state)."""
+    browser = requests.Session()
+    url = authorize_url
+    for _ in range(10):
+        response = browser.get(url, allow_redirects=False, timeout=10)
+        if response.status_code in (301, 302):
+            url = urljoin(url, response.headers["Location"])
+            if not url.startswith("http://127.0.0.1"):
+                return url
+            continue
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text).group(1)
+        next_url = parse_qs(urlparse(url).query).get("next", [""])[0]
+        response = browser.post(
+            url,
+            data={"csrfmiddlewaretoken": token, "username": username, "password": password, "next": next_url},
+            headers={"Referer": url},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert response.status_code == 302, "the provider refused the password"
+        url = urljoin(url, response.headers["Location"])
+    raise AssertionError("the provider never sent the browser back")
+
+
+def sign_in_through_provider(client, username: str, password: str, next_url: str = ""):
+    """Start at our login button, sign in at the provider, come back: the callback's response."""
+    start = client.get("/accounts/sso/oidc/start/" + (f"?next={next_url}" if next_url else ""))
+    assert start.status_code == 302, start
+    back = log_in_at_provider(start["Location"], username, password)
+    assert back.startswith(f"http://testserver{CALLBACK}"), back
+    return client.get(back.removeprefix("http://testserver"))
