@@ -31,6 +31,12 @@ PROVIDER_PEOPLE = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Messages are asserted in English; a test that wants Chinese asks for it in its request."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -130,3 +136,25 @@ def sign_in_through_provider(client, username: str, password: str, next_url: str
     back = log_in_at_provider(start["Location"], username, password)
     assert back.startswith(f"http://testserver{CALLBACK}"), back
     return client.get(back.removeprefix("http://testserver"))
+
+
+@pytest.fixture
+def platforms(settings):
+    """DingTalk, Feishu and WeCom configured, their APIs answered by local stand-ins."""
+    from tests.sso import standins
+
+    server, platforms = standins.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.SSO_DINGTALK_CLIENT_ID, settings.SSO_DINGTALK_CLIENT_SECRET = "ding-app", "ding-secret"
+    settings.SSO_FEISHU_APP_ID, settings.SSO_FEISHU_APP_SECRET = "cli_feishu", "feishu-secret"
+    settings.SSO_WECOM_CORP_ID, settings.SSO_WECOM_AGENT_ID, settings.SSO_WECOM_SECRET = (
+        "ww-corp",
+        "1000002",
+        "wecom-secret",
+    )
+    for name in ("DINGTALK", "FEISHU", "WECOM"):
+        setattr(settings, f"SSO_{name}_LOGIN_URL", base)
+        setattr(settings, f"SSO_{name}_API_URL", base)
+    yield platforms
+    server.shutdown()
+    server.server_close()
