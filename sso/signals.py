@@ -9,7 +9,7 @@ from sso.backends import DirectoryBackend
 @receiver(ldap_error, sender=DirectoryBackend)
 def directory_failed(sender, context, user, request, exception, **kwargs) -> None:
     """The directory is down or refused our search: tell the person, and the admins."""
-    if context != "authenticate":
+    if context not in ("authenticate", "search_for_user_dn"):
         return
     services.record_provider_failure(provider="ldap", detail=type(exception).__name__)
     if request is not None:

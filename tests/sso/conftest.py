@@ -158,3 +158,82 @@ def platforms(settings):
     yield platforms
     server.shutdown()
     server.server_close()
+
+
+SLAPD = Path("/usr/sbin/slapd")
+LDAP_BASE = "dc=example,dc=com"
+LDAP_PEOPLE = {
+    # uid: (password, mail, employeeNumber, mobile, in the admins' group)
+    "zhangwei": ("ldap-pass-1", "rep@example.com", "rep", "13800138000", False),
+    "chief": ("ldap-pass-2", "boss@example.com", "admin", "13900139000", True),
+    "stranger": ("ldap-pass-3", "stranger@example.com", "E999", "13700137000", False),
+}
+
+
+def _ldif() -> str:
+    entries = [
+        f"dn: {LDAP_BASE}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example\n",
+        f"dn: ou=people,{LDAP_BASE}\nobjectClass: organizationalUnit\nou: people\n",
+        f"dn: ou=groups,{LDAP_BASE}\nobjectClass: organizationalUnit\nou: groups\n",
+    ]
+    for uid, (password, mail, number, mobile, _) in LDAP_PEOPLE.items():
+        entries.append(
+            f"dn: uid={uid},ou=people,{LDAP_BASE}\nobjectClass: inetOrgPerson\nuid: {uid}\ncn: {uid}\nsn: {uid}\n"
+            f"mail: {mail}\nemployeeNumber: {number}\nmobile: {mobile}\nuserPassword: {password}\n"
+        )
+    admins = "".join(f"member: uid={uid},ou=people,{LDAP_BASE}\n" for uid, p in LDAP_PEOPLE.items() if p[4])
+    entries.append(f"dn: cn=sales-admins,ou=groups,{LDAP_BASE}\nobjectClass: groupOfNames\ncn: sales-admins\n{admins}")
+    return "\n".join(entries)
+
+
+@pytest.fixture(scope="session")
+def slapd(tmp_path_factory):
+    """A throwaway OpenLDAP server (Debian's slapd) with three people and an admins' group."""
+    if not SLAPD.exists():
+        pytest.skip("slapd is missing (apt-get install slapd ldap-utils)")
+    root = tmp_path_factory.mktemp("slapd")
+    (root / "db").mkdir()
+    config = root / "slapd.conf"
+    config.write_text(
+        "include /etc/ldap/schema/core.schema\ninclude /etc/ldap/schema/cosine.schema\n"
+        "include /etc/ldap/schema/inetorgperson.schema\n"
+        f"pidfile {root}/slapd.pid\nmodulepath /usr/lib/ldap\nmoduleload back_mdb\n"
+        f'database mdb\nsuffix "{LDAP_BASE}"\nrootdn "cn=admin,{LDAP_BASE}"\nrootpw admin-secret\n'
+        f"directory {root}/db\nmaxsize 10485760\n"
+    )
+    (root / "people.ldif").write_text(_ldif())
+    subprocess.run(  # nosec B603 # Debian's slapadd on our temp files
+        ["/usr/sbin/slapadd", "-f", str(config), "-l", str(root / "people.ldif")], check=True, capture_output=True
+    )
+    port = free_port()
+    process = subprocess.Popen(  # nosec B603 # Debian's slapd on loopback
+        [str(SLAPD), "-f", str(config), "-h", f"ldap://127.0.0.1:{port}/", "-d", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"ldap://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def ldap_directory(slapd, settings):
+    """This site logging people in against the throwaway slapd, its group mapped to admins."""
+    import ldap
+    from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
+
+    settings.AUTH_LDAP_SERVER_URI = slapd
+    settings.AUTH_LDAP_BIND_DN = f"cn=admin,{LDAP_BASE}"
+    settings.AUTH_LDAP_BIND_PASSWORD = "admin-secret"  # nosec B105 # the throwaway server's
+    settings.AUTH_LDAP_USER_SEARCH = LDAPSearch(f"ou=people,{LDAP_BASE}", ldap.SCOPE_SUBTREE, "(uid=%(user)s)")
+    settings.AUTH_LDAP_USER_ATTR_MAP = {}
+    settings.AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_NETWORK_TIMEOUT: 5}
+    settings.AUTH_LDAP_GROUP_SEARCH = LDAPSearch(f"ou=groups,{LDAP_BASE}", ldap.SCOPE_SUBTREE, "(objectClass=*)")
+    settings.AUTH_LDAP_GROUP_TYPE = GroupOfNamesType()
+    settings.AUTH_LDAP_USER_FLAGS_BY_GROUP = {"is_staff": f"cn=sales-admins,ou=groups,{LDAP_BASE}"}
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "sso.backends.DirectoryBackend"]
+    return slapd
