@@ -43,17 +43,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
+def wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: float = 90) -> None:
+    """Wait for a started server (generous: on a busy 2-core machine migrating takes a while)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"provider exited: {process.stdout.read() if process.stdout else ''}")
+            raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port}")
+    raise RuntimeError(f"nothing listens on port {port}: {log.read_text()[-2000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +62,8 @@ def oidc_provider(tmp_path_factory):
     """The test OpenID Connect provider, started once per test run (migrating its own SQLite
     database and generating its signing key take about two seconds)."""
     port = free_port()
+    root = tmp_path_factory.mktemp("provider")
+    log = root / "provider.log"
     setup = {
         **OIDC_CLIENT,
         "people": PROVIDER_PEOPLE,
@@ -74,19 +77,19 @@ def oidc_provider(tmp_path_factory):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.sso.provider.settings",
-        "PROVIDER_DB": str(tmp_path_factory.mktemp("provider") / "provider.sqlite3"),
+        "PROVIDER_DB": str(root / "provider.sqlite3"),
         "PYTHONPATH": str(ROOT),
     }
-    process = subprocess.Popen(  # nosec B603 # our own interpreter and script
-        [sys.executable, "-m", "tests.sso.provider.serve", str(port), json.dumps(setup)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    with log.open("w") as output:  # a file, not a pipe nobody reads, which would fill and block it
+        process = subprocess.Popen(  # nosec B603 # our own interpreter and script
+            [sys.executable, "-m", "tests.sso.provider.serve", str(port), json.dumps(setup)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        wait_for_port(port, process)
+        wait_for_port(port, process, log)
         yield f"http://127.0.0.1:{port}/o"
     finally:
         process.terminate()
@@ -206,14 +209,15 @@ def slapd(tmp_path_factory):
         ["/usr/sbin/slapadd", "-f", str(config), "-l", str(root / "people.ldif")], check=True, capture_output=True
     )
     port = free_port()
-    process = subprocess.Popen(  # nosec B603 # Debian's slapd on loopback
-        [str(SLAPD), "-f", str(config), "-h", f"ldap://127.0.0.1:{port}/", "-d", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = root / "slapd.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(  # nosec B603 # Debian's slapd on loopback
+            [str(SLAPD), "-f", str(config), "-h", f"ldap://127.0.0.1:{port}/", "-d", "0"],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        wait_for_port(port, process)
+        wait_for_port(port, process, log)
         yield f"ldap://127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -34,7 +34,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 USE_TZ = True
 LOGIN_URL = "/login/"
-SESSION_COOKIE_NAME = "providersession"  # not to clash with the app's cookie on the same host
+SESSION_COOKIE_NAME = "providersession"  # cookies ignore ports: not to clash with the app's on 127.0.0.1
+CSRF_COOKIE_NAME = "providercsrf"
 
 _key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OAUTH2_PROVIDER = {
