@@ -153,16 +153,16 @@ SSO_OIDC_ISSUER = env("SSO_OIDC_ISSUER", default="")
 SSO_OIDC_CLIENT_ID = env("SSO_OIDC_CLIENT_ID", default="")
 SSO_OIDC_CLIENT_SECRET = env("SSO_OIDC_CLIENT_SECRET", default="")
 SSO_OIDC_NAME = env("SSO_OIDC_NAME", default="")  # the button's name, e.g. "Keycloak"
-SSO_OIDC_SCOPES = env("SSO_OIDC_SCOPES", default="openid email profile phone")
-SSO_OIDC_EMPLOYEE_ID_CLAIM = env("SSO_OIDC_EMPLOYEE_ID_CLAIM", default="employee_id")
+SSO_OIDC_SCOPES = env("SSO_OIDC_SCOPES", default="") or "openid email profile phone"
+SSO_OIDC_EMPLOYEE_ID_CLAIM = env("SSO_OIDC_EMPLOYEE_ID_CLAIM", default="") or "employee_id"
 SSO_DINGTALK_CLIENT_ID = env("SSO_DINGTALK_CLIENT_ID", default="")
 SSO_DINGTALK_CLIENT_SECRET = env("SSO_DINGTALK_CLIENT_SECRET", default="")
 SSO_DINGTALK_LOGIN_URL = "https://login.dingtalk.com"
 SSO_DINGTALK_API_URL = "https://api.dingtalk.com"
 SSO_FEISHU_APP_ID = env("SSO_FEISHU_APP_ID", default="")
 SSO_FEISHU_APP_SECRET = env("SSO_FEISHU_APP_SECRET", default="")
-SSO_FEISHU_LOGIN_URL = env("SSO_FEISHU_LOGIN_URL", default="https://accounts.feishu.cn")  # Lark: larksuite.com
-SSO_FEISHU_API_URL = env("SSO_FEISHU_API_URL", default="https://open.feishu.cn")
+SSO_FEISHU_LOGIN_URL = env("SSO_FEISHU_LOGIN_URL", default="") or "https://accounts.feishu.cn"  # Lark: larksuite.com
+SSO_FEISHU_API_URL = env("SSO_FEISHU_API_URL", default="") or "https://open.feishu.cn"
 SSO_WECOM_CORP_ID = env("SSO_WECOM_CORP_ID", default="")
 SSO_WECOM_AGENT_ID = env("SSO_WECOM_AGENT_ID", default="")
 SSO_WECOM_SECRET = env("SSO_WECOM_SECRET", default="")
@@ -178,7 +178,7 @@ if AUTH_LDAP_SERVER_URI:
     AUTH_LDAP_BIND_DN = env("LDAP_BIND_DN", default="")
     AUTH_LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
     AUTH_LDAP_USER_SEARCH = LDAPSearch(
-        env("LDAP_USER_SEARCH_BASE"), ldap.SCOPE_SUBTREE, env("LDAP_USER_FILTER", default="(uid=%(user)s)")
+        env("LDAP_USER_SEARCH_BASE"), ldap.SCOPE_SUBTREE, env("LDAP_USER_FILTER", default="") or "(uid=%(user)s)"
     )
     AUTH_LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
     AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_NETWORK_TIMEOUT: 5, ldap.OPT_REFERRALS: 0}
@@ -188,10 +188,10 @@ if AUTH_LDAP_SERVER_URI:
         AUTH_LDAP_GROUP_SEARCH = LDAPSearch(env("LDAP_GROUP_SEARCH_BASE"), ldap.SCOPE_SUBTREE, "(objectClass=*)")
         AUTH_LDAP_GROUP_TYPE = GroupOfNamesType()
         AUTH_LDAP_USER_FLAGS_BY_GROUP = {"is_staff": env("LDAP_ADMIN_GROUP")}
-LDAP_EMAIL_ATTR = env("LDAP_EMAIL_ATTR", default="mail")
-LDAP_EMPLOYEE_ID_ATTR = env("LDAP_EMPLOYEE_ID_ATTR", default="employeeNumber")
-LDAP_MOBILE_ATTR = env("LDAP_MOBILE_ATTR", default="mobile")
-LDAP_NAME_ATTR = env("LDAP_NAME_ATTR", default="cn")
+LDAP_EMAIL_ATTR = env("LDAP_EMAIL_ATTR", default="") or "mail"
+LDAP_EMPLOYEE_ID_ATTR = env("LDAP_EMPLOYEE_ID_ATTR", default="") or "employeeNumber"
+LDAP_MOBILE_ATTR = env("LDAP_MOBILE_ATTR", default="") or "mobile"
+LDAP_NAME_ATTR = env("LDAP_NAME_ATTR", default="") or "cn"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=int(timedelta(days=14).total_seconds()))
 
 # Repeated failed logins lock the username from that address for a cool-off period;
