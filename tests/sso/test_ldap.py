@@ -1,4 +1,5 @@
-"""LDAP / Active Directory login against a real slapd on loopback."""
+"""LDAP / Active Directory login against a real slapd on loopback (started once per run, well
+under a second; the login against it is a search and a bind)."""
 
 import pytest
 from django.contrib.auth import SESSION_KEY

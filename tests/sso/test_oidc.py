@@ -1,4 +1,9 @@
-"""Signing in through a real OpenID Connect provider (django-oauth-toolkit on loopback)."""
+"""Signing in through a real OpenID Connect provider (django-oauth-toolkit on loopback).
+
+The provider starts once per run (a couple of seconds: it migrates its own database and makes a
+signing key); each sign-in then walks its login page, authorization, token and user-info
+endpoints over HTTP, which can pass a second on a busy machine, twice in the tests that sign in
+twice."""
 
 import pytest
 from django.contrib.auth import SESSION_KEY
