@@ -3,9 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sso import services
+from sso import providers, services
 from sso.models import Provider, SsoPolicy
-from sso.providers import configured_keys
 from teams.forms import CrispyMixin, LoginForm
 from teams.models import User
 
@@ -40,6 +39,15 @@ class PolicyForm(CrispyMixin, forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    oidc_issuer = forms.URLField(
+        label=gettext_lazy("OpenID Connect issuer URL"), required=False, assume_scheme="https", max_length=200
+    )
+    oidc_client_secret = forms.CharField(
+        label=gettext_lazy("client secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=gettext_lazy("Leave empty to keep the current secret."),
+    )
 
     class Meta:
         model = SsoPolicy
@@ -50,19 +58,51 @@ class PolicyForm(CrispyMixin, forms.ModelForm):
             "is_password_login_enabled",
             "break_glass_admins",
             "mfa_providers",
+            "oidc_issuer",
+            "oidc_client_id",
+            "oidc_client_secret",
+            "oidc_name",
         ]
         widgets = {"break_glass_admins": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["break_glass_admins"].queryset = User.objects.filter(is_staff=True, is_active=True)
+        if providers.oidc_config(None) is not None:  # the server's variables set the provider
+            for name in OIDC_FIELDS:
+                del self.fields[name]
 
     def clean(self):
         data = super().clean()
-        if not configured_keys() and (data.get("is_sso_required") or data.get("is_password_login_enabled") is False):
+        if "oidc_issuer" in self.fields:
+            self._clean_oidc(data)
+        candidate = SsoPolicy(
+            oidc_issuer=data.get("oidc_issuer", ""),
+            oidc_client_id=data.get("oidc_client_id", ""),
+        )
+        if not providers.configured_keys(candidate) and (
+            data.get("is_sso_required") or data.get("is_password_login_enabled") is False
+        ):
             raise ValidationError(_("No single sign-on provider is configured yet: everyone would be locked out."))
         if data.get("is_sso_required") and not data.get("break_glass_admins"):
             self.add_error(
                 "break_glass_admins", _("Name at least one admin who can still log in when the provider is down.")
             )
         return data
+
+    def _clean_oidc(self, data: dict) -> None:
+        issuer = data.get("oidc_issuer", "")
+        if not issuer:
+            return
+        if not data.get("oidc_client_id"):
+            self.add_error("oidc_client_id", _("Enter the client id the provider gave this site."))
+        if not data.get("oidc_client_secret") and not self.instance.oidc_client_secret:
+            self.add_error("oidc_client_secret", _("Enter the client secret the provider gave this site."))
+        if issuer != self.instance.oidc_issuer:
+            try:
+                providers.check_issuer(issuer)
+            except providers.ProviderError as exc:
+                self.add_error("oidc_issuer", exc.message)
+
+
+OIDC_FIELDS = ["oidc_issuer", "oidc_client_id", "oidc_client_secret", "oidc_name"]

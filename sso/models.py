@@ -72,6 +72,16 @@ class SsoPolicy(models.Model):
     break_glass_admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("break-glass admins"), blank=True, related_name="+"
     )
+    # An OpenID Connect provider set here by admins; the server's SSO_OIDC_* variables win.
+    oidc_issuer = models.URLField(_("OpenID Connect issuer URL"), blank=True)
+    oidc_client_id = models.CharField(_("client id"), max_length=200, blank=True)
+    oidc_client_secret = models.CharField(_("client secret"), max_length=500, blank=True)
+    oidc_name = models.CharField(
+        _("provider name on the login button"),
+        max_length=50,
+        blank=True,
+        help_text=_("For example Keycloak or Authing."),
+    )
     # Provider keys whose sign-in the admins trust to have asked for a second factor already.
     mfa_providers = models.JSONField(_("providers that enforce two-factor login"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from joserfc.errors import JoseError
 
-from sso.models import Provider
+from sso.models import Provider, SsoPolicy
 
 TIMEOUT = 10  # seconds; a provider that does not answer by then is "down"
 
@@ -81,16 +81,54 @@ class BrowserProvider:
 # OpenID Connect ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class OidcConfig:
+    issuer: str
+    client_id: str
+    client_secret: str
+    name: str
+    is_from_environment: bool
+
+
+def oidc_config(policy: SsoPolicy | None) -> OidcConfig | None:
+    """The OpenID Connect provider: the server's variables when set, else the admins' policy."""
+    if settings.SSO_OIDC_ISSUER and settings.SSO_OIDC_CLIENT_ID:
+        return OidcConfig(
+            settings.SSO_OIDC_ISSUER,
+            settings.SSO_OIDC_CLIENT_ID,
+            settings.SSO_OIDC_CLIENT_SECRET,
+            settings.SSO_OIDC_NAME,
+            is_from_environment=True,
+        )
+    if policy is not None and policy.oidc_issuer and policy.oidc_client_id:
+        return OidcConfig(policy.oidc_issuer, policy.oidc_client_id, policy.oidc_client_secret, policy.oidc_name, False)
+    return None
+
+
+def check_issuer(issuer: str) -> None:
+    """Raise ProviderError unless the issuer answers discovery with its own metadata."""
+    url = f"{issuer.rstrip('/')}/.well-known/openid-configuration"
+    try:
+        response = requests.get(url, timeout=TIMEOUT)
+        response.raise_for_status()
+        metadata = response.json()
+        if metadata.get("issuer", "").rstrip("/") != issuer.rstrip("/") or "authorization_endpoint" not in metadata:
+            raise ValueError("not this issuer's metadata")
+    except (requests.RequestException, ValueError, AttributeError) as exc:
+        raise ProviderError(_("No OpenID Connect provider answers at this address (%(url)s).") % {"url": url}) from exc
+
+
 class OpenIDConnect(BrowserProvider):
     key = Provider.OIDC
 
-    def __init__(self):
-        self.label = settings.SSO_OIDC_NAME or gettext_lazy("Company account")
-        issuer = settings.SSO_OIDC_ISSUER.rstrip("/")
+    def __init__(self, config: OidcConfig):
+        self.config = config
+        self.label = config.name or gettext_lazy("Company account")
+        issuer = config.issuer.rstrip("/")
         self.client = OAuth().register(
             Provider.OIDC,
-            client_id=settings.SSO_OIDC_CLIENT_ID,
-            client_secret=settings.SSO_OIDC_CLIENT_SECRET,
+            client_id=config.client_id,
+            client_secret=config.client_secret,
             server_metadata_url=f"{issuer}/.well-known/openid-configuration",
             client_kwargs={"scope": settings.SSO_OIDC_SCOPES, "code_challenge_method": "S256", "timeout": TIMEOUT},
         )
@@ -144,7 +182,7 @@ class OpenIDConnect(BrowserProvider):
             return ""
         if not endpoint:
             return ""
-        query = {"post_logout_redirect_uri": return_to, "client_id": settings.SSO_OIDC_CLIENT_ID}
+        query = {"post_logout_redirect_uri": return_to, "client_id": self.config.client_id}
         if id_token:
             query["id_token_hint"] = id_token
         return f"{endpoint}?{urlencode(query)}"
@@ -341,11 +379,13 @@ class WeCom(DirectoryApp):
 # Which are configured -----------------------------------------------------------------------------
 
 
-def browser_providers() -> list[BrowserProvider]:
-    """The providers whose settings are filled in, in the order the login page shows them."""
+def browser_providers(policy: SsoPolicy | None = None) -> list[BrowserProvider]:
+    """The providers whose settings are filled in, in the order the login page shows them (with
+    the admins' OpenID Connect settings from `policy`, else from the saved policy)."""
     found: list[BrowserProvider] = []
-    if settings.SSO_OIDC_ISSUER and settings.SSO_OIDC_CLIENT_ID:
-        found.append(OpenIDConnect())
+    oidc = oidc_config(policy or SsoPolicy.objects.filter(pk=1).first())
+    if oidc is not None:
+        found.append(OpenIDConnect(oidc))
     if settings.SSO_DINGTALK_CLIENT_ID and settings.SSO_DINGTALK_CLIENT_SECRET:
         found.append(DingTalk())
     if settings.SSO_FEISHU_APP_ID and settings.SSO_FEISHU_APP_SECRET:
@@ -363,5 +403,5 @@ def ldap_configured() -> bool:
     return bool(settings.AUTH_LDAP_SERVER_URI)
 
 
-def configured_keys() -> list[str]:
-    return [p.key for p in browser_providers()] + ([Provider.LDAP] if ldap_configured() else [])
+def configured_keys(policy: SsoPolicy | None = None) -> list[str]:
+    return [p.key for p in browser_providers(policy)] + ([Provider.LDAP] if ldap_configured() else [])

@@ -20,7 +20,16 @@ from sso.models import Identity, Provider, SsoPolicy
 from sso.providers import Claims, configured_keys
 from teams.models import User
 
-POLICY_FIELDS = ["match_by", "is_jit_enabled", "is_sso_required", "is_password_login_enabled", "mfa_providers"]
+POLICY_FIELDS = [
+    "match_by",
+    "is_jit_enabled",
+    "is_sso_required",
+    "is_password_login_enabled",
+    "mfa_providers",
+    "oidc_issuer",
+    "oidc_client_id",
+    "oidc_name",
+]
 LOCAL_PASSWORD_BACKENDS = {"teams.backends.EmailOrUsernameBackend"}
 
 
@@ -189,12 +198,17 @@ def set_policy(*, actor: User, data: dict) -> SsoPolicy:
     before = snapshot(policy, POLICY_FIELDS)
     before_admins = set(policy.break_glass_admins.values_list("pk", flat=True)) if policy.pk else set()
     for field in POLICY_FIELDS:
-        setattr(policy, field, data[field])
+        setattr(policy, field, data.get(field, getattr(policy, field)))
+    secret_changed = bool(data.get("oidc_client_secret")) and data["oidc_client_secret"] != policy.oidc_client_secret
+    if secret_changed:
+        policy.oidc_client_secret = data["oidc_client_secret"]
     policy.updated_by = actor
     policy.save()
     admins = list(data["break_glass_admins"])
     policy.break_glass_admins.set(admins)
     changes = diff(policy, before, POLICY_FIELDS)
+    if secret_changed:
+        changes["oidc_client_secret"] = ["…", "…"]  # that it changed, never the secret itself
     if {u.pk for u in admins} != before_admins:
         changes["break_glass_admins"] = [sorted(before_admins), sorted(u.pk for u in admins)]
     if changes:

@@ -92,7 +92,12 @@ def policy(request):
     return render(
         request,
         "sso/policy.html",
-        {"form": form, "providers": providers.browser_providers(), "ldap": providers.ldap_configured()},
+        {
+            "form": form,
+            "providers": providers.browser_providers(),
+            "ldap": providers.ldap_configured(),
+            "oidc_from_environment": providers.oidc_config(None) is not None,
+        },
     )
 
 

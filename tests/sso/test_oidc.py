@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.models import AuditEntry
 from sso.models import Identity, SsoPolicy
 from teams.models import User
-from tests.sso.conftest import CALLBACK, log_in_at_provider, sign_in_through_provider
+from tests.sso.conftest import CALLBACK, OIDC_CLIENT, log_in_at_provider, sign_in_through_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +182,41 @@ def test_two_factor_is_asked_after_sso_unless_the_admins_trust_the_provider(clie
 
 def test_the_callback_of_a_provider_that_is_not_configured_is_not_found(client, db):
     assert client.get(CALLBACK).status_code == 404
+
+
+def test_an_admin_sets_up_the_provider_in_the_app_and_people_sign_in_with_it(client, oidc_provider, admin, rep):
+    client.force_login(admin)
+    form = {
+        "match_by": "employee_id",
+        "is_password_login_enabled": "on",
+        "oidc_issuer": oidc_provider,
+        "oidc_client_id": OIDC_CLIENT["client_id"],
+        "oidc_client_secret": OIDC_CLIENT["client_secret"],
+        "oidc_name": "Authing",
+    }
+    assert client.post("/settings/sso/", form).status_code == 302
+    saved = SsoPolicy.objects.get()
+    assert (saved.oidc_issuer, saved.oidc_client_secret) == (oidc_provider, OIDC_CLIENT["client_secret"])
+    entry = AuditEntry.objects.get(target_id=saved.pk, changes__has_key="oidc_issuer")
+    assert OIDC_CLIENT["client_secret"] not in str(entry.changes)
+    client.logout()
+
+    assert "Sign in with Authing" in client.get("/accounts/login/").content.decode()
+    User.objects.filter(pk=rep.pk).update(username="wang")
+    assert sign_in_through_provider(client, "wang", "wang-pass-2026").status_code == 302
+    assert signed_in_as(client) == rep.pk
+
+
+def test_an_issuer_that_answers_no_discovery_is_refused_next_to_the_field(client, oidc_provider, admin):
+    client.force_login(admin)
+    form = {
+        "match_by": "email",
+        "is_password_login_enabled": "on",
+        "oidc_issuer": oidc_provider.removesuffix("/o") + "/login",
+        "oidc_client_id": "x",
+        "oidc_client_secret": "y",
+    }
+    response = client.post("/settings/sso/", form)
+    assert response.status_code == 200
+    assert "No OpenID Connect provider answers at this address" in response.content.decode()
+    assert not SsoPolicy.objects.exists()
