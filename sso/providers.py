@@ -169,7 +169,8 @@ class OpenIDConnect(BrowserProvider):
             provider=self.key,
             subject=str(claims["sub"]),
             email=str(claims.get("email") or ""),
-            email_verified=claims.get("email_verified") is True,
+            # Some providers send the flag as a string.
+            email_verified=claims.get("email_verified") in (True, "true"),
             employee_id=str(claims.get(settings.SSO_OIDC_EMPLOYEE_ID_CLAIM) or ""),
             mobile=str(claims.get("phone_number") or ""),
             name=str(claims.get("name") or claims.get("preferred_username") or ""),

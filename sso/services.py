@@ -9,7 +9,7 @@ and refused sign-in that an admin should know of is in the audit trail.
 import re
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
 from sso.models import Identity, Provider, SsoPolicy
-from sso.providers import Claims, configured_keys
+from sso.providers import Claims, browser_providers, ldap_configured
 from teams.models import User
 
 POLICY_FIELDS = [
@@ -182,9 +182,16 @@ def password_login_allowed(user: AbstractBaseUser) -> bool:
     return True
 
 
-def password_form_shown() -> bool:
-    """The login page keeps its username and password form while passwords or LDAP can be used."""
-    return get_policy().is_password_login_enabled or Provider.LDAP in configured_keys()
+def login_page_options() -> dict:
+    """The providers' buttons and whether the username and password form is shown (while passwords
+    or LDAP can be used). When the database cannot be read the page still renders, with the
+    form and the providers set by the server's variables, as it did before single sign-on."""
+    try:
+        policy = get_policy()
+    except DatabaseError:
+        policy = SsoPolicy(pk=1)
+    buttons = browser_providers(policy)
+    return {"providers": buttons, "password_form": policy.is_password_login_enabled or ldap_configured()}
 
 
 def provider_enforces_mfa(provider: str) -> bool:

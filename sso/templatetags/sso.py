@@ -2,20 +2,14 @@ from django import template
 
 from sso import services
 from sso.models import Identity
-from sso.providers import browser_providers
 
 register = template.Library()
 
 
-@register.inclusion_tag("sso/_login_options.html", takes_context=True)
-def sso_login_options(context):
-    """The configured providers' buttons on the login page."""
-    return {"providers": browser_providers(), "next": context.get("next", "")}
-
-
 @register.simple_tag
-def sso_password_form_shown() -> bool:
-    return services.password_form_shown()
+def sso_login_page() -> dict:
+    """The login page's providers and whether it shows the password form (one query)."""
+    return services.login_page_options()
 
 
 @register.inclusion_tag("sso/_member_identities.html", takes_context=True)
