@@ -168,26 +168,19 @@ SSO_WECOM_AGENT_ID = env("SSO_WECOM_AGENT_ID", default="")
 SSO_WECOM_SECRET = env("SSO_WECOM_SECRET", default="")
 SSO_WECOM_LOGIN_URL = "https://login.work.weixin.qq.com"
 SSO_WECOM_API_URL = "https://qyapi.weixin.qq.com"
-# LDAP / Active Directory (django-auth-ldap): a user search, then a bind as the person.
-AUTH_LDAP_SERVER_URI = env("LDAP_SERVER_URI", default="")
-if AUTH_LDAP_SERVER_URI:
-    import ldap
-    from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
-
+# LDAP / Active Directory (sso/directory.py, pure-Python ldap3): a search for the person, then a
+# bind as them with the password they typed.
+LDAP_SERVER_URI = env("LDAP_SERVER_URI", default="")  # ldap://host or ldaps://host[:port]
+if LDAP_SERVER_URI:
     AUTHENTICATION_BACKENDS.append("sso.backends.DirectoryBackend")
-    AUTH_LDAP_BIND_DN = env("LDAP_BIND_DN", default="")
-    AUTH_LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
-    AUTH_LDAP_USER_SEARCH = LDAPSearch(
-        env("LDAP_USER_SEARCH_BASE"), ldap.SCOPE_SUBTREE, env("LDAP_USER_FILTER", default="") or "(uid=%(user)s)"
-    )
-    AUTH_LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
-    AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_NETWORK_TIMEOUT: 5, ldap.OPT_REFERRALS: 0}
-    AUTH_LDAP_USER_ATTR_MAP: dict = {}  # members' data stays ours: the directory only signs them in
-    if env("LDAP_ADMIN_GROUP", default=""):
-        # Members of this directory group are admins here; everyone else is not.
-        AUTH_LDAP_GROUP_SEARCH = LDAPSearch(env("LDAP_GROUP_SEARCH_BASE"), ldap.SCOPE_SUBTREE, "(objectClass=*)")
-        AUTH_LDAP_GROUP_TYPE = GroupOfNamesType()
-        AUTH_LDAP_USER_FLAGS_BY_GROUP = {"is_staff": env("LDAP_ADMIN_GROUP")}
+LDAP_BIND_DN = env("LDAP_BIND_DN", default="")  # empty: search anonymously
+LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
+LDAP_USER_SEARCH_BASE = env("LDAP_USER_SEARCH_BASE", default="")
+LDAP_USER_FILTER = env("LDAP_USER_FILTER", default="") or "(uid=%(user)s)"
+LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
+LDAP_CA_CERT_FILE = env("LDAP_CA_CERT_FILE", default="")  # empty: the system's CAs
+LDAP_TIMEOUT = env.int("LDAP_TIMEOUT", default=5)  # seconds, to connect and for each answer
+LDAP_ADMIN_GROUP = env("LDAP_ADMIN_GROUP", default="")  # members of this group DN are admins here
 LDAP_EMAIL_ATTR = env("LDAP_EMAIL_ATTR", default="") or "mail"
 LDAP_EMPLOYEE_ID_ATTR = env("LDAP_EMPLOYEE_ID_ATTR", default="") or "employeeNumber"
 LDAP_MOBILE_ATTR = env("LDAP_MOBILE_ATTR", default="") or "mobile"

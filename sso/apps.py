@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class SsoConfig(AppConfig):
     name = "sso"
     verbose_name = _("Single sign-on")
-
-    def ready(self) -> None:
-        from sso import signals  # noqa: F401  (connects the directory's error hook)

@@ -1,41 +1,58 @@
-"""LDAP / Active Directory login through django-auth-ldap, linked to members like every other
-provider: the directory checks the password, sso.services decides who the person is here."""
+"""LDAP / Active Directory login, linked to members like every other provider: the directory
+checks the password (sso.directory), sso.services decides who the person is here."""
 
 from django.conf import settings
-from django_auth_ldap.backend import LDAPBackend
+from django.contrib.auth.backends import ModelBackend
+from django.utils.translation import gettext as _
 
-from sso import services
+from sso import directory, services
 from sso.models import Provider
-from sso.providers import Claims
+from sso.providers import Claims, ldap_configured
 
 
-def _first(ldap_user, attribute: str) -> str:
-    values = ldap_user.attrs.get(attribute.lower()) or ldap_user.attrs.get(attribute) or [""]
-    return str(values[0])
-
-
-class DirectoryBackend(LDAPBackend):
-    """Binds as the person (after a user search); never creates or updates a member by itself."""
+class DirectoryBackend(ModelBackend):
+    """Checks the password against the directory; never creates or updates a member by itself
+    (except the admin flag when an admins' group is configured, audited)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        self._request = request  # a new backend object per login attempt (django.contrib.auth)
-        return super().authenticate(request, username=username, password=password, **kwargs)
-
-    def get_or_build_user(self, username, ldap_user):
+        if not ldap_configured() or username is None or password is None:
+            return None
+        attributes = {
+            "email": settings.LDAP_EMAIL_ATTR,
+            "employee_id": settings.LDAP_EMPLOYEE_ID_ATTR,
+            "mobile": settings.LDAP_MOBILE_ATTR,
+            "name": settings.LDAP_NAME_ATTR,
+        }
+        try:
+            person = directory.authenticate(username.strip(), password, list(dict.fromkeys(attributes.values())))
+        except directory.DirectoryUnavailable as exc:
+            services.record_provider_failure(provider=Provider.LDAP, detail=str(exc))
+            _tell(request, _("The company directory cannot be reached. Try again later or log in another way."))
+            return None
+        if person is None:
+            return None
+        found = {key: person.attributes.get(name, "") for key, name in attributes.items()}
         # Directories set email and mobile centrally, so they count as verified.
         claims = Claims(
             provider=Provider.LDAP,
-            subject=ldap_user.dn.lower(),
-            email=_first(ldap_user, settings.LDAP_EMAIL_ATTR),
+            subject=person.dn.lower(),
+            email=found["email"],
             email_verified=True,
-            employee_id=_first(ldap_user, settings.LDAP_EMPLOYEE_ID_ATTR) or username,
-            mobile=_first(ldap_user, settings.LDAP_MOBILE_ATTR),
-            name=_first(ldap_user, settings.LDAP_NAME_ATTR),
+            employee_id=found["employee_id"] or username.strip(),
+            mobile=found["mobile"],
+            name=found["name"],
         )
         try:
             user = services.sign_in(claims=claims)
+            if person.is_admin is not None:
+                user = services.set_admin_from_directory(user=user, is_admin=person.is_admin)
         except services.SignInRefused as exc:
-            if getattr(self, "_request", None) is not None:
-                self._request.sso_refusal = exc.message
-            raise ldap_user.AuthenticationFailed(exc.message) from exc
-        return user, False
+            _tell(request, exc.message)
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+
+def _tell(request, message: str) -> None:
+    """The login form shows this instead of "wrong username or password" (sso.forms)."""
+    if request is not None:
+        request.sso_refusal = message

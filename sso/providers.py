@@ -401,7 +401,7 @@ def browser_provider(key: str) -> BrowserProvider | None:
 
 
 def ldap_configured() -> bool:
-    return bool(settings.AUTH_LDAP_SERVER_URI)
+    return bool(settings.LDAP_SERVER_URI)
 
 
 def configured_keys(policy: SsoPolicy | None = None) -> list[str]:

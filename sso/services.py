@@ -165,6 +165,25 @@ def _create_member(*, claims: Claims) -> Identity:
 
 
 @transaction.atomic
+def set_admin_from_directory(*, user: User, is_admin: bool) -> User:
+    """The directory's admins' group decides who is an admin here (LDAP_ADMIN_GROUP): members
+    become admins, everyone else signing in through the directory stops being one. Audited."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_staff != is_admin:
+        before = snapshot(user, ["is_staff"])
+        user.is_staff = is_admin
+        user.save(update_fields=["is_staff"])
+        record(
+            actor=None,
+            action=AuditEntry.Action.UPDATED,
+            target=user,
+            changes=diff(user, before, ["is_staff"]),
+            note="ldap admins' group: " + ("a member" if is_admin else "not a member"),
+        )
+    return user
+
+
+@transaction.atomic
 def unlink(*, identity: Identity, actor: User) -> None:
     """Remove a linked identity: the next sign-in with it links anew (or is refused)."""
     record(actor=actor, action=AuditEntry.Action.DELETED, target=identity, note=f"unlinked from {identity.user}")

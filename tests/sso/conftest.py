@@ -165,6 +165,7 @@ def platforms(settings):
 
 SLAPD = Path("/usr/sbin/slapd")
 LDAP_BASE = "dc=example,dc=com"
+LDAP_ADMINS = f"cn=sales-admins,ou=groups,{LDAP_BASE}"
 LDAP_PEOPLE = {
     # uid: (password, mail, employeeNumber, mobile, in the admins' group)
     "zhangwei": ("ldap-pass-1", "rep@example.com", "rep", "13800138000", False),
@@ -185,7 +186,7 @@ def _ldif() -> str:
             f"mail: {mail}\nemployeeNumber: {number}\nmobile: {mobile}\nuserPassword: {password}\n"
         )
     admins = "".join(f"member: uid={uid},ou=people,{LDAP_BASE}\n" for uid, p in LDAP_PEOPLE.items() if p[4])
-    entries.append(f"dn: cn=sales-admins,ou=groups,{LDAP_BASE}\nobjectClass: groupOfNames\ncn: sales-admins\n{admins}")
+    entries.append(f"dn: {LDAP_ADMINS}\nobjectClass: groupOfNames\ncn: sales-admins\n{admins}")
     return "\n".join(entries)
 
 
@@ -227,17 +228,11 @@ def slapd(tmp_path_factory):
 @pytest.fixture
 def ldap_directory(slapd, settings):
     """This site logging people in against the throwaway slapd, its group mapped to admins."""
-    import ldap
-    from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
-
-    settings.AUTH_LDAP_SERVER_URI = slapd
-    settings.AUTH_LDAP_BIND_DN = f"cn=admin,{LDAP_BASE}"
-    settings.AUTH_LDAP_BIND_PASSWORD = "admin-secret"  # nosec B105 # the throwaway server's
-    settings.AUTH_LDAP_USER_SEARCH = LDAPSearch(f"ou=people,{LDAP_BASE}", ldap.SCOPE_SUBTREE, "(uid=%(user)s)")
-    settings.AUTH_LDAP_USER_ATTR_MAP = {}
-    settings.AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_NETWORK_TIMEOUT: 5}
-    settings.AUTH_LDAP_GROUP_SEARCH = LDAPSearch(f"ou=groups,{LDAP_BASE}", ldap.SCOPE_SUBTREE, "(objectClass=*)")
-    settings.AUTH_LDAP_GROUP_TYPE = GroupOfNamesType()
-    settings.AUTH_LDAP_USER_FLAGS_BY_GROUP = {"is_staff": f"cn=sales-admins,ou=groups,{LDAP_BASE}"}
+    settings.LDAP_SERVER_URI = slapd
+    settings.LDAP_BIND_DN = f"cn=admin,{LDAP_BASE}"
+    settings.LDAP_BIND_PASSWORD = "admin-secret"  # nosec B105 # the throwaway server's
+    settings.LDAP_USER_SEARCH_BASE = f"ou=people,{LDAP_BASE}"
+    settings.LDAP_USER_FILTER = "(uid=%(user)s)"
+    settings.LDAP_ADMIN_GROUP = LDAP_ADMINS
     settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "sso.backends.DirectoryBackend"]
     return slapd
