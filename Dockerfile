@@ -6,18 +6,13 @@ RUN npm ci --no-audit --no-fund --loglevel=error
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_ENV=production
-# WeasyPrint's Pango and a CJK font for Chinese PDFs; OpenLDAP's client library for LDAP login
-# (python-ldap is built from source against it, so its headers and a compiler come and go).
+# WeasyPrint's Pango and a CJK font for Chinese PDFs.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
-    libldap-2.5-0 libsasl2-2 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.lock ./
-RUN apt-get update && apt-get install -y --no-install-recommends build-essential libldap2-dev libsasl2-dev \
- && pip install --no-cache-dir --require-hashes -r requirements.lock \
- && apt-get purge -y build-essential libldap2-dev libsasl2-dev && apt-get autoremove -y \
- && rm -rf /var/lib/apt/lists/*
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
 RUN python scripts/compile_messages.py \

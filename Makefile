@@ -11,7 +11,6 @@ PORT   ?= 8000
 # index fails the install. Edit requirements*.txt, then `make lock` to regenerate both locks
 # (requirements.lock for the image, requirements-dev.lock for development and CI).
 $(VENV)/.installed: requirements-dev.lock
-	@[ -e /usr/include/ldap.h ] || [ "$$(uname)" != Linux ] || echo "NOTE: python-ldap (LDAP login) is built against OpenLDAP: on Debian/Ubuntu apt-get install libldap2-dev libsasl2-dev first."
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
