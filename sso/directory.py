@@ -35,13 +35,22 @@ def _server() -> Server:
 def _bind(server: Server, dn: str | None, password: str | None) -> tuple[Connection, bool]:
     """An open connection (StartTLS first when configured) and whether the bind succeeded."""
     connection = Connection(
-        server, user=dn, password=password, auto_bind=False, read_only=True, receive_timeout=settings.LDAP_TIMEOUT
+        server,
+        user=dn,
+        password=password,
+        auto_bind=False,
+        auto_referrals=False,  # AD's referrals point at other hosts; the search base is enough
+        read_only=True,
+        receive_timeout=settings.LDAP_TIMEOUT,
     )
-    connection.open()
-    if settings.LDAP_START_TLS and not connection.start_tls():
+    try:
+        connection.open()
+        if settings.LDAP_START_TLS and not connection.start_tls():
+            raise DirectoryUnavailable("StartTLS refused")
+        return connection, connection.bind()
+    except Exception:
         connection.unbind()
-        raise DirectoryUnavailable("StartTLS refused")
-    return connection, connection.bind()
+        raise
 
 
 def _first(entry: dict, attribute: str) -> str:
@@ -56,13 +65,16 @@ def authenticate(username: str, password: str, attributes: list[str]) -> Person 
     Raises DirectoryUnavailable when the directory cannot answer."""
     if not username or not password:  # an empty password would be an "unauthenticated bind"
         return None
-    server = _server()
     service = None
     try:
+        try:
+            user_filter = settings.LDAP_USER_FILTER % {"user": escape_filter_chars(username)}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DirectoryUnavailable("LDAP_USER_FILTER needs one %(user)s") from exc
+        server = _server()
         service, bound = _bind(server, settings.LDAP_BIND_DN or None, settings.LDAP_BIND_PASSWORD or None)
         if not bound:
             raise DirectoryUnavailable(f"service account bind refused: {service.result.get('description')}")
-        user_filter = settings.LDAP_USER_FILTER % {"user": escape_filter_chars(username)}
         if not service.search(
             settings.LDAP_USER_SEARCH_BASE, user_filter, SUBTREE, attributes=attributes, size_limit=2
         ) and service.result.get("description") not in ("success", "sizeLimitExceeded"):
@@ -72,7 +84,7 @@ def authenticate(username: str, password: str, attributes: list[str]) -> Person 
             return None
         dn = found[0]["dn"]
         person, bound = _bind(server, dn, password)
-        person.unbind()
+        person.unbind()  # only the answer to the bind was wanted
         if not bound:
             return None
         is_admin = None

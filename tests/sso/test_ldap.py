@@ -161,3 +161,12 @@ def test_starttls_the_directory_does_not_offer_is_a_clear_message_not_a_plain_te
     response = log_in(client, "zhangwei", "ldap-pass-1")
     assert DIRECTORY_DOWN in response.content.decode()
     assert SESSION_KEY not in client.session
+
+
+def test_a_misconfigured_user_filter_is_a_clear_message_not_an_error_page(client, ldap_directory, rep, settings):
+    for user_filter in ("(uid=%(username)s)", "(uid=%(user)s"):
+        settings.LDAP_USER_FILTER = user_filter
+        response = log_in(client, "zhangwei", "ldap-pass-1")
+        assert response.status_code == 200
+        assert DIRECTORY_DOWN in response.content.decode()
+    assert AuditEntry.objects.filter(note__startswith="ldap failed: LDAP_USER_FILTER").exists()
