@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "insights",
     "customers",
     "security",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,45 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Single sign-on (the sso app; docs/sso.md): every provider stays off until its variables are set,
+# so a fresh checkout logs in with passwords only. Who may still use a password, and how a
+# sign-in finds its member, is the admins' policy in the app.
+SSO_OIDC_ISSUER = env("SSO_OIDC_ISSUER", default="")
+SSO_OIDC_CLIENT_ID = env("SSO_OIDC_CLIENT_ID", default="")
+SSO_OIDC_CLIENT_SECRET = env("SSO_OIDC_CLIENT_SECRET", default="")
+SSO_OIDC_NAME = env("SSO_OIDC_NAME", default="")  # the button's name, e.g. "Keycloak"
+SSO_OIDC_SCOPES = env("SSO_OIDC_SCOPES", default="") or "openid email profile phone"
+SSO_OIDC_EMPLOYEE_ID_CLAIM = env("SSO_OIDC_EMPLOYEE_ID_CLAIM", default="") or "employee_id"
+SSO_DINGTALK_CLIENT_ID = env("SSO_DINGTALK_CLIENT_ID", default="")
+SSO_DINGTALK_CLIENT_SECRET = env("SSO_DINGTALK_CLIENT_SECRET", default="")
+SSO_DINGTALK_LOGIN_URL = "https://login.dingtalk.com"
+SSO_DINGTALK_API_URL = "https://api.dingtalk.com"
+SSO_FEISHU_APP_ID = env("SSO_FEISHU_APP_ID", default="")
+SSO_FEISHU_APP_SECRET = env("SSO_FEISHU_APP_SECRET", default="")
+SSO_FEISHU_LOGIN_URL = env("SSO_FEISHU_LOGIN_URL", default="") or "https://accounts.feishu.cn"  # Lark: larksuite.com
+SSO_FEISHU_API_URL = env("SSO_FEISHU_API_URL", default="") or "https://open.feishu.cn"
+SSO_WECOM_CORP_ID = env("SSO_WECOM_CORP_ID", default="")
+SSO_WECOM_AGENT_ID = env("SSO_WECOM_AGENT_ID", default="")
+SSO_WECOM_SECRET = env("SSO_WECOM_SECRET", default="")
+SSO_WECOM_LOGIN_URL = "https://login.work.weixin.qq.com"
+SSO_WECOM_API_URL = "https://qyapi.weixin.qq.com"
+# LDAP / Active Directory (sso/directory.py, pure-Python ldap3): a search for the person, then a
+# bind as them with the password they typed.
+LDAP_SERVER_URI = env("LDAP_SERVER_URI", default="")  # ldap://host or ldaps://host[:port]
+if LDAP_SERVER_URI:
+    AUTHENTICATION_BACKENDS.append("sso.backends.DirectoryBackend")
+LDAP_BIND_DN = env("LDAP_BIND_DN", default="")  # empty: search anonymously
+LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
+LDAP_USER_SEARCH_BASE = env("LDAP_USER_SEARCH_BASE", default="")
+LDAP_USER_FILTER = env("LDAP_USER_FILTER", default="") or "(uid=%(user)s)"
+LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
+LDAP_CA_CERT_FILE = env("LDAP_CA_CERT_FILE", default="")  # empty: the system's CAs
+LDAP_TIMEOUT = env.int("LDAP_TIMEOUT", default=5)  # seconds, to connect and for each answer
+LDAP_ADMIN_GROUP = env("LDAP_ADMIN_GROUP", default="")  # members of this group DN are admins here
+LDAP_EMAIL_ATTR = env("LDAP_EMAIL_ATTR", default="") or "mail"
+LDAP_EMPLOYEE_ID_ATTR = env("LDAP_EMPLOYEE_ID_ATTR", default="") or "employeeNumber"
+LDAP_MOBILE_ATTR = env("LDAP_MOBILE_ATTR", default="") or "mobile"
+LDAP_NAME_ATTR = env("LDAP_NAME_ATTR", default="") or "cn"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=int(timedelta(days=14).total_seconds()))
 
 # Repeated failed logins lock the account from that client address for a cool-off period that

@@ -4,13 +4,14 @@ from django.urls import include, path
 
 from salesreports import views
 from security import views as security_views
+from sso.views import LogoutView
 from teams.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/password/reset/", security_views.password_reset, name="password_reset"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("customers.urls")),
     path("", include("security.urls")),
+    path("", include("sso.urls")),
     path("audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from sso.forms import PolicyLoginForm
 from teams import access
-from teams.forms import LoginForm
 
 BASELINE_ROWS = 50
 
@@ -22,7 +22,7 @@ def healthz(request):
 
 
 class LoginView(auth_views.LoginView):
-    form_class = LoginForm
+    form_class = PolicyLoginForm
     redirect_authenticated_user = True
 
 

@@ -26,6 +26,8 @@ class TwoFactorMiddleware:
         match = request.resolver_match
         if match is None or match.view_name in ALWAYS_ALLOWED:
             return None
+        if request.session.get(services.PROVIDER_MFA_SESSION_KEY):
+            return None
         status = services.status_for(user)
         if status.is_enabled:
             target = "security:verify"

@@ -42,6 +42,9 @@ BACKUP_CODE_COUNT = 10
 CACHE_SECONDS = 60  # other processes' caches (no Redis) catch up within this
 POLICY_KEY = "security:two-factor-policy"
 POLICY_FIELDS = ["is_required_for_admins", "is_required_for_managers"]
+# Set by a single sign-on through a provider the admins trust to ask for a second factor itself:
+# this session is not asked for (or made to set up) one here again.
+PROVIDER_MFA_SESSION_KEY = "security:mfa-by-provider"
 
 
 def _device_key(user_id: int) -> str:

@@ -166,6 +166,11 @@ MATRIX = {
     "security:turn_off": ("post", [], signed_in(302)),
     "security:policy": ("get", [], admins_only()),
     "security:member_reset": ("post", ["teammate"], team_structure(302)),
+    # No provider is configured here: the sign-in URLs do not exist for anyone.
+    "sso:start": ("get", ["provider"], every(404)),
+    "sso:callback": ("get", ["provider"], every(404)),
+    "sso:policy": ("get", [], admins_only()),
+    "sso:unlink": ("post", ["identity"], team_structure(302)),
 }
 
 # Django's own admin guards itself (staff only); it is checked separately below.
@@ -199,6 +204,7 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from reports import services as report_services
     from reports.models import KPI, DayOff, DraftConflict, ProblemCategory
     from reviews.services import add_comment
+    from sso.models import Identity
     from summaries.models import Document
     from teams.models import Leave
     from tests.factories import MemberImportFactory
@@ -248,6 +254,8 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
             report=report, uploaded_by=rep, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")
         ).pk,
         "teammate": other_rep.pk,
+        "identity": Identity.objects.create(user=other_rep, provider="oidc", subject="teammate").pk,
+        "provider": "oidc",
         "member_import": MemberImportFactory(uploaded_by=admin).pk,
         "uid": "MQ",
         "token": "set-password",
