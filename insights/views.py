@@ -84,7 +84,8 @@ def export(request, pk):
     team = access.team_for_view(request.user, pk)
     form = ExportForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("__all__", [])) or _("Choose a period to export."))
+        errors = [message for messages_ in form.errors.values() for message in messages_]
+        messages.error(request, " ".join(dict.fromkeys(errors)) or _("Choose a period to export."))
         return redirect("insights:dashboard", pk=team.pk)
     try:
         document = request_document(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from customers import services as customer_services
+from reports import dates
 from reports import services as report_services
 from reports.models import KpiValue, PlanReview, TeamSettings, WeeklyReport
 from reports.read_views import sections_context
@@ -60,11 +61,8 @@ def _default_week(team_settings: TeamSettings) -> datetime.date:
 
 
 def _week_from(request, team_settings: TeamSettings) -> datetime.date:
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        return _default_week(team_settings)
-    return team_settings.week_start_for(day)
+    day = dates.parse_day(request.GET.get("week"))
+    return _default_week(team_settings) if day is None else team_settings.week_start_for(day)
 
 
 # Pages ------------------------------------------------------------------------------------------

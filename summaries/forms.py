@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reports.dates import BoundedDateField
 from summaries.rollups import period_bounds
 
 
@@ -16,7 +17,7 @@ class PeriodForm(forms.Form):
         initial="month",
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    day = forms.DateField(
+    day = BoundedDateField(
         label=_("Any day in it"),
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
         initial=timezone.localdate,

@@ -19,6 +19,7 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from reports import dates
 from reports.models import WeeklyReport
 from summaries import pdf, rollups
 from summaries.models import Document
@@ -80,7 +81,9 @@ def request_document(
 ) -> Document:
     """The job that produces this file: an existing one for the same content (already rendered,
     or on its way), or a new one queued for a worker after commit. Raises ValidationError for a
-    period that is empty, reversed or too long."""
+    period that is empty, reversed, too long or outside the dates the app supports (reports.dates)."""
+    if any(day is not None and not dates.is_supported(day) for day in (start, end)):
+        raise ValidationError(dates.out_of_range_message())
     if kind in (Document.Kind.MEMBER_PERIOD, Document.Kind.TEAM_PERIOD, Document.Kind.EXPORT):
         if end < start:
             raise ValidationError(_("The period ends before it starts."))

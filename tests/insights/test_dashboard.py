@@ -98,10 +98,15 @@ def test_members_under_80_percent_two_weeks_running_are_flagged(client, lead, re
     assert page.content.decode().count("data-flagged") == 1
 
 
+NEXT_YEAR = f"{datetime.date.today().year + 1}-01-01"
+
+
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
-        ({"period": "month", "day": "2099-01-01"}, "day", "This period has not started yet."),
+        ({"period": "month", "day": NEXT_YEAR}, "day", "This period has not started yet."),
+        ({"period": "month", "day": "0001-01-01"}, "day", "Choose a date between 2000-01-01 and"),
+        ({"period": "custom", "start": "2026-11-01", "end": "9999-12-31"}, "end", "Choose a date between 2000-01-01"),
         ({"period": "custom", "start": "2026-11-20", "end": "2026-11-01"}, "end", "The last day is before the first."),
         ({"period": "custom", "start": "2024-01-01", "end": "2026-11-01"}, "end", "Choose at most a year."),
         ({"period": "custom", "start": "", "end": "2026-11-01"}, "start", "Choose the first day."),
