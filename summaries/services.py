@@ -216,7 +216,8 @@ def _fail(job: Document, reason: str) -> None:
 
 
 def retry(*, job: Document) -> Document:
-    """Ask again for a failed job's PDF (a new job; the failed one stays as history)."""
+    """Ask again for a failed job's file, in the same format and layout (a new job; the failed one
+    stays as history)."""
     if job.status != Document.Status.FAILED:
         return job
     return request_document(
@@ -228,6 +229,8 @@ def retry(*, job: Document) -> Document:
         member=job.member,
         start=job.period_start,
         end=job.period_end,
+        file_format=job.file_format,
+        layout=job.layout,
     )
 
 
