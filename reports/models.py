@@ -517,6 +517,7 @@ class ReportRevision(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         RESUBMITTED = "resubmitted", _("Resubmitted")
         EDITED = "edited", _("Edited after submission")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the author")
 
     report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()

@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -294,3 +295,16 @@ def return_report(request, pk):
         return _after_action(request, report)
     report.refresh_from_db()
     return _render_review(request, report, FeedbackForm(), form)
+
+
+@require_POST
+def withdraw(request, pk):
+    """The author takes a submitted report back to draft (撤回) while no manager has opened it."""
+    report = access.report_for_withdrawal(request.user, pk)
+    try:
+        services.withdraw_report(report=report, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(report)
+    messages.success(request, _("Your report is back to draft: change it and submit it again."))
+    return redirect("reports:edit", pk=report.pk)
