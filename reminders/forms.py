@@ -1,14 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from teams.forms import CrispyMixin, TeamChoiceField
+from teams.forms import CrispyMixin, IsoDateInput, TeamChoiceField
 from teams.models import Leave, Team
 
 
 class DayOffForm(CrispyMixin, forms.Form):
     """A plain form: add_day_off checks for duplicates, with a message people understand."""
 
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Date"), widget=IsoDateInput())
     team = TeamChoiceField(
         queryset=Team.objects.none(),
         required=False,
@@ -28,8 +28,8 @@ class LeaveForm(CrispyMixin, forms.ModelForm):
         model = Leave
         fields = ["starts_on", "ends_on", "note"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": IsoDateInput(),
+            "ends_on": IsoDateInput(),
         }
 
     def clean(self):
