@@ -17,6 +17,13 @@ class DayOffForm(CrispyMixin, forms.Form):
         help_text=_("A team's day off applies to its sub-teams too."),
     )
     name = forms.CharField(label=_("Reason"), max_length=100, required=False)
+    is_working_day = forms.TypedChoiceField(
+        label=_("Kind"),
+        choices=[("", _("Day off")), ("1", _("Make-up working day (调休补班)"))],
+        coerce=bool,
+        empty_value=False,
+        required=False,
+    )
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
