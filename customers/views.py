@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from customers import imports, services
 from customers.forms import ActivityForm, CustomerForm, LogImportForm
 from customers.models import Activity, Customer, LogImport
+from reports import dates
 from reports.models import TeamSettings, WeeklyReport
 from teams import access
 from teams.forms import save_or_show_errors
@@ -34,11 +35,8 @@ def _week_start(request, team_settings: TeamSettings | None, today: datetime.dat
     """The week asked for in ?week= (any day of it), never after this week; this week by default."""
     calendar = team_settings or TeamSettings()
     this_week = calendar.week_start_for(today)
-    try:
-        asked = calendar.week_start_for(datetime.date.fromisoformat(request.GET.get("week", "")))
-    except ValueError:
-        return this_week
-    return min(asked, this_week)
+    day = dates.parse_day(request.GET.get("week"))
+    return this_week if day is None else min(calendar.week_start_for(day), this_week)
 
 
 def _week_context(author: User, team_settings: TeamSettings | None, week: datetime.date, today: datetime.date) -> dict:

@@ -18,7 +18,7 @@ from reports.models import KPI, KpiValue, PlanReview, Target, TeamSettings, Week
 from reports.services import achievement
 from reviews.models import FeedbackGoal
 from summaries import charts
-from summaries.rollups import KpiTotal, combine, in_subtree_that_week, kpi_series
+from summaries.rollups import KpiTotal, combine, in_subtree_that_week, kpi_series, period_bounds
 from teams import versions
 from teams.models import Membership, Team, User
 
@@ -31,6 +31,7 @@ FLAG_WEEKS = 2
 class Total:
     current: KpiTotal
     previous: KpiTotal
+    year_ago: KpiTotal | None = None
 
     @property
     def kpi(self) -> KPI:
@@ -42,6 +43,13 @@ class Total:
         if self.current.actual is None or not self.previous.actual:
             return None
         return self.current.actual / self.previous.actual - 1
+
+    @property
+    def change_on_year(self) -> Decimal | None:
+        """Relative change of the actual against the same period a year before."""
+        if self.current.actual is None or self.year_ago is None or not self.year_ago.actual:
+            return None
+        return self.current.actual / self.year_ago.actual - 1
 
 
 @dataclass
@@ -132,6 +140,42 @@ class Dashboard:
     activity: ActivityTable | None = None
     problems: problem_analysis.ProblemOverview | None = None
     problem_chart: str = ""
+    year_ago_start: datetime.date | None = None
+    year_ago_end: datetime.date | None = None
+
+    @property
+    def has_year_ago(self) -> bool:
+        return any(total.year_ago is not None and total.year_ago.actual is not None for total in self.totals)
+
+
+def _is_month(start: datetime.date, end: datetime.date) -> bool:
+    return (start, end) == period_bounds("month", start)
+
+
+def _is_quarter(start: datetime.date, end: datetime.date) -> bool:
+    return start.month % 3 == 1 and (start, end) == period_bounds("quarter", start)
+
+
+def previous_period(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """What a period is compared with: the previous calendar month for a month (October for
+    November, though it has a day more), the previous quarter for a quarter, otherwise the
+    same number of days just before."""
+    before = start - datetime.timedelta(days=1)
+    if _is_month(start, end):
+        return period_bounds("month", before)
+    if _is_quarter(start, end):
+        return period_bounds("quarter", before)
+    return before - (end - start), before
+
+
+def year_before(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The same period a year earlier: the same month or quarter, else the same weekdays 52
+    weeks before (so a reporting week lines up with a reporting week)."""
+    if _is_month(start, end):
+        return period_bounds("month", start.replace(year=start.year - 1))
+    if _is_quarter(start, end):
+        return period_bounds("quarter", start.replace(year=start.year - 1))
+    return start - datetime.timedelta(weeks=52), end - datetime.timedelta(weeks=52)
 
 
 def weeks_between(team_settings: TeamSettings, start: datetime.date, end: datetime.date) -> list[datetime.date]:
@@ -174,15 +218,15 @@ def cache_key(team_settings: TeamSettings, start: datetime.date, end: datetime.d
 def build(
     team: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date, primary: KPI | None
 ) -> Dashboard:
-    length = end - start + datetime.timedelta(days=1)
-    previous_end = start - datetime.timedelta(days=1)
-    previous_start = previous_end - length + datetime.timedelta(days=1)
+    previous_start, previous_end = previous_period(start, end)
+    year_ago_start, year_ago_end = year_before(start, end)
     trend_start = team_settings.week_start_for(end) - datetime.timedelta(weeks=TREND_WEEKS - 1)
     # One series over all three ranges (this period, the one before, the trend), cut up here.
     series = kpi_series(start=min(previous_start, trend_start), end=end, team=team)
     current = series.within(start, end)
     previous = series.within(previous_start, previous_end)
     trend = series.within(trend_start, end)
+    year_ago = kpi_series(start=year_ago_start, end=year_ago_end, team=team)
     weeks = weeks_between(team_settings, start, end)
     kpis = current.kpis or trend.kpis
     primary = primary or (kpis[0] if kpis else None)
@@ -220,7 +264,9 @@ def build(
         previous_start=previous_start,
         previous_end=previous_end,
         primary=primary,
-        totals=[Total(current.total(kpi), previous.total(kpi)) for kpi in kpis],
+        totals=[Total(current.total(kpi), previous.total(kpi), year_ago.total(kpi)) for kpi in kpis],
+        year_ago_start=year_ago_start,
+        year_ago_end=year_ago_end,
         discipline=discipline,
         trends=[
             {

@@ -86,8 +86,8 @@ def long_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[lis
                 value.kpi.code,
                 value.kpi.name,
                 _unit(value.kpi),
-                value.week_target,
-                value.actual,
+                _number(value.week_target, value.kpi),
+                _number(value.actual, value.kpi),
                 _percent(rate),
             ]
 
@@ -116,8 +116,8 @@ def wide_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[lis
             rate = achievement(value.actual, value.week_target)
             at = 3 * positions[value.kpi_id]
             cells[at : at + 3] = [
-                value.week_target,
-                value.actual,
+                _number(value.week_target, value.kpi),
+                _number(value.actual, value.kpi),
                 _percent(rate),
             ]
         if current is not None:
@@ -184,6 +184,11 @@ def _report_cells(report: WeeklyReport) -> list:
         str(report.get_status_display()),
         _hours(report),
     ]
+
+
+def _number(value: Decimal | None, kpi: KPI) -> Decimal | None:
+    """A stored value (four decimal places) with the KPI's own decimals: 105000, not 105000.0000."""
+    return None if value is None else value.quantize(Decimal(1).scaleb(-kpi.decimals), rounding=ROUND_HALF_UP)
 
 
 def _percent(rate: Decimal | None) -> Decimal | None:

@@ -4,8 +4,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reports.dates import BoundedDateField
 from reports.models import KPI, TeamSettings
 from summaries.rollups import period_bounds
+from teams.forms import IsoDateInput
 
 MAX_DAYS = 366
 SMALL = {"class": "form-control form-control-sm"}
@@ -20,9 +22,9 @@ class DashboardForm(forms.Form):
         initial="month",
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    day = forms.DateField(label=_("Any day in it"), required=False, widget=forms.DateInput({"type": "date", **SMALL}))
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput({"type": "date", **SMALL}))
-    end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput({"type": "date", **SMALL}))
+    day = BoundedDateField(label=_("Any day in it"), required=False, widget=IsoDateInput(SMALL))
+    start = BoundedDateField(label=_("From"), required=False, widget=IsoDateInput(SMALL))
+    end = BoundedDateField(label=_("Until"), required=False, widget=IsoDateInput(SMALL))
     kpi = forms.CharField(
         label=_("Rank by"), required=False, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
     )
@@ -73,8 +75,8 @@ class DashboardForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    start = forms.DateField(widget=forms.HiddenInput)
-    end = forms.DateField(widget=forms.HiddenInput)
+    start = BoundedDateField(widget=forms.HiddenInput)
+    end = BoundedDateField(widget=forms.HiddenInput)
     file_format = forms.ChoiceField(
         label=_("Format"),
         choices=[("xlsx", "Excel (XLSX)"), ("csv", "CSV")],

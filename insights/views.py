@@ -33,12 +33,18 @@ def home(request):
     return redirect("insights:dashboard", pk=team.pk)
 
 
+def _last_closed_week(team_settings: TeamSettings) -> dict:
+    """Dashboards open on the latest week whose deadline has passed: on the 3rd of a month "this
+    month" would show only dashes."""
+    return {"period": "week", "day": report_services.last_closed_week(team_settings).isoformat()}
+
+
 @require_GET
 def team_dashboard(request, pk):
     team = access.team_for_view(request.user, pk)
     team_settings = report_services.settings_for(team)
     kpis = list(KPI.objects.filter(is_active=True))
-    form = DashboardForm(request.GET or {"period": "month"}, team_settings=team_settings, kpis=kpis)
+    form = DashboardForm(request.GET or _last_closed_week(team_settings), team_settings=team_settings, kpis=kpis)
     board, detail = None, ""
     if form.is_valid():
         start, end = form.cleaned_data["bounds"]
@@ -63,7 +69,7 @@ def compare(request, pk):
     node = access.team_for_view(request.user, pk)
     team_settings = report_services.settings_for(node)
     kpis = list(KPI.objects.filter(is_active=True))
-    form = DashboardForm(request.GET or {"period": "month"}, team_settings=team_settings, kpis=kpis)
+    form = DashboardForm(request.GET or _last_closed_week(team_settings), team_settings=team_settings, kpis=kpis)
     columns, charts_by_kpi = None, []
     if form.is_valid():
         start, end = form.cleaned_data["bounds"]
@@ -84,7 +90,8 @@ def export(request, pk):
     team = access.team_for_view(request.user, pk)
     form = ExportForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("__all__", [])) or _("Choose a period to export."))
+        errors = [message for messages_ in form.errors.values() for message in messages_]
+        messages.error(request, " ".join(dict.fromkeys(errors)) or _("Choose a period to export."))
         return redirect("insights:dashboard", pk=team.pk)
     try:
         document = request_document(
@@ -108,7 +115,8 @@ def member(request, pk):
     person = access.member_for_view(request.user, pk)
     membership = person.memberships.filter(ended_on__isnull=True).select_related("team").first()
     team_settings = report_services.settings_for(membership.team) if membership else TeamSettings()
-    form = DashboardForm(request.GET or {"period": "quarter"}, team_settings=team_settings, kpis=[])
+    default = {**_last_closed_week(team_settings), "period": "quarter"}
+    form = DashboardForm(request.GET or default, team_settings=team_settings, kpis=[])
     history = None
     if form.is_valid():
         start, end = form.cleaned_data["bounds"]

@@ -29,6 +29,7 @@ class Notification(models.Model):
         REVIEWS_PENDING = "pending", _("Review day: reviews still pending in the afternoon")
         PROFILE_CHECK = "profile", _("Quarterly reminder to check my profile")
         SUMMARY_READY = "summary", _("My team's weekly summary PDF is ready")
+        HOLIDAYS = "holidays", _("Next year's holidays need confirming (admins)")
 
     class EmailStatus(models.TextChoices):
         NOT_WANTED = "none", _("No email")
@@ -107,6 +108,11 @@ class Notification(models.Model):
             text = gettext("%(pending)s reports of the week of %(week)s still wait for your review (due %(due)s)")
         elif self.kind == self.Kind.PROFILE_CHECK:
             text = gettext("Please check that your profile data is up to date")
+        elif self.kind == self.Kind.HOLIDAYS:
+            text = gettext(
+                "The official holiday schedule for %(year)s is not known yet: its computed public holidays "
+                "are used as provisional days off. Confirm them and enter the make-up working days."
+            )
         elif self.kind == self.Kind.SUMMARY_READY:
             text = gettext("The weekly summary of %(team)s for the week of %(week)s is ready")
         else:

@@ -1,14 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from teams.forms import CrispyMixin, TeamChoiceField
+from teams.forms import CrispyMixin, IsoDateInput, TeamChoiceField
 from teams.models import Leave, Team
 
 
 class DayOffForm(CrispyMixin, forms.Form):
     """A plain form: add_day_off checks for duplicates, with a message people understand."""
 
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Date"), widget=IsoDateInput())
     team = TeamChoiceField(
         queryset=Team.objects.none(),
         required=False,
@@ -17,6 +17,13 @@ class DayOffForm(CrispyMixin, forms.Form):
         help_text=_("A team's day off applies to its sub-teams too."),
     )
     name = forms.CharField(label=_("Reason"), max_length=100, required=False)
+    is_working_day = forms.TypedChoiceField(
+        label=_("Kind"),
+        choices=[("", _("Day off")), ("1", _("Make-up working day (调休补班)"))],
+        coerce=bool,
+        empty_value=False,
+        required=False,
+    )
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,8 +35,8 @@ class LeaveForm(CrispyMixin, forms.ModelForm):
         model = Leave
         fields = ["starts_on", "ends_on", "note"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": IsoDateInput(),
+            "ends_on": IsoDateInput(),
         }
 
     def clean(self):

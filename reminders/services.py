@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEntry
 from audit.services import record
 from notifications.models import Notification
-from notifications.services import Draft, notify_many
+from notifications.services import Draft, notify, notify_many
 from reminders.models import Reminder
 from reports import services as report_services
-from reports.calendar import WorkCalendar, calendars_for, effective_deadline, is_covered
+from reports.calendar import WorkCalendar, calendars_for, effective_deadline, is_covered, provisional_holidays
 from reports.models import DayOff, TeamSettings, WeeklyReport, parse_reminder_hours
 from teams.models import Leave, Membership, Team, User
 
@@ -317,9 +317,32 @@ def _summary_url(claim: Reminder) -> str:
     return job.get_absolute_url()
 
 
+def warn_about_provisional_holidays(now: datetime.datetime | None = None) -> int:
+    """From October on, tell the admins once when next year's official holiday schedule is still
+    unknown (the calendar then uses the computed public holidays provisionally). Returns how
+    many admins were told now."""
+    today = timezone.localdate(now or timezone.now())
+    year = today.year + 1
+    if today.month < 10 or is_covered(year):
+        return 0
+    event = f"holidays:{year}"
+    if Notification.objects.filter(kind=Notification.Kind.HOLIDAYS, event=event).exists():
+        return 0  # the admins were told: one query per tick from then on
+    admins = User.objects.filter(is_staff=True, is_active=True)
+    told = notify(
+        recipients=admins,
+        kind=Notification.Kind.HOLIDAYS,
+        event=event,
+        url=reverse("reminders:schedule"),
+        data={"year": year},
+    )
+    return len(told)
+
+
 def run_tick(now: datetime.datetime | None = None) -> TickResult:
     """Work out what is due, claim it and deliver it. Safe to run from several beats at once."""
     now = now or timezone.now()
+    warn_about_provisional_holidays(now)
     due = due_reminders(now)
     token = claim(due, now)
     return TickResult(due=len(due), sent=deliver(token, now))
@@ -360,11 +383,14 @@ MAX_LEAVE_DAYS = 366
 
 
 @transaction.atomic
-def add_day_off(*, actor: User, team: Team | None, on: datetime.date, name: str) -> DayOff:
-    """A company-wide (team None) or team day off. Raises ValidationError when it already exists."""
+def add_day_off(
+    *, actor: User, team: Team | None, on: datetime.date, name: str, is_working_day: bool = False
+) -> DayOff:
+    """A company-wide (team None) or team day off, or a make-up working day (调休补班) with
+    `is_working_day`. Raises ValidationError when the day is already entered there."""
     if DayOff.objects.filter(team=team, on=on).exists():
-        raise ValidationError({"on": _("This day is already a day off here.")})
-    day_off = DayOff.objects.create(team=team, on=on, name=name.strip()[:100])
+        raise ValidationError({"on": _("This day is already entered here.")})
+    day_off = DayOff.objects.create(team=team, on=on, name=name.strip()[:100], is_working_day=is_working_day)
     record(actor=actor, action=AuditEntry.Action.CREATED, target=day_off, changes={"on": [None, on.isoformat()]})
     return day_off
 
@@ -398,8 +424,12 @@ def cancel_leave(*, leave: Leave) -> None:
     leave.delete()
 
 
-def coverage_warning(today: datetime.date | None = None) -> list[int]:
-    """This year and next, where the official holiday schedule is not known yet: admins should
-    enter the public holidays as company days off."""
+def coverage_warning(today: datetime.date | None = None) -> list[dict]:
+    """This year and next, where the official holiday schedule is not known yet, each with the
+    computed public holidays the calendar uses as provisional days off until admins confirm."""
     today = today or timezone.localdate()
-    return [year for year in (today.year, today.year + 1) if not is_covered(year)]
+    return [
+        {"year": year, "holidays": provisional_holidays(year)}
+        for year in (today.year, today.year + 1)
+        if not is_covered(year)
+    ]

@@ -2,9 +2,10 @@
 `holidays` package, plus days off that admins enter for the company or a team.
 
 The package knows a year's make-up days only once the State Council has published that year's
-schedule (usually in the autumn before). For a year it does not cover yet, the calendar falls back
-to "Monday to Friday, minus the admins' days off" and says so (`is_covered`), so that pages and
-reminders keep working and admins can be warned to enter the holidays themselves.
+schedule (usually in the autumn before). For a year it does not cover yet, the statutory holidays
+the package computes (Spring Festival by the lunar calendar, National Day …) count as provisional
+days off (`is_provisional`), and admins are asked to confirm them and enter the make-up working
+days (reminders: the settings page, and a notification in the fourth quarter).
 """
 
 import datetime
@@ -36,26 +37,40 @@ def is_covered(year: int) -> bool:
     return year in covered_years()
 
 
+def is_provisional(day: datetime.date) -> bool:
+    """A statutory holiday the package computed for a year whose official schedule it lacks."""
+    return not is_covered(day.year) and day in _china(day.year)
+
+
+def provisional_holidays(year: int) -> list[tuple[datetime.date, str]]:
+    """The computed statutory holidays of a year not covered yet (none for a covered year)."""
+    return [] if is_covered(year) else sorted(_china(year).items())
+
+
 @dataclass
 class WorkCalendar:
     """One team's working days: the official calendar with the admins' days off on top."""
 
     days_off: set[datetime.date] = field(default_factory=set)
+    # Make-up working days (调休补班) entered by admins: they win over weekends and holidays.
+    workdays: set[datetime.date] = field(default_factory=set)
 
     def is_working_day(self, day: datetime.date) -> bool:
+        if day in self.workdays:
+            return True
         if day in self.days_off:
             return False
-        if is_covered(day.year):
-            try:
+        try:
+            if is_covered(day.year):
                 return _china(day.year).is_working_day(day)
-            except Exception:  # a package bug must not stop reminders; weekends still hold
-                logger.exception("The holiday calendar failed for %s; using weekends", day)
+            if is_provisional(day):
+                return False
+        except Exception:  # a package bug must not stop reminders; weekends still hold
+            logger.exception("The holiday calendar failed for %s; using weekends", day)
         return day.weekday() < 5
 
     def holiday_name(self, day: datetime.date) -> str:
-        if is_covered(day.year):
-            return _china(day.year).get(day, "")
-        return ""
+        return _china(day.year).get(day, "")
 
 
 def calendars_for(teams: list[Team]) -> dict[int, WorkCalendar]:
@@ -63,17 +78,21 @@ def calendars_for(teams: list[Team]) -> dict[int, WorkCalendar]:
     One query whatever the number of teams."""
     chains = {team.pk: {*team.ancestor_ids, team.pk} for team in teams}
     ids = set().union(*chains.values()) if chains else set()
-    company, by_team = set(), {}
-    rows = DayOff.objects.filter(Q(team_id__in=ids) | Q(team__isnull=True)).values_list("team_id", "on")
-    for team_id, day in rows:
+    company: dict[bool, set] = {False: set(), True: set()}
+    by_team: dict[tuple[int, bool], set] = {}
+    rows = DayOff.objects.filter(Q(team_id__in=ids) | Q(team__isnull=True)).values_list(
+        "team_id", "on", "is_working_day"
+    )
+    for team_id, day, is_working in rows:
         if team_id is None:
-            company.add(day)
+            company[is_working].add(day)
         else:
-            by_team.setdefault(team_id, set()).add(day)
-    return {
-        team.pk: WorkCalendar(company | set().union(*(by_team.get(pk, set()) for pk in chains[team.pk])))
-        for team in teams
-    }
+            by_team.setdefault((team_id, is_working), set()).add(day)
+
+    def days(team: Team, is_working: bool) -> set[datetime.date]:
+        return company[is_working].union(*(by_team.get((pk, is_working), set()) for pk in chains[team.pk]))
+
+    return {team.pk: WorkCalendar(days(team, False), days(team, True)) for team in teams}
 
 
 def calendar_for(team: Team) -> WorkCalendar:

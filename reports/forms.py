@@ -15,6 +15,16 @@ from reports.models import KpiValue, PlanReview, ProblemCategory, TemplateVersio
 SECTION_TITLES = dict(TemplateVersion.Section.choices)
 
 
+class GroupedDecimalField(forms.DecimalField):
+    """A number as people type or see it: "145,000", "145，000" or "145 000" is 145000."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            for separator in (",", "，", " ", "\u3000"):
+                value = value.replace(separator, "")
+        return super().to_python(value)
+
+
 def _plain(value) -> str:
     """A value as the text stored in a draft: decimals without trailing zeros, dates as ISO."""
     if value is None:
@@ -98,19 +108,22 @@ class ReportForm(forms.Form):
                 self.initial.setdefault(f"plan_review_{review.pk}_note", review.note)
         if "kpis" in sections:
             for value in kpi_values:
-                self.fields[f"kpi_{value.kpi_id}"] = forms.DecimalField(
+                self.fields[f"kpi_{value.kpi_id}"] = GroupedDecimalField(
                     label=value.kpi.name,
                     required=False,
                     min_value=0,
                     max_value=services.MAX_KPI_VALUE,
                     max_digits=16,
                     decimal_places=4,
-                    widget=forms.NumberInput(
+                    # A text input, so that report-form.js can show 145,000 once the field is
+                    # left; the server takes the number with or without the separators.
+                    widget=forms.TextInput(
                         attrs={
-                            "step": value.kpi.step,
                             "inputmode": "decimal",
-                            "class": "form-control text-end",
+                            "autocomplete": "off",
+                            "class": "form-control text-end kpi-input",
                             "data-kpi-actual": "",
+                            "data-decimals": value.kpi.decimals,
                         }
                     ),
                 )

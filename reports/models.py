@@ -517,6 +517,7 @@ class ReportRevision(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         RESUBMITTED = "resubmitted", _("Resubmitted")
         EDITED = "edited", _("Edited after submission")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the author")
 
     report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
@@ -569,13 +570,15 @@ class Attachment(models.Model):
 
 class DayOff(models.Model):
     """A day the company (no team) or a team and its sub-teams does not work, on top of the
-    public holidays: no reminders, and a deadline on it moves to the previous working day."""
+    public holidays: no reminders, and a deadline on it moves to the previous working day. Or,
+    with `is_working_day`, a make-up working day (调休补班): a weekend or holiday that is worked."""
 
     team = models.ForeignKey(
         Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.CASCADE, related_name="days_off"
     )
     on = models.DateField(_("date"))
     name = models.CharField(_("reason"), max_length=100, blank=True)
+    is_working_day = models.BooleanField(_("make-up working day"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from reports.models import KpiValue, WeeklyReport
 from reviews.comment_views import review_record_context, thread_context
-from reviews.services import record_reading
+from reviews.services import is_withdrawable, record_reading
 from teams import access
 
 REPORTS_PER_PAGE = 26
@@ -63,6 +63,7 @@ def detail(request, pk):
             **thread_context(request, report),
             "can_edit": access.can_edit_report(request.user, report),
             "can_review": access.can_review_report(request.user, report),
+            "can_withdraw": access.can_withdraw_report(request.user, report) and is_withdrawable(report),
         },
     )
 

@@ -75,6 +75,15 @@ def current_week_start(team_settings: TeamSettings, now: datetime.datetime | Non
     return team_settings.week_start_for(local_day)
 
 
+def last_closed_week(team_settings: TeamSettings, now: datetime.datetime | None = None) -> datetime.date:
+    """The most recent week whose deadline has passed: the latest week with complete figures."""
+    now = now or timezone.now()
+    week = current_week_start(team_settings, now)
+    while team_settings.deadline_for(week) > now:
+        week -= datetime.timedelta(days=7)
+    return week
+
+
 def lateness(
     team_settings: TeamSettings, week_start: datetime.date, at: datetime.datetime, calendar=None
 ) -> datetime.timedelta | None:

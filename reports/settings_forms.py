@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reports import services, settings_services
+from reports import dates, services, settings_services
+from reports.dates import BoundedDateField
 from reports.models import KPI, ProblemCategory, ReportTemplate, TeamSettings, TemplateVersion
 from teams.forms import CrispyMixin, ServiceCheckedModelForm
 
@@ -270,14 +271,14 @@ class TeamSettingsForm(CrispyMixin, forms.ModelForm):
 class PeriodForm(forms.Form):
     """?week=YYYY-MM-DD (any day of the week) or ?month=YYYY-MM."""
 
-    week = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-    month = forms.RegexField(required=False, regex=r"^(19[7-9]\d|20\d\d)-(0[1-9]|1[0-2])$")
+    week = BoundedDateField(required=False, input_formats=["%Y-%m-%d"])
+    month = forms.RegexField(required=False, regex=r"^\d{4}-(0[1-9]|1[0-2])$")
 
-    def clean_week(self) -> datetime.date | None:
-        week = self.cleaned_data["week"]
-        if week and not 1970 <= week.year <= 2099:  # keeps the previous and next weeks real dates
-            raise ValidationError(_("Choose a date between 1970 and 2099."))
-        return week
+    def clean_month(self) -> str:
+        month = self.cleaned_data["month"]
+        if month and not dates.is_supported(datetime.date.fromisoformat(f"{month}-01")):
+            raise ValidationError(dates.out_of_range_message())
+        return month
 
     def period(self, team_settings: TeamSettings, this_week: datetime.date) -> settings_services.Period:
         """The asked-for period; this week when none (or nonsense) is asked for."""

@@ -15,7 +15,8 @@ from audit.models import AuditEntry
 from audit.services import record
 from notifications.models import Notification
 from notifications.services import notify
-from reports.models import PlanReview, WeeklyReport
+from reports.models import PlanReview, ReportRevision, WeeklyReport
+from reports.services import snapshot
 from reviews.models import Comment, Feedback, FeedbackGoal, ReportRead, ReviewAction
 from teams import access, versions
 from teams.models import User
@@ -127,6 +128,50 @@ def return_for_revision(*, report: WeeklyReport, reviewer: User, reason: str) ->
         url=reverse("reports:edit", args=[report.pk]),
     )
     return action
+
+
+# Withdrawal -------------------------------------------------------------------------------------
+
+
+def is_withdrawable(report: WeeklyReport) -> bool:
+    """Submitted and untouched by its readers: nobody but the author has opened it, and it was
+    never reviewed or returned. A manager must never find a report they read gone back to draft."""
+    return (
+        report.status == WeeklyReport.Status.SUBMITTED
+        and not ReportRead.objects.filter(report=report).exclude(reader=report.author_id).exists()
+        and not report.review_actions.exists()
+    )
+
+
+@transaction.atomic
+def withdraw_report(*, report: WeeklyReport, by: User) -> WeeklyReport:
+    """Take a submitted report back to draft (撤回), keeping what was sent as a revision. The next
+    submission counts as the first one (its lateness is computed again).
+
+    Raises ValidationError once a reader has opened it or it has been reviewed or returned.
+    """
+    report = _locked(report)
+    if not is_withdrawable(report):
+        raise ValidationError(_("This report can no longer be withdrawn: a manager has already opened it."))
+    report.status = WeeklyReport.Status.DRAFT
+    report.submitted_at = report.last_submitted_at = report.late_by = None
+    report.version += 1
+    report.save(update_fields=["status", "submitted_at", "last_submitted_at", "late_by", "version", "updated_at"])
+    ReportRevision.objects.create(
+        report=report,
+        number=report.revisions.count() + 1,
+        author=by,
+        snapshot=snapshot(report),
+        kind=ReportRevision.Kind.WITHDRAWN,
+    )
+    versions.touch([report.team])
+    record(
+        actor=by,
+        action=AuditEntry.Action.STATUS_CHANGED,
+        target=report,
+        changes={"status": [str(WeeklyReport.Status.SUBMITTED.label), str(WeeklyReport.Status.DRAFT.label)]},
+    )
+    return report
 
 
 # Comments ---------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from customers import services as customer_services
+from reports import dates
 from reports import services as report_services
 from reports.models import KpiValue, PlanReview, TeamSettings, WeeklyReport
 from reports.read_views import sections_context
@@ -60,11 +62,8 @@ def _default_week(team_settings: TeamSettings) -> datetime.date:
 
 
 def _week_from(request, team_settings: TeamSettings) -> datetime.date:
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        return _default_week(team_settings)
-    return team_settings.week_start_for(day)
+    day = dates.parse_day(request.GET.get("week"))
+    return _default_week(team_settings) if day is None else team_settings.week_start_for(day)
 
 
 # Pages ------------------------------------------------------------------------------------------
@@ -296,3 +295,16 @@ def return_report(request, pk):
         return _after_action(request, report)
     report.refresh_from_db()
     return _render_review(request, report, FeedbackForm(), form)
+
+
+@require_POST
+def withdraw(request, pk):
+    """The author takes a submitted report back to draft (撤回) while no manager has opened it."""
+    report = access.report_for_withdrawal(request.user, pk)
+    try:
+        services.withdraw_report(report=report, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(report)
+    messages.success(request, _("Your report is back to draft: change it and submit it again."))
+    return redirect("reports:edit", pk=report.pk)

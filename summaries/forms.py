@@ -4,7 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reports.dates import BoundedDateField
 from summaries.rollups import period_bounds
+from teams.forms import IsoDateInput
 
 
 class PeriodForm(forms.Form):
@@ -16,14 +18,15 @@ class PeriodForm(forms.Form):
         initial="month",
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    day = forms.DateField(
+    day = BoundedDateField(
         label=_("Any day in it"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        widget=IsoDateInput(attrs={"class": "form-control form-control-sm"}),
         initial=timezone.localdate,
+        required=False,
     )
 
     def clean_day(self) -> datetime.date:
-        day = self.cleaned_data["day"]
+        day = self.cleaned_data["day"] or timezone.localdate()
         if day > timezone.localdate():
             raise forms.ValidationError(_("Choose a period that has started."))
         return day

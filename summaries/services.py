@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from reports import dates
 from reports.models import WeeklyReport
 from summaries import pdf, rollups
 from summaries.models import Document
@@ -88,8 +89,11 @@ def request_document(
 ) -> Document:
     """The job that produces this file: an existing one for the same content (already rendered,
     or on its way), or a new one queued for a worker after commit. Raises ValidationError for a
-    period that is empty, reversed or too long, and, when a new job is needed, if `requested_by`
-    already has DOCUMENT_JOBS_PER_USER jobs waiting or rendering (nothing is queued then)."""
+    period that is empty, reversed, too long or outside the dates the app supports (reports.dates),
+    and, when a new job is needed, if `requested_by` already has DOCUMENT_JOBS_PER_USER jobs waiting
+    or rendering (nothing is queued then)."""
+    if any(day is not None and not dates.is_supported(day) for day in (start, end)):
+        raise ValidationError(dates.out_of_range_message())
     if kind in (Document.Kind.MEMBER_PERIOD, Document.Kind.TEAM_PERIOD, Document.Kind.EXPORT):
         if end < start:
             raise ValidationError(_("The period ends before it starts."))
@@ -242,8 +246,8 @@ def _fail(job: Document, reason: str) -> None:
 
 
 def retry(*, job: Document, requested_by: User | None) -> Document:
-    """Ask again for a failed job's file, or an expired one's (a new job; the old one stays as
-    history). Raises ValidationError like request_document()."""
+    """Ask again for a failed job's file, or an expired one's, in the same format and layout (a new
+    job; the old one stays as history). Raises ValidationError like request_document()."""
     if not job.can_ask_again:
         return job
     return request_document(

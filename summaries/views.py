@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from reports import dates
 from reports import services as report_services
 from summaries import rollups, services
 from summaries.forms import PeriodForm
@@ -42,6 +43,9 @@ def team_week_pdf(request, pk):
     except ValueError:
         messages.error(request, _("Choose a week."))
         return redirect(team)
+    if not dates.is_supported(week):
+        messages.error(request, dates.out_of_range_message())
+        return redirect(team)
     return _start(request, kind=Document.Kind.TEAM_WEEK, team=team, start=week)
 
 
@@ -50,10 +54,11 @@ def team_week(request, pk):
     """The team's weekly summary as a page: the same content and chart as its PDF."""
     team = access.team_for_view(request.user, pk)
     team_settings = report_services.settings_for(team)
-    try:
-        week = team_settings.week_start_for(datetime.date.fromisoformat(request.GET.get("week", "")))
-    except ValueError:
+    day = dates.parse_day(request.GET.get("week"))
+    if day is None:
         week = report_services.current_week_start(team_settings) - datetime.timedelta(days=7)
+    else:
+        week = team_settings.week_start_for(day)
     return render(
         request,
         "summaries/team_week.html",

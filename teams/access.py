@@ -318,6 +318,21 @@ def report_for_edit(user: User, pk: int) -> WeeklyReport:
     return report
 
 
+def can_withdraw_report(user: User, report: WeeklyReport) -> bool:
+    # Only the author takes back a submitted report, and only while it waits for review
+    # (reviews.services.withdraw_report also refuses once a reader has opened it).
+    return report.author_id == user.pk and report.status == WeeklyReport.Status.SUBMITTED
+
+
+def report_for_withdrawal(user: User, pk: int) -> WeeklyReport:
+    """The report for its author to withdraw; Http404 outside reach, PermissionDenied for anyone
+    else who can see it and for reports not waiting for review."""
+    report = report_for_view(user, pk)
+    if not can_withdraw_report(user, report):
+        raise PermissionDenied
+    return report
+
+
 def can_review_report(user: User, report: WeeklyReport) -> bool:
     """Managers review reports written in their subtree (not their own); admins any but their own."""
     if report.author_id == user.pk:

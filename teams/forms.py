@@ -18,6 +18,16 @@ class CrispyMixin:
         self.helper.form_tag = False
 
 
+class IsoDateInput(forms.DateInput):
+    """A date picker filled in as YYYY-MM-DD, the only value format <input type="date"> takes:
+    the Chinese locale's 2026/12/03 leaves the picker blank, and the field then "required"."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class ServiceCheckedModelForm(CrispyMixin, forms.ModelForm):
     """A ModelForm that checks each field, but leaves rules about other rows (unique names and
     emails, tree moves) to the service, which reports them against the right field."""
@@ -73,7 +83,7 @@ class MemberCreateForm(ServiceCheckedModelForm):
     class Meta:
         model = User
         fields = ["display_name", "email", "username", "position", "phone", "wechat", "hired_on", "language"]
-        widgets = {"hired_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"hired_on": IsoDateInput()}
         help_texts = {"username": _("Optional: the email address is used when left empty.")}
 
     def __init__(self, *args, teams, **kwargs):
@@ -88,7 +98,7 @@ class MemberProfileForm(ServiceCheckedModelForm):
     class Meta:
         model = User
         fields = ["display_name", "email", "position", "phone", "wechat", "hired_on", "language"]
-        widgets = {"hired_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"hired_on": IsoDateInput()}
 
 
 class PreferencesForm(CrispyMixin, forms.ModelForm):
@@ -100,7 +110,7 @@ class PreferencesForm(CrispyMixin, forms.ModelForm):
 class MemberMoveForm(CrispyMixin, forms.Form):
     team = TeamChoiceField(queryset=Team.objects.none(), label=_("Team"))
     role = forms.ChoiceField(choices=Membership.Role.choices, label=_("Role"))
-    on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("From"), widget=IsoDateInput())
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,7 +120,7 @@ class MemberMoveForm(CrispyMixin, forms.Form):
 
 class MemberStatusForm(CrispyMixin, forms.Form):
     status = forms.ChoiceField(choices=User.Status.choices, label=_("Status"))
-    on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("From"), widget=IsoDateInput())
     team = TeamChoiceField(
         queryset=Team.objects.none(),
         required=False,

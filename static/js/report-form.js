@@ -11,12 +11,32 @@
   }
   var texts = (document.getElementById("report-form-texts") || {}).dataset || {};
 
+  // KPI numbers: plain while typed, with thousands separators once the field is left (145,000).
+  // The server reads either; only the display changes.
+  function plainNumber(text) {
+    return text.replace(/[,，\s\u3000]/g, "");
+  }
+  function groupedNumber(text) {
+    var plain = plainNumber(text);
+    if (!/^\d+(\.\d*)?$/.test(plain)) {
+      return text;  // not a number: leave it as typed, the server says what is wrong
+    }
+    var parts = plain.split(".");
+    parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return parts.join(".");
+  }
+  document.querySelectorAll("[data-kpi-actual]").forEach(function (input) {
+    input.value = groupedNumber(input.value);
+    input.addEventListener("focus", function () { input.value = plainNumber(input.value); });
+    input.addEventListener("blur", function () { input.value = groupedNumber(input.value); });
+  });
+
   // Achievement rate per KPI row: actual / target as a whole percentage, "—" without a target.
   function updateRate(row) {
     var input = row.querySelector("[data-kpi-actual]");
     var output = row.querySelector("[data-kpi-rate]");
     var target = parseFloat(row.dataset.target);
-    var actual = input && input.value !== "" ? parseFloat(input.value) : NaN;
+    var actual = input && input.value !== "" ? parseFloat(plainNumber(input.value)) : NaN;
     if (!output) {
       return;
     }

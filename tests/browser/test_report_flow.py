@@ -162,3 +162,20 @@ def test_autosave_shows_errors_in_place_and_stops_at_a_conflict(live_server, sal
     screenshot("report-6-conflict")
     page.click("form[action$='/keep/'] button")
     expect(page.locator("#id_summary")).to_have_value("typed here, and more")
+
+
+def test_a_kpi_of_nine_digits_fits_on_a_phone_and_shows_separators_once_left(live_server, salesperson, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "zhangwei")
+    report = open_this_week(page, live_server)
+    sales = KPI.objects.get(code="sales_amount")
+    field = page.locator(f"#id_kpi_{sales.pk}")
+    field.fill("145000000")
+    page.press(f"#id_kpi_{sales.pk}", "Tab")
+    expect(field).to_have_value("145,000,000")
+    # Every digit is visible: the text is no wider than the box.
+    assert field.evaluate("input => input.scrollWidth <= input.clientWidth")
+    expect(page.locator("#autosave-status")).to_have_attribute("data-state", "saved")
+    assert report.kpi_values.get(kpi=sales).actual == Decimal(145000000)  # stored as a plain number
+    field.focus()
+    expect(field).to_have_value("145000000")  # plain again while editing

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from reports import services as report_services
@@ -98,10 +99,15 @@ def test_members_under_80_percent_two_weeks_running_are_flagged(client, lead, re
     assert page.content.decode().count("data-flagged") == 1
 
 
+NEXT_YEAR = f"{datetime.date.today().year + 1}-01-01"
+
+
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
-        ({"period": "month", "day": "2099-01-01"}, "day", "This period has not started yet."),
+        ({"period": "month", "day": NEXT_YEAR}, "day", "This period has not started yet."),
+        ({"period": "month", "day": "0001-01-01"}, "day", "Choose a date between 2000-01-01 and"),
+        ({"period": "custom", "start": "2026-11-01", "end": "9999-12-31"}, "end", "Choose a date between 2000-01-01"),
         ({"period": "custom", "start": "2026-11-20", "end": "2026-11-01"}, "end", "The last day is before the first."),
         ({"period": "custom", "start": "2024-01-01", "end": "2026-11-01"}, "end", "Choose at most a year."),
         ({"period": "custom", "start": "", "end": "2026-11-01"}, "start", "Choose the first day."),
@@ -142,9 +148,9 @@ def test_a_quarter_for_a_team_of_any_size_costs_the_same_queries(
             submitted(person, week=week)
             report_services.set_targets(actor=lead, member=person, week_start=week, values={sales: Decimal(100)})
     client.force_login(lead)
-    # Totals, trends, members and discipline; the sales activity table; the problems by category
-    # and those that recur (one more query for their latest text when some do).
-    with django_assert_max_num_queries(28):
+    # Totals, trends, members and discipline; the same quarter a year ago; the sales activity
+    # table; the problems by category and those that recur (one more for their latest text).
+    with django_assert_max_num_queries(30):
         response = client.get(reverse("insights:dashboard", args=[team.pk]), {"period": "quarter", "day": "2026-11-20"})
     assert len(response.context["board"].members) == size
 
@@ -327,3 +333,45 @@ def test_a_logged_activity_shows_up_at_once_on_the_cached_dashboard(
     with django_capture_on_commit_callbacks(execute=True):
         log.delete_activity(actor=rep, activity=entry)
     assert board(client, lead, team)[0].activity.total == 0
+
+
+def test_the_dashboard_opens_on_the_last_closed_week_not_an_empty_month(client, lead, rep, team, kpis, time_machine):
+    # Thursday 3 December: this month has no closed week yet, the week of 23 November has figures.
+    report_week(rep, datetime.date(2026, 11, 23), kpis, 1234, target=1000, lead=lead)
+    time_machine.move_to(datetime.datetime(2026, 12, 3, 2, tzinfo=datetime.UTC))
+    client.force_login(lead)
+    response = client.get(reverse("insights:dashboard", args=[team.pk]))
+    dashboard = response.context["board"]
+    assert (dashboard.start, dashboard.end) == (datetime.date(2026, 11, 23), datetime.date(2026, 11, 29))
+    totals = {t.kpi.code: t for t in dashboard.totals}
+    assert totals["sales_amount"].current.actual == Decimal(1234)
+    assert 'value="2026-11-23"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "previous", "year_ago"),
+    [
+        ({"period": "month", "day": "2026-11-20"}, ("2026-10-01", "2026-10-31"), ("2025-11-01", "2025-11-30")),
+        ({"period": "month", "day": "2026-03-05"}, ("2026-02-01", "2026-02-28"), ("2025-03-01", "2025-03-31")),
+        ({"period": "quarter", "day": "2026-11-20"}, ("2026-07-01", "2026-09-30"), ("2025-10-01", "2025-12-31")),
+        ({"period": "week", "day": "2026-11-18"}, ("2026-11-09", "2026-11-15"), ("2025-11-17", "2025-11-23")),
+    ],
+)
+def test_a_month_compares_with_the_previous_calendar_month_and_a_year_before(
+    client, lead, team, kpis, params, previous, year_ago
+):
+    dashboard, _ = board(client, lead, team, **params)
+    assert (dashboard.previous_start.isoformat(), dashboard.previous_end.isoformat()) == previous
+    assert (dashboard.year_ago_start.isoformat(), dashboard.year_ago_end.isoformat()) == year_ago
+
+
+def test_the_change_on_a_year_ago_shows_where_last_years_figures_exist(client, lead, rep, team, kpis):
+    report_week(rep, WEEKS[0], kpis, 300)
+    _, page = board(client, lead, team)
+    assert 'id="year-on-year"' not in page.content.decode()  # nothing a year ago: no column
+    report_week(rep, datetime.date(2025, 11, 3), kpis, 200)  # its value is written after the submission
+    cache.clear()
+    dashboard, page = board(client, lead, team)
+    totals = {t.kpi.code: t for t in dashboard.totals}
+    assert totals["sales_amount"].change_on_year == Decimal("0.5")  # 300 against 200
+    assert 'id="year-on-year"' in page.content.decode() and "+50" in page.content.decode()

@@ -62,7 +62,11 @@ def test_the_wide_csv_is_utf8_with_a_bom_and_a_column_group_per_kpi(
     assert "销售额 目标（元）" in rows[0] and "销售额 实际（元）" in rows[0] and "销售额 达成率（%）" in rows[0]
     assert len(rows) == 2  # one row for the one member-week
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert (row["成员"], row["销售额 实际（元）"], row["销售额 达成率（%）"]) == ("张伟", "500.0000", "50.0")
+    assert (row["成员"], row["销售额 实际（元）"], row["销售额 达成率（%）"]) == (
+        "张伟",
+        "500.00",
+        "50.0",
+    )  # the KPI's two decimals
 
 
 def test_text_that_looks_like_a_formula_is_neutralised(client, lead, team, kpis, django_capture_on_commit_callbacks):
@@ -136,3 +140,32 @@ def test_the_sales_log_exports_one_row_per_activity_with_amounts_as_numbers(
     assert (contract[4], contract[6], contract[8]) == ("华为", "签约", 120000.5)
     assert contract[7] == '=HYPERLINK("http://evil")'  # a text cell: shown as typed, never run
     assert contract[3].date() == datetime.date(2026, 11, 3)
+
+
+def test_numbers_are_written_with_the_kpis_decimals(client, lead, rep, team, kpis, django_capture_on_commit_callbacks):
+    kpis["satisfaction"].decimals = 1
+    kpis["satisfaction"].save(update_fields=["decimals"])
+    report_week(rep, WEEKS[0], kpis, 105000, satisfaction="4.5", target=100000, lead=lead)
+    _, content = export(client, lead, team, django_capture_on_commit_callbacks, file_format="csv", layout="long")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    by_kpi = {row[6]: row for row in rows[1:]}
+    assert by_kpi["sales_amount"][9:11] == ["100000.00", "105000.00"]  # two decimals, not four
+    assert by_kpi["satisfaction"][10] == "4.5"
+
+
+def test_retrying_a_failed_export_keeps_its_format_and_layout(
+    client, lead, rep, team, kpis, django_capture_on_commit_callbacks
+):
+    report_week(rep, WEEKS[0], kpis, 500, target=1000, lead=lead)
+    failed, _ = export(client, lead, team, django_capture_on_commit_callbacks, file_format="xlsx", layout="wide")
+    Document.objects.filter(pk=failed.pk).update(status=Document.Status.FAILED, error="The worker was lost.")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("summaries:retry", args=[failed.pk]))
+    again = Document.objects.exclude(pk=failed.pk).get()
+    assert response.url == again.get_absolute_url()
+    again.refresh_from_db()
+    assert (again.file_format, again.layout, again.status) == ("xlsx", "wide", Document.Status.DONE)
+    download = client.get(reverse("summaries:download", args=[again.pk]))
+    assert download["Content-Disposition"].endswith('.xlsx"')
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert sheet["A2"].value == "张伟"

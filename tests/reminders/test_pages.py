@@ -33,6 +33,20 @@ def test_admins_are_warned_about_a_year_without_the_official_holiday_schedule(cl
     page = client.get(reverse("reminders:schedule")).content.decode()
     assert 'data-uncovered="2027"' in page
     assert 'data-uncovered="2026"' not in page
+    provisional = page[page.index("data-provisional") :]
+    assert "02-06 Chinese New Year (Spring Festival)" in provisional[: provisional.index("</div>")]
+
+
+def test_an_admin_enters_a_make_up_working_day(client, admin):
+    client.force_login(admin)
+    response = client.post(
+        reverse("reminders:schedule"), {"on": "2026-12-27", "team": "", "name": "元旦调休", "is_working_day": "1"}
+    )
+    assert response.status_code == 302
+    day = DayOff.objects.get()
+    assert (day.on, day.is_working_day, day.team) == (datetime.date(2026, 12, 27), True, None)
+    page = client.get(reverse("reminders:schedule")).content.decode()
+    assert "元旦调休" in page and "data-working-day" in page
 
 
 def test_an_admin_adds_and_removes_a_team_day_off(client, admin, team):
@@ -52,7 +66,7 @@ def test_the_same_day_off_twice_is_refused_with_a_message(client, admin):
     client.force_login(admin)
     response = client.post(reverse("reminders:schedule"), {"on": "2026-12-31", "team": "", "name": "again"})
     assert response.status_code == 200
-    assert "This day is already a day off here." in response.content.decode()
+    assert "This day is already entered here." in response.content.decode()
     assert DayOff.objects.count() == 1
 
 

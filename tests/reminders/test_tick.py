@@ -12,7 +12,7 @@ from notifications.models import Notification
 from reminders import services
 from reminders.models import Reminder
 from reports import services as report_services
-from reports.calendar import WorkCalendar, effective_deadline, is_covered
+from reports.calendar import WorkCalendar, calendar_for, effective_deadline, is_covered, is_provisional
 from reports.models import DayOff, TeamSettings, WeeklyReport
 from reviews import services as review_services
 from teams.models import Leave, User
@@ -129,16 +129,41 @@ def test_a_week_that_is_entirely_off_expects_no_report(rep):
     assert report_services.lateness(TeamSettings(time_zone="Asia/Shanghai"), week, at(2026, 3, 1, 9)) is None
 
 
-def test_a_year_the_holiday_package_does_not_cover_falls_back_to_weekends_and_days_off(rep, team):
+def test_a_year_the_holiday_package_does_not_cover_uses_its_computed_holidays_provisionally(rep, team):
     assert not is_covered(2027)
-    # Thursday 11 February 2027 (Spring Festival eve in fact): without the official schedule it
-    # is a working day, so the reminder goes out, and nothing crashes.
+    calendar = calendar_for(team)
+    # The Spring Festival of 2027 (5 to 10 February, computed by the lunar calendar) is off.
+    assert is_provisional(datetime.date(2027, 2, 8)) and not calendar.is_working_day(datetime.date(2027, 2, 8))
+    assert calendar.is_working_day(datetime.date(2027, 2, 11))
+    # The week of 1 February: Friday the 5th is New Year's Eve, so the deadline moves to Thursday.
+    deadline = effective_deadline(TeamSettings(time_zone="Asia/Shanghai"), datetime.date(2027, 2, 1), calendar)
+    assert deadline.astimezone(SHANGHAI).date() == datetime.date(2027, 2, 4)
+    # Thursday 11 February is a working day: its reminder goes out, and nothing crashes.
     tick(at(2027, 2, 11, 18, 5))
     assert kinds(rep) == ["due:24"]
-    # An admin enters the holidays for the team: the next week's same moment is quiet.
+    # An admin enters a day off for the team: the next week's same moment is quiet.
     DayOff.objects.create(team=team, on=datetime.date(2027, 2, 18), name="春节（补录）")
     tick(at(2027, 2, 18, 18, 5))
     assert kinds(rep) == ["due:24"]
+
+
+def test_a_make_up_working_day_is_worked_even_on_a_weekend_or_holiday(team):
+    sunday, holiday = datetime.date(2027, 2, 14), datetime.date(2027, 2, 10)
+    assert not calendar_for(team).is_working_day(sunday)
+    DayOff.objects.create(team=None, on=sunday, name="春节调休", is_working_day=True)
+    DayOff.objects.create(team=team, on=holiday, name="值班", is_working_day=True)
+    calendar = calendar_for(team)
+    assert calendar.is_working_day(sunday) and calendar.is_working_day(holiday)
+
+
+def test_admins_are_told_once_in_the_fourth_quarter_when_next_years_schedule_is_unknown(admin, rep):
+    tick(at(2026, 9, 30, 12))
+    assert not Notification.objects.filter(kind=Notification.Kind.HOLIDAYS).exists()  # not before October
+    tick(at(2026, 10, 8, 9))
+    tick(at(2026, 10, 8, 9, 5))
+    told = Notification.objects.get(kind=Notification.Kind.HOLIDAYS)
+    assert told.recipient == admin and "2027" in told.title and "provisional" in told.title
+    assert not Notification.objects.filter(recipient=rep, kind=Notification.Kind.HOLIDAYS).exists()
 
 
 def test_company_days_off_apply_to_every_team(rep, outsider):
@@ -245,7 +270,9 @@ def test_the_tick_uses_the_same_number_of_queries_for_any_number_of_members(team
         member_of(team, username=f"member{i}")
     # Read: teams, calendars, days off, memberships, leave, reports. Claim: insert, take over stale.
     # Deliver: lock the claims, email choices, insert and read back notifications, mark sent.
-    with django_assert_max_num_queries(18):
+    # In the fourth quarter: whether the admins were told next year's holidays are provisional,
+    # and the admins to tell.
+    with django_assert_max_num_queries(22):
         assert tick(at(2026, 11, 19, 18, 5)).sent == size
 
 

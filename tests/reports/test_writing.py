@@ -398,3 +398,14 @@ def test_a_version_too_large_to_be_ours_is_refused_not_a_server_error(client, re
     assert response.status_code == 200
     draft.refresh_from_db()
     assert draft.summary == "" and not DraftConflict.objects.exists()
+
+
+def test_a_kpi_typed_with_thousands_separators_is_stored_as_a_plain_number(client, rep, draft):
+    sales = draft.kpi_values.get(kpi__code="sales_amount")
+    client.force_login(rep)
+    response = client.post(url("autosave", draft), posted(draft, kpis={sales.kpi_id: "145,000"}), **HTMX)
+    assert response.status_code == 200
+    sales.refresh_from_db()
+    assert sales.actual == 145000
+    page = client.get(url("edit", draft)).content.decode()
+    assert f'name="kpi_{sales.kpi_id}" value="145000"' in page  # the page groups it, not the server

@@ -358,3 +358,11 @@ def test_who_may_do_what(client, request, rep, name, role):
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
     else:
         assert response.status_code == answers.get(role, 200)
+
+
+def test_the_review_page_links_to_the_reports_own_page_and_its_pdf(client, rep, lead):
+    report = submitted(rep)
+    client.force_login(lead)
+    page = client.get(review_url(report)).content.decode()
+    assert f'id="report-page" href="{report.get_absolute_url()}"' in page
+    assert f'action="{reverse("summaries:report_pdf", args=[report.pk])}"' in page
