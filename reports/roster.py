@@ -143,8 +143,13 @@ class Roster:
         in_reach = Membership.objects.filter(
             _team_q(paths), role=Membership.Role.SALESPERSON, started_on__lte=last
         ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=first))
-        memberships = list(in_reach.select_related("user", "team"))
         people = in_reach.values("user_id")
+        # Their memberships elsewhere too: someone who moved out mid-week belongs to the other team.
+        memberships = list(
+            Membership.objects.filter(user_id__in=people, role=Membership.Role.SALESPERSON, started_on__lte=last)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=first))
+            .select_related("user", "team")
+        )
         reports = list(
             WeeklyReport.objects.filter(week_start__in=self.weeks)
             .exclude(status=WeeklyReport.Status.DRAFT)
@@ -176,10 +181,11 @@ class Roster:
         if not overlapping:
             return None
         at_deadline = next((m for m in overlapping if _holds(m, calendars.reference_day(m.team_id, week))), None)
-        if at_deadline is None:  # joined after the deadline, or moved away before it
-            latest = max(overlapping, key=lambda m: m.started_on)
-            return Entry(latest.user, latest.team, week, State.NOT_EXPECTED)
-        membership = at_deadline
+        membership = at_deadline or max(overlapping, key=lambda m: m.started_on)
+        if not in_paths(membership.team.path, self.paths):
+            return None  # the week is another team's
+        if at_deadline is None:  # joined after the deadline, or left before it
+            return Entry(membership.user, membership.team, week, State.NOT_EXPECTED)
         ts, calendar = calendars.settings[membership.team_id], calendars.calendars[membership.team_id]
         deadline = effective_deadline(ts, week, calendar)
         entry = Entry(membership.user, membership.team, week, State.NOT_EXPECTED, deadline=deadline)
