@@ -93,7 +93,7 @@ class _World:
         days = {now.astimezone(ts.zone).date() for ts in self.settings.values()}
         self.leave = defaultdict(list)
         if days:
-            for leave in Leave.objects.filter(starts_on__lte=max(days), ends_on__gte=min(days)):
+            for leave in Leave.objects.approved().filter(starts_on__lte=max(days), ends_on__gte=min(days)):
                 self.leave[leave.member_id].append(leave)
         self.reports = list(
             WeeklyReport.objects.filter(week_start__in=weeks)

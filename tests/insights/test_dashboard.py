@@ -329,3 +329,29 @@ def test_a_logged_activity_shows_up_at_once_on_the_cached_dashboard(
     with django_capture_on_commit_callbacks(execute=True):
         log.delete_activity(actor=rep, activity=entry)
     assert board(client, lead, team)[0].activity.total == 0
+
+
+def test_a_member_now_on_leave_keeps_her_rows_where_she_reported_and_rows_add_up(
+    client, lead, rep, other_rep, team, kpis
+):
+    from teams import services as team_services
+
+    report_week(rep, WEEKS[0], kpis, 300, target=200, lead=lead)
+    report_week(other_rep, WEEKS[0], kpis, 100, target=100, lead=lead)
+    team_services.change_status(actor=lead, member=other_rep, status="on_leave")
+    dashboard, _ = board(client, lead, team, period="week", day=WEEKS[0].isoformat())
+    rows = {row.member: row.cells[0] for row in dashboard.members}
+    assert rows[other_rep].actual == Decimal(100)
+    assert sum(cell.actual for cell in rows.values()) == dashboard.totals[0].current.actual == Decimal(400)
+
+
+def test_the_week_summary_and_its_pdf_give_the_dashboards_team_target(client, lead, rep, other_rep, team, kpis):
+    from summaries import rollups
+
+    report_week(rep, WEEKS[0], kpis, 300, target=200, lead=lead)
+    # other_rep wrote nothing that week but had a target: it is still the team's target.
+    report_services.set_targets(actor=lead, member=other_rep, week_start=WEEKS[0], values={kpis["sales"]: 150})
+    dashboard, _ = board(client, lead, team, period="week", day=WEEKS[0].isoformat())
+    summary = rollups.team_week(team, WEEKS[0])  # what the summary page and its PDF show
+    assert dashboard.totals[0].current.target == summary.totals[0].target == Decimal(350)
+    assert [row.values[0].target for row in summary.members] == [Decimal(200), Decimal(150)]

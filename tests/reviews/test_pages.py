@@ -85,6 +85,23 @@ def test_the_queue_groups_the_week_and_counts_each_group(client, lead, week_of_r
     assert "休假者" in page.split('id="group-on-leave"')[1]
 
 
+def test_the_queue_opens_on_the_week_with_reports_waiting_and_its_total_is_the_badges(
+    client, lead, rep, other_rep, time_machine
+):
+    time_machine.move_to(at(MONDAY + datetime.timedelta(days=21), 10))  # two weeks after, nothing newer
+    older = submitted(rep, week=MONDAY - datetime.timedelta(days=7), when=at(FRIDAY - datetime.timedelta(days=7), 9))
+    submitted(rep)
+    submitted(other_rep)
+    client.force_login(lead)
+    response = client.get(reverse("reviews:queue"))
+    assert response.context["week"] == MONDAY  # not last week, where nothing waits
+    assert response.context["waiting_weeks"] == [(MONDAY, 2), (older.week_start, 1)]
+    page = response.content.decode()
+    badge = page.split('data-badge="awaiting"')[1].split("</span>")[1].strip()
+    assert badge == str(response.context["waiting_total"]) == "3"
+    assert f'data-waiting-week="{older.week_start.isoformat()}"' in page
+
+
 def test_the_queue_leaves_out_the_managers_own_report_and_other_teams(client, lead, week_of_reports):
     page = queue(client, lead).content.decode()
     for key in ("own", "elsewhere"):
