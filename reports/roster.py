@@ -215,6 +215,13 @@ class Roster:
     def counts(self, **kwargs) -> Counts:
         return count(self.select(**kwargs))
 
+    def counts_by_team(self, week: datetime.date | None = None) -> dict[int, Counts]:
+        """Counts of each team by itself (not its subtree), in one pass."""
+        by_team = defaultdict(list)
+        for entry in self.select(week=week):
+            by_team[entry.team.pk].append(entry)
+        return defaultdict(Counts, {team_id: count(entries) for team_id, entries in by_team.items()})
+
 
 def roster_of(team: Team, weeks, now: datetime.datetime | None = None) -> Roster:
     return Roster(paths=(team.path,), weeks=weeks, now=now)

@@ -118,9 +118,9 @@ def overview(user: User, week: datetime.date, now: datetime.datetime | None = No
         for name, value in entry.items():
             setattr(row, name, value)
     s = access.scope(user)
-    people = Roster(paths=None if s.is_admin else s.readable_paths, weeks=[week], now=now)
+    by_team = Roster(paths=None if s.is_admin else s.readable_paths, weeks=[week], now=now).counts_by_team()
     for team_id, row in rows.items():
-        counts = people.counts(team_id=team_id)
+        counts = by_team[team_id]
         row.expected, row.missing, row.not_yet_due, row.on_leave = (
             counts.expected,
             counts.missing,
