@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 
 from customers.models import Activity
 from insights import problems as problem_analysis
-from reports.models import KPI, KpiValue, PlanReview, Target, TeamSettings, WeeklyReport
+from reports import roster
+from reports.models import KPI, KpiValue, PlanReview, TeamSettings, WeeklyReport
 from reports.services import achievement
 from reviews.models import FeedbackGoal
 from summaries import charts
-from summaries.rollups import KpiTotal, combine, in_subtree_that_week, kpi_series, period_bounds
+from summaries.rollups import KpiTotal, combine, kpi_series, period_bounds
 from teams import versions
 from teams.models import Membership, Team, User
 
@@ -54,16 +55,29 @@ class Total:
 
 @dataclass
 class Discipline:
-    expected: int = 0
+    """Submission discipline of a period, counted by reports.roster over its weeks so far."""
+
     on_time: int = 0
     late: int = 0
+    not_yet_due: int = 0
+    missing: int = 0
+    on_leave: int = 0
+
+    @classmethod
+    def of(cls, counts: roster.Counts) -> "Discipline":
+        return cls(counts.on_time, counts.late, counts.not_yet_due, counts.missing, counts.on_leave)
 
     @property
-    def missing(self) -> int:
-        return max(self.expected - self.on_time - self.late, 0)
+    def expected(self) -> int:
+        return self.on_time + self.late + self.not_yet_due + self.missing
+
+    @property
+    def due(self) -> int:
+        """The expected reports whose deadline has passed: what the rates are out of."""
+        return self.on_time + self.late + self.missing
 
     def rate(self, count: int) -> Decimal | None:
-        return achievement(Decimal(count), Decimal(self.expected))
+        return achievement(Decimal(count), Decimal(self.due))
 
     @property
     def on_time_rate(self):
@@ -190,14 +204,22 @@ def weeks_between(team_settings: TeamSettings, start: datetime.date, end: dateti
     return weeks
 
 
-def _covers(membership: Membership, week: datetime.date) -> bool:
-    return membership.started_on <= week and (membership.ended_on is None or membership.ended_on > week)
+def roster_weeks(team_settings: TeamSettings, weeks: list[datetime.date]) -> list[datetime.date]:
+    """The period's weeks that have begun: later ones expect nothing yet."""
+    today = timezone.now().astimezone(team_settings.zone).date()
+    return [week for week in weeks if week <= today]
 
 
 def closed_weeks(team_settings: TeamSettings, weeks: list[datetime.date]) -> list[datetime.date]:
-    """The weeks whose deadline has passed: only they can have late or missing reports."""
-    now = timezone.now()
+    """The weeks whose deadline (and grace period) has passed: "not yet due" has become "missing"."""
+    now = timezone.now() - datetime.timedelta(minutes=team_settings.grace_minutes)
     return [week for week in weeks if team_settings.deadline_for(week) <= now]
+
+
+def _phase(team_settings: TeamSettings, start: datetime.date, end: datetime.date) -> tuple[int, int]:
+    """How far the period's weeks have come: the roster's states change only when this does."""
+    weeks = weeks_between(team_settings, start, end)
+    return len(roster_weeks(team_settings, weeks)), len(closed_weeks(team_settings, weeks))
 
 
 def cached_build(
@@ -211,8 +233,7 @@ def cached_build(
 
 def cache_key(team_settings: TeamSettings, start: datetime.date, end: datetime.date, primary: KPI | None) -> tuple:
     """What a dashboard's figures depend on besides the subtree's data version."""
-    closed = len(closed_weeks(team_settings, weeks_between(team_settings, start, end)))
-    return (start, end, getattr(primary, "pk", None), closed)
+    return (start, end, getattr(primary, "pk", None), *_phase(team_settings, start, end))
 
 
 def build(
@@ -231,30 +252,8 @@ def build(
     kpis = current.kpis or trend.kpis
     primary = primary or (kpis[0] if kpis else None)
 
-    # Salespeople of the subtree during the period: who was expected to write which week.
-    memberships = list(
-        Membership.objects.filter(
-            team__path__startswith=team.path, role=Membership.Role.SALESPERSON, started_on__lte=end
-        )
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=start))
-        .exclude(user__status=User.Status.ON_LEAVE)
-        .select_related("user", "team")
-    )
-    closed = closed_weeks(team_settings, weeks)
-    expected = {(m.user_id, week) for m in memberships for week in closed if _covers(m, week)}
-    statuses = {
-        (row["author_id"], row["week_start"]): row["late_by"] is not None
-        for row in WeeklyReport.objects.filter(team__path__startswith=team.path, week_start__in=closed)
-        .exclude(status=WeeklyReport.Status.DRAFT)
-        .values("author_id", "week_start", "late_by")
-    }
-    discipline = Discipline(
-        expected=len(expected | set(statuses)),
-        on_time=sum(1 for late in statuses.values() if not late),
-        late=sum(1 for late in statuses.values() if late),
-    )
-
-    members = _members(team, memberships, weeks, kpis, primary, start, end)
+    discipline = Discipline.of(roster.roster_of(team, roster_weeks(team_settings, weeks)).counts())
+    members = _members(team, weeks, kpis, primary, start, end)
     activity = _activity(team, [row.member for row in members], start, end)
     problems = problem_analysis.overview(team, start, end)
     return Dashboard(
@@ -309,9 +308,11 @@ def _activity(team: Team, members: list[User], start: datetime.date, end: dateti
     )
 
 
-def _members(team, memberships, weeks, kpis, primary, start, end) -> list[MemberRow]:
+def _members(team, weeks, kpis, primary, start, end) -> list[MemberRow]:
     """Each member's KPIs for the period: what they reported in this subtree, against the targets
-    of the weeks they were in it (someone who moved counts where they were that week)."""
+    of the weeks they were in it (someone who moved counts where they were that week). Everyone
+    who was a salesperson here, wrote a report here or had a target here is a row, so the rows
+    add up to the team's totals."""
     actual = {
         (row["report__author_id"], row["kpi_id"], row["report__week_start"]): row["total"]
         for row in KpiValue.objects.filter(report__team__path__startswith=team.path, report__week_start__in=weeks)
@@ -319,27 +320,29 @@ def _members(team, memberships, weeks, kpis, primary, start, end) -> list[Member
         .values("report__author_id", "kpi_id", "report__week_start")
         .annotate(total=Sum("actual"))
     }
-    by_user = defaultdict(list)
-    for membership in memberships:
-        by_user[membership.user_id].append(membership)
-    target = {
-        (row["member_id"], row["kpi_id"], row["week_start"]): row["value"]
-        for row in Target.objects.filter(member_id__in=by_user, week_start__in=weeks).values(
-            "member_id", "kpi_id", "week_start", "value"
-        )
-        if any(_covers(m, row["week_start"]) for m in by_user[row["member_id"]])
-    }
+    targets = roster.member_targets(paths=(team.path,), start=start, end=end)
+    target = {(t.member_id, t.kpi_id, t.week): t.value for t in targets}
+    people = {key[0] for key in actual} | {t.member_id for t in targets}
+    memberships = list(
+        Membership.objects.filter(
+            Q(team__path__startswith=team.path, role=Membership.Role.SALESPERSON, started_on__lte=end)
+            & (Q(ended_on__isnull=True) | Q(ended_on__gt=start))
+            | Q(user_id__in=people)
+        ).select_related("user", "team")
+    )
+    latest = {}  # each person's latest membership in the subtree, else their latest at all
+    for membership in sorted(memberships, key=lambda m: (m.team.path.startswith(team.path), m.started_on)):
+        latest[membership.user_id] = membership
     rows = []
-    for user_id, held in by_user.items():
-        current = max(held, key=lambda m: m.started_on)
+    for user_id, current in latest.items():
         row = MemberRow(member=current.user, team=current.team)
         for kpi in kpis:
             actuals = [actual.get((user_id, kpi.pk, w)) for w in weeks]
-            targets = [target.get((user_id, kpi.pk, w)) for w in weeks]
-            row.cells.append(Cell(kpi, combine(kpi, actuals), combine(kpi, targets)))
+            weekly_targets = [target.get((user_id, kpi.pk, w)) for w in weeks]
+            row.cells.append(Cell(kpi, combine(kpi, actuals), combine(kpi, weekly_targets)))
             if kpi == primary:
                 row.spark = charts.sparkline(f"{current.user} · {kpi.name}", actuals)
-                rates = [achievement(a, t) for a, t in zip(actuals, targets, strict=True)]
+                rates = [achievement(a, t) for a, t in zip(actuals, weekly_targets, strict=True)]
                 row.is_flagged = _below_running(rates)
         rows.append(row)
     for index, kpi in enumerate(kpis):
@@ -439,8 +442,8 @@ def cached_compare(
     node: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date
 ) -> list[TeamColumn]:
     """compare(), from the cache while nothing under `node` has changed (teams.versions)."""
-    closed = len(closed_weeks(team_settings, weeks_between(team_settings, start, end)))
-    return versions.cached(node, ("compare", start, end, closed), lambda: compare(node, team_settings, start, end))
+    what = ("compare", start, end, *_phase(team_settings, start, end))
+    return versions.cached(node, what, lambda: compare(node, team_settings, start, end))
 
 
 def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date) -> list[TeamColumn]:
@@ -470,61 +473,35 @@ def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: 
         cell = sums[(column_of(row["report__team__path"]), row["kpi_id"], row["report__week_start"])]
         cell[0] += row["total"]
         cell[1] += row["n"]
-    # A target belongs to the team its member was in that week (joined through that membership).
-    goals = defaultdict(lambda: [Decimal(0), 0])
-    for row in (
-        Target.objects.filter(in_subtree_that_week(node.path), week_start__in=weeks)
-        .values("member__memberships__team__path", "kpi_id", "week_start")
-        .annotate(total=Sum("value"), n=Count("pk"))
-    ):
-        cell = goals[(column_of(row["member__memberships__team__path"]), row["kpi_id"], row["week_start"])]
-        cell[0] += row["total"]
-        cell[1] += row["n"]
+    # A target belongs to the team its member was in that week (reports.roster's one rule).
+    goals = defaultdict(list)
+    for t in roster.member_targets(paths=(node.path,), start=start, end=end):
+        if t.week in weeks:
+            goals[(column_of(t.team.path), t.kpi_id, t.week)].append(t.value)
     kpi_ids = {key[1] for key in sums} | {key[1] for key in goals}
     kpis = list(KPI.objects.filter(pk__in=kpi_ids).order_by("position", "pk"))
 
-    def weekly(table, column, kpi):
+    def weekly(column, kpi):
         values = []
         for week in weeks:
-            total, n = table.get((column, kpi.pk, week), (None, 0))
+            total, n = sums.get((column, kpi.pk, week), (None, 0))
             values.append(None if not n else total if kpi.aggregation == KPI.Aggregation.SUM else total / n)
         return values
 
-    closed = closed_weeks(team_settings, weeks)
-    expected = defaultdict(set)
-    for user_id, path, started_on, ended_on in (  # plain rows: a company has a thousand of them
-        Membership.objects.filter(
-            team__path__startswith=node.path, role=Membership.Role.SALESPERSON, started_on__lte=end
-        )
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=start))
-        .exclude(user__status=User.Status.ON_LEAVE)
-        .values_list("user_id", "team__path", "started_on", "ended_on")
-    ):
-        for week in closed:
-            if started_on <= week and (ended_on is None or ended_on > week):
-                expected[column_of(path)].add((user_id, week))
-    submitted = defaultdict(dict)
-    for row in (
-        WeeklyReport.objects.filter(team__path__startswith=node.path, week_start__in=closed)
-        .exclude(status=WeeklyReport.Status.DRAFT)
-        .values("team__path", "author_id", "week_start", "late_by")
-    ):
-        submitted[column_of(row["team__path"])][(row["author_id"], row["week_start"])] = row["late_by"] is not None
+    def weekly_targets(column, kpi):
+        return [roster.add_people(kpi, goals.get((column, kpi.pk, week), [])) for week in weeks]
+
+    people = roster.Roster(paths=(node.path,), weeks=roster_weeks(team_settings, weeks))
     columns = []
     for child in children:
-        late = submitted[child.pk]
         columns.append(
             TeamColumn(
                 team=child,
                 totals=[
-                    KpiTotal(kpi, combine(kpi, weekly(goals, child.pk, kpi)), combine(kpi, weekly(sums, child.pk, kpi)))
+                    KpiTotal(kpi, combine(kpi, weekly_targets(child.pk, kpi)), combine(kpi, weekly(child.pk, kpi)))
                     for kpi in kpis
                 ],
-                discipline=Discipline(
-                    expected=len(expected[child.pk] | set(late)),
-                    on_time=sum(1 for is_late in late.values() if not is_late),
-                    late=sum(1 for is_late in late.values() if is_late),
-                ),
+                discipline=Discipline.of(people.counts(under=child.path)),
             )
         )
     return columns

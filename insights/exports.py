@@ -13,6 +13,7 @@ query.
 import csv
 import datetime
 import io
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,9 +23,10 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from reports import roster
 from reports.models import KPI, KpiValue, Target, WeeklyReport
 from reports.services import achievement
-from teams.models import Team
+from teams.models import Team, User
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
@@ -61,6 +63,35 @@ def _values(team: Team, start: datetime.date, end: datetime.date):
     )
 
 
+def _unreported(team: Team, start: datetime.date, end: datetime.date) -> list[tuple]:
+    """Members with a target in the subtree but no report there that week, so the targets of the
+    file add up to the team's target (reports.roster): (member, team, week, {kpi_id: target})."""
+    reported = set(
+        WeeklyReport.objects.filter(team__path__startswith=team.path, week_start__range=(start, end))
+        .exclude(status=WeeklyReport.Status.DRAFT)
+        .values_list("author_id", "week_start")
+    )
+    weeks = defaultdict(dict)
+    for target in roster.member_targets(paths=(team.path,), start=start, end=end):
+        if (target.member_id, target.week) not in reported:
+            weeks[(target.member_id, target.team, target.week)][target.kpi_id] = target.value
+    people = User.objects.in_bulk({key[0] for key in weeks})
+    rows = [(people[member_id], member_team, week, values) for (member_id, member_team, week), values in weeks.items()]
+    rows.sort(key=lambda row: (row[1].path, str(row[0]), row[0].pk, row[2]))
+    return rows
+
+
+def _unreported_cells(member: User, member_team: Team, week: datetime.date) -> list:
+    return [
+        safe_text(str(member)),
+        safe_text(member.username),
+        safe_text(member_team.name),
+        week,
+        str(_("No report")),
+        None,
+    ]
+
+
 def long_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[list[str], Iterator[list]]:
     header = [
         _("Member"),
@@ -90,6 +121,19 @@ def long_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[lis
                 _number(value.actual, value.kpi),
                 _percent(rate),
             ]
+        kpis = {kpi.pk: kpi for kpi in KPI.objects.all()}
+        for member, member_team, week, targets in _unreported(team, start, end):
+            for kpi_id, target in sorted(targets.items(), key=lambda item: (kpis[item[0]].position, item[0])):
+                kpi = kpis[kpi_id]
+                yield [
+                    *_unreported_cells(member, member_team, week),
+                    kpi.code,
+                    safe_text(kpi.name),
+                    _unit(kpi),
+                    target,
+                    None,
+                    None,
+                ]
 
     return header, rows()
 
@@ -122,6 +166,12 @@ def wide_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[lis
             ]
         if current is not None:
             yield [*_report_cells(current), *cells]
+        for member, member_team, week, targets in _unreported(team, start, end):
+            cells = [None] * (3 * len(kpis))
+            for kpi_id, target in targets.items():
+                if kpi_id in positions:
+                    cells[3 * positions[kpi_id]] = target
+            yield [*_unreported_cells(member, member_team, week), *cells]
 
     return header, rows()
 

@@ -13,6 +13,7 @@ import datetime
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +29,7 @@ from reminders.models import Reminder
 from reports import services as report_services
 from reports.calendar import WorkCalendar, calendars_for, effective_deadline, is_covered, provisional_holidays
 from reports.models import DayOff, TeamSettings, WeeklyReport, parse_reminder_hours
+from reports.roster import Roster
 from teams.models import Leave, Membership, Team, User
 
 # A reminder whose moment passed more than this long ago (worker down, machine off) is dropped
@@ -91,7 +93,7 @@ class _World:
         days = {now.astimezone(ts.zone).date() for ts in self.settings.values()}
         self.leave = defaultdict(list)
         if days:
-            for leave in Leave.objects.filter(starts_on__lte=max(days), ends_on__gte=min(days)):
+            for leave in Leave.objects.approved().filter(starts_on__lte=max(days), ends_on__gte=min(days)):
                 self.leave[leave.member_id].append(leave)
         self.reports = list(
             WeeklyReport.objects.filter(week_start__in=weeks)
@@ -99,6 +101,12 @@ class _World:
             .values("author_id", "week_start", "status", "late_by", "team__path")
         )
         self.written = {(r["author_id"], r["week_start"]) for r in self.reports}
+        self.weeks_read = weeks
+
+    @cached_property
+    def roster(self) -> Roster:
+        """Read only on review days, when a digest is worked out."""
+        return Roster(paths=None, weeks=self.weeks_read, now=self.now)
 
     def today(self, team_id: int) -> datetime.date:
         return self.now.astimezone(self.settings[team_id].zone).date()
@@ -207,20 +215,8 @@ def _review_counts(world: _World, membership: Membership, week: datetime.date) -
     path = world.teams[membership.team_id].path
     reports = [r for r in world.reports if r["week_start"] == week and r["team__path"].startswith(path)]
     pending = sum(1 for r in reports if r["status"] == WeeklyReport.Status.SUBMITTED)
-    written = {r["author_id"] for r in reports}
-    expected = [
-        m
-        for m in world.memberships
-        if m.role == Membership.Role.SALESPERSON
-        and world.teams[m.team_id].path.startswith(path)
-        and not world.is_on_leave(m.user_id, world.settings[m.team_id].deadline_for(week).date())
-    ]
-    return {
-        "awaiting": pending,
-        "pending": pending,
-        "late": sum(1 for r in reports if r["late_by"] is not None),
-        "missing": sum(1 for m in expected if m.user_id not in written),
-    }
+    counts = world.roster.counts(week=week, under=path)
+    return {"awaiting": pending, "pending": pending, "late": counts.late, "missing": counts.missing}
 
 
 def _profile_reminder(world: _World, membership: Membership) -> list[Due]:

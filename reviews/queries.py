@@ -4,12 +4,13 @@ team. Every function starts from teams.access, so a query can never reach past t
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from reports import services as report_services
 from reports.models import TeamSettings, WeeklyReport
+from reports.roster import Roster
 from teams import access
 from teams.models import Membership, Team, User
 
@@ -43,18 +44,23 @@ def awaiting_count(user: User) -> int:
     return awaiting(user).count()
 
 
-def expected_members(paths: tuple[str, ...] | None, on_day: datetime.date | None = None) -> QuerySet[Membership]:
-    """Current salespeople who are expected to write (not on leave, not gone); with `on_day` (the
-    week's deadline day), also not those whose recorded leave covers that day."""
-    members = Membership.objects.active().filter(
-        access.in_subtrees(paths),
-        role=Membership.Role.SALESPERSON,
-        user__status=User.Status.ACTIVE,
-        user__is_active=True,
+def roster(user: User, week: datetime.date, now: datetime.datetime | None = None) -> Roster:
+    """The week's roster of the teams the user reviews (the one roster every page counts with)."""
+    s = access.scope(user)
+    return Roster(paths=None if s.is_admin else s.managed_paths, weeks=[week], now=now)
+
+
+def waiting_weeks(user: User) -> list[tuple[datetime.date, int]]:
+    """Each week with reports waiting for the user's review and how many, newest first: together
+    they make the navigation badge's number."""
+    return list(
+        awaiting(user)
+        .order_by()
+        .values_list("week_start")
+        .annotate(n=Count("pk"))
+        .order_by("-week_start")
+        .values_list("week_start", "n")
     )
-    if on_day is not None:
-        members = members.exclude(user__leaves__starts_on__lte=on_day, user__leaves__ends_on__gte=on_day)
-    return members
 
 
 def is_overdue(report: WeeklyReport, team_settings: TeamSettings, now: datetime.datetime | None = None) -> bool:
@@ -78,6 +84,8 @@ class TeamRow:
     returned: int = 0
     late: int = 0
     missing: int = 0
+    not_yet_due: int = 0
+    on_leave: int = 0
     overdue: int = 0
     due_at: datetime.datetime | None = None
 
@@ -109,18 +117,16 @@ def overview(user: User, week: datetime.date, now: datetime.datetime | None = No
         row = rows[entry.pop("team_id")]
         for name, value in entry.items():
             setattr(row, name, value)
-    written = WeeklyReport.objects.filter(author_id=OuterRef("user_id"), week_start=week).exclude(
-        status=WeeklyReport.Status.DRAFT
-    )
-    members = (
-        expected_members(None, report_services.settings_for(teams[0]).deadline_for(week).date() if teams else None)
-        .filter(team_id__in=rows)
-        .values("team_id")
-        .annotate(expected=Count("pk"), missing=Count("pk", filter=~Q(Exists(written))))
-    )
-    for entry in members:
-        rows[entry["team_id"]].expected = entry["expected"]
-        rows[entry["team_id"]].missing = entry["missing"]
+    s = access.scope(user)
+    by_team = Roster(paths=None if s.is_admin else s.readable_paths, weeks=[week], now=now).counts_by_team()
+    for team_id, row in rows.items():
+        counts = by_team[team_id]
+        row.expected, row.missing, row.not_yet_due, row.on_leave = (
+            counts.expected,
+            counts.missing,
+            counts.not_yet_due,
+            counts.on_leave,
+        )
     for membership in (
         Membership.objects.active().filter(team_id__in=rows, role=Membership.Role.MANAGER).select_related("user")
     ):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from customers import services as customer_services
-from reports import dates
+from reports import dates, roster
 from reports import services as report_services
 from reports.models import KpiValue, PlanReview, TeamSettings, WeeklyReport
 from reports.read_views import sections_context
@@ -69,37 +69,53 @@ def _week_from(request, team_settings: TeamSettings) -> datetime.date:
 # Pages ------------------------------------------------------------------------------------------
 
 
+def _queue_week(request, user: User, team_settings: TeamSettings) -> tuple[datetime.date, list]:
+    """The week asked for; else the last closed week, unless reports wait only in other weeks:
+    then the newest week with reports waiting. Also every week with reports waiting."""
+    waiting = queries.waiting_weeks(user)
+    if request.GET.get("week"):
+        return _week_from(request, team_settings), waiting
+    week = _default_week(team_settings)
+    if waiting and week not in {w for w, _n in waiting}:
+        week = waiting[0][0]
+    return week, waiting
+
+
 @require_GET
 def queue(request):
     s = queries.require_reviewer(request.user)
     team_settings = _team_settings(request.user, s)
-    week = _week_from(request, team_settings)
+    week, waiting = _queue_week(request, request.user, team_settings)
     managed = None if s.is_admin else s.managed_paths
     teams = list(access.visible_teams(request.user).filter(access.in_subtrees(managed, prefix="")))
     reports = queries.reports_to_review(request.user).filter(week_start=week)
-    members = queries.expected_members(managed, team_settings.deadline_for(week).date())
     team = None
     if request.GET.get("team"):
         team = next((t for t in teams if str(t.pk) == request.GET["team"]), None)
         if team is None:
             raise Http404
         reports = reports.filter(team__path__startswith=team.path)
-        members = members.filter(team__path__startswith=team.path)
     reports = list(reports.select_related("author", "team").order_by("submitted_at", "pk"))
-    members = list(members.exclude(user=request.user).select_related("user", "team").order_by("team__path", "user"))
+    people = [
+        entry
+        for entry in queries.roster(request.user, week).select(under=team.path if team else None)
+        if entry.member.pk != request.user.pk
+    ]
     settings_of = report_services.settings_by_team(list({r.team_id: r.team for r in reports}.values()))
     now = timezone.now()
     for report in reports:
         report.is_overdue = queries.is_overdue(report, settings_of[report.team_id], now)
 
     by_status = {status: [r for r in reports if r.status == status] for status in WeeklyReport.Status.values}
-    written = {r.author_id for r in reports if r.status != WeeklyReport.Status.DRAFT}
+    by_state = {state: [e for e in people if e.state == state] for state in roster.State.values}
     groups = {
         "awaiting": by_status[WeeklyReport.Status.SUBMITTED],
         "returned": by_status[WeeklyReport.Status.RETURNED],
         "reviewed": by_status[WeeklyReport.Status.REVIEWED],
-        "late": [r for r in reports if r.is_late and r.status != WeeklyReport.Status.DRAFT],
-        "missing": [m for m in members if m.user_id not in written],
+        "late": by_state[roster.State.LATE],
+        "missing": by_state[roster.State.MISSING],
+        "not_yet_due": by_state[roster.State.NOT_YET_DUE],
+        "on_leave": by_state[roster.State.ON_LEAVE],
         "overdue": [r for r in reports if r.is_overdue],
     }
     sections = [
@@ -119,6 +135,8 @@ def queue(request):
             "groups": groups,
             "sections": sections,
             "counts": {name: len(rows) for name, rows in groups.items()},
+            "waiting_weeks": waiting,
+            "waiting_total": sum(n for _w, n in waiting),
             "due_at": team_settings.review_due_for(week),
             "can_view_overview": access.can_view_review_overview(request.user),
             "summary_team": team or (teams[0] if teams else None),
@@ -144,7 +162,18 @@ def overview(request):
     rows = queries.overview(request.user, week)
     totals = {
         name: sum(getattr(row, name) for row in rows)
-        for name in ("expected", "submitted", "reviewed", "pending", "returned", "late", "missing", "overdue")
+        for name in (
+            "expected",
+            "submitted",
+            "reviewed",
+            "pending",
+            "returned",
+            "late",
+            "not_yet_due",
+            "missing",
+            "on_leave",
+            "overdue",
+        )
     }
     return render(request, "reviews/overview.html", {**_week_links(week), "rows": rows, "totals": totals})
 

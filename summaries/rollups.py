@@ -6,14 +6,15 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from reports import roster
 from reports import services as report_services
 from reports.models import KPI, KpiValue, PlanItem, PlanReview, Problem, Target, WeeklyReport
 from reviews.models import Feedback, FeedbackGoal
 from summaries import charts
-from teams.models import Membership, Team, User
+from teams.models import Team, User
 
 
 @dataclass
@@ -38,18 +39,12 @@ class MemberWeek:
     member: User
     team: Team
     report: WeeklyReport | None
+    status: str  # a roster.State
     values: list[KpiTotal] = field(default_factory=list)
 
     @property
-    def status(self) -> str:
-        """on_time, late, returned, draft or missing."""
-        if self.report is None:
-            return "missing"
-        if self.report.status == WeeklyReport.Status.DRAFT:
-            return "draft"
-        if self.report.status == WeeklyReport.Status.RETURNED:
-            return "returned"
-        return "late" if self.report.is_late else "on_time"
+    def status_label(self) -> str:
+        return roster.State(self.status).label
 
 
 @dataclass
@@ -60,97 +55,74 @@ class TeamWeek:
     totals: list[KpiTotal]
     members: list[MemberWeek]
     feedback: list[Feedback]
+    counts: roster.Counts
     chart: str = ""
 
     @property
     def week_end(self) -> datetime.date:
         return self.week + datetime.timedelta(days=6)
 
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(("on_time", "late", "returned", "draft", "missing"), 0)
-        for row in self.members:
-            counts[row.status] += 1
-        return counts
+
+def _kpis_of(team: Team, values, targets) -> list[KPI]:
+    """The KPIs the week's reports have, else those with targets, else the team template's."""
+    if values:
+        kpis = {v.kpi_id: v.kpi for v in values}
+        return sorted(kpis.values(), key=lambda kpi: (kpi.position, kpi.pk))
+    if targets:
+        return list(KPI.objects.filter(pk__in={t.kpi_id for t in targets}).order_by("position", "pk"))
+    return list(report_services.template_version_for(team).kpis.order_by("templatekpi"))
 
 
-def _kpis_of(team: Team, values) -> list[KPI]:
-    kpis = {v.kpi_id: v.kpi for v in values}
-    if not kpis:
-        return list(report_services.template_version_for(team).kpis.order_by("templatekpi"))
-    return sorted(kpis.values(), key=lambda kpi: (kpi.position, kpi.pk))
-
-
-def team_week(team: Team, week: datetime.date) -> TeamWeek:
-    """The weekly summary of a team and the teams below it."""
-    reports = list(
-        WeeklyReport.objects.filter(team__path__startswith=team.path, week_start=week)
+def team_week(team: Team, week: datetime.date, now: datetime.datetime | None = None) -> TeamWeek:
+    """The weekly summary of a team and the teams below it: the week's roster (reports.roster), each
+    person's KPIs against their target, and team totals that are the member rows added up."""
+    people = roster.roster_of(team, [week], now)
+    targets = roster.member_targets(paths=(team.path,), start=week, end=week)
+    reports = {
+        r.pk: r
+        for r in WeeklyReport.objects.filter(pk__in=[e.report.pk for e in people.entries if e.report])
         .select_related("author", "team")
         .prefetch_related(
             Prefetch("kpi_values", queryset=KpiValue.objects.select_related("kpi")),
             "problems",
             "plan_items",
         )
-        .order_by("team__path", "author__display_name")
-    )
-    by_author = {r.author_id: r for r in reports}
-    memberships = (
-        Membership.objects.active()
-        .filter(team__path__startswith=team.path, role=Membership.Role.SALESPERSON, user__status=User.Status.ACTIVE)
-        .select_related("user", "team")
-        .order_by("team__path", "user__display_name")
-    )
-    people = {m.user_id: (m.user, m.team) for m in memberships}
-    for report in reports:  # people who wrote here and moved or left still count this week
-        people.setdefault(report.author_id, (report.author, report.team))
-    kpis = _kpis_of(team, [v for r in reports for v in r.kpi_values.all()])
-    targets = {
-        (t["member_id"], t["kpi_id"]): t["value"]
-        for t in Target.objects.filter(member_id__in=people, week_start=week).values("member_id", "kpi_id", "value")
     }
+    kpis = _kpis_of(team, [v for r in reports.values() for v in r.kpi_values.all()] or None, targets)
+    target_of = {(t.member_id, t.kpi_id): t.value for t in targets}
+    rows = [(e.member, e.team, reports.get(e.report.pk) if e.report else None, e.state) for e in people.entries]
+    listed = {e.member.pk for e in people.entries}
+    extra = {t.member_id: t.team for t in targets if t.member_id not in listed}  # e.g. a manager with targets
+    for user in User.objects.filter(pk__in=extra):
+        rows.append((user, extra[user.pk], None, roster.State.NOT_EXPECTED))
     members = []
-    for user_id, (user, member_team) in people.items():
-        report = by_author.get(user_id)
-        values = {v.kpi_id: v for v in report.kpi_values.all()} if report else {}
+    for user, member_team, report, state in rows:
+        values = {v.kpi_id: v.actual for v in report.kpi_values.all()} if report else {}
         members.append(
             MemberWeek(
                 member=user,
                 team=member_team,
                 report=report,
-                values=[
-                    KpiTotal(
-                        kpi,
-                        values[kpi.pk].target if kpi.pk in values else targets.get((user_id, kpi.pk)),
-                        values[kpi.pk].actual if kpi.pk in values else None,
-                    )
-                    for kpi in kpis
-                ],
+                status=state,
+                values=[KpiTotal(kpi, target_of.get((user.pk, kpi.pk)), values.get(kpi.pk)) for kpi in kpis],
             )
         )
-    submitted = [r for r in reports if r.status != WeeklyReport.Status.DRAFT]
-    sums = {
-        row["kpi_id"]: row
-        for row in KpiValue.objects.filter(report__in=submitted)
-        .values("kpi_id")
-        .annotate(
-            actual_sum=Sum("actual"), actual_avg=Avg("actual"), target_sum=Sum("target"), target_avg=Avg("target")
+    members.sort(key=lambda row: (row.team.path, str(row.member), row.member.pk))
+    totals = [
+        KpiTotal(
+            kpi,
+            roster.add_people(kpi, [row.values[i].target for row in members]),
+            roster.add_people(kpi, [row.values[i].actual for row in members]),
         )
-    }
-    totals = []
-    for kpi in kpis:
-        row = sums.get(kpi.pk, {})
-        if kpi.aggregation == KPI.Aggregation.SUM:
-            totals.append(KpiTotal(kpi, row.get("target_sum"), row.get("actual_sum")))
-        else:  # averages (satisfaction) and latest values (pipeline) average over people
-            totals.append(KpiTotal(kpi, _decimal(row.get("target_avg")), _decimal(row.get("actual_avg"))))
+        for i, kpi in enumerate(kpis)
+    ]
     feedback = list(
-        Feedback.objects.filter(report__in=submitted)
+        Feedback.objects.filter(report__in=list(reports))
         .select_related("reviewer", "report__author")
         .prefetch_related("goals")
         .order_by("report__author__display_name")
     )
-    members.sort(key=lambda row: (row.team.path, str(row.member)))
-    summary = TeamWeek(team, week, kpis, totals, members, feedback)
+    summary = TeamWeek(team, week, kpis, totals, members, feedback, people.counts())
     if kpis:
         first = kpis[0]
         summary.chart = charts.bar_chart(
@@ -244,33 +216,17 @@ class KpiSeries:
         return KpiTotal(kpi, combine(kpi, self.targets(kpi)), combine(kpi, self.actuals(kpi)))
 
 
-def _scopes(start, end, team: Team | None, member: User | None) -> tuple[Q, Q]:
-    """Which reports and which targets belong to a member or a team subtree in [start, end]:
-    reports by the team they were written in, targets of the weeks their member was in the
-    subtree (someone who moved counts where they were that week)."""
-    if member is not None:
-        return Q(author=member), Q(member=member)
-    return Q(team__path__startswith=team.path), in_subtree_that_week(team.path)
-
-
-def in_subtree_that_week(path: str) -> Q:
-    """Targets whose member was in the subtree the week of the target, as a join through the
-    member's memberships (used in one filter() call, so all of it is about the same membership).
-    A join rather than EXISTS lets the planner start from the subtree's few memberships instead of
-    every target of the period; memberships of one person never overlap, so no row counts twice."""
-    return Q(
-        Q(member__memberships__ended_on__isnull=True) | Q(member__memberships__ended_on__gt=F("week_start")),
-        member__memberships__team__path__startswith=path,
-        member__memberships__started_on__lte=F("week_start"),
-    )
+def _scope(team: Team | None, member: User | None) -> Q:
+    """Which reports belong to a member or a team subtree: reports by the team they were written in."""
+    return Q(author=member) if member is not None else Q(team__path__startswith=team.path)
 
 
 def kpi_series(
     *, start: datetime.date, end: datetime.date, team: Team | None = None, member: User | None = None
 ) -> KpiSeries:
-    """The submitted weeks starting within [start, end]; three queries."""
-    scope, target_scope = _scopes(start, end, team, member)
-    reports = WeeklyReport.objects.filter(scope, week_start__range=(start, end)).exclude(
+    """The submitted weeks starting within [start, end]. A member's own targets; a team's target
+    is reports.roster's (its members' targets of the weeks they were in the subtree)."""
+    reports = WeeklyReport.objects.filter(_scope(team, member), week_start__range=(start, end)).exclude(
         status=WeeklyReport.Status.DRAFT
     )
     actual_rows = list(
@@ -278,21 +234,25 @@ def kpi_series(
         .values("kpi_id", "kpi__aggregation", "report__week_start")
         .annotate(total=Sum("actual"), average=Avg("actual"))
     )
-    target_rows = list(
-        Target.objects.filter(target_scope, week_start__range=(start, end))
-        .values("kpi_id", "kpi__aggregation", "week_start")
-        .annotate(total=Sum("value"), average=Avg("value"))
-    )
+    # All KPIs (a handful) read once: the same one query whether the period has data or not.
+    all_kpis = {kpi.pk: kpi for kpi in KPI.objects.order_by("position", "pk")}
 
     def pick(row) -> Decimal | None:
         use = "total" if member is not None or row["kpi__aggregation"] == KPI.Aggregation.SUM else "average"
         return None if row[use] is None else Decimal(row[use])
 
     actual = {(row["kpi_id"], row["report__week_start"]): pick(row) for row in actual_rows}
-    target = {(row["kpi_id"], row["week_start"]): pick(row) for row in target_rows}
+    if member is not None:
+        target = {
+            (kpi_id, week): value
+            for kpi_id, week, value in Target.objects.filter(member=member, week_start__range=(start, end)).values_list(
+                "kpi_id", "week_start", "value"
+            )
+        }
+    else:
+        target = roster.team_targets(roster.member_targets(paths=(team.path,), start=start, end=end), all_kpis)
     kpi_ids = {key[0] for key in actual} | {key[0] for key in target}
-    # All KPIs (a handful) filtered here: the same one query whether the period has data or not.
-    kpis = [kpi for kpi in KPI.objects.order_by("position", "pk") if kpi.pk in kpi_ids]
+    kpis = [kpi for kpi in all_kpis.values() if kpi.pk in kpi_ids]
     weeks = sorted({key[1] for key in actual} | {key[1] for key in target})
     return KpiSeries(kpis, weeks, actual, target)
 
@@ -304,10 +264,9 @@ def period(
     subtree, in the structure of a work summary."""
     from insights.problems import category_counts  # insights builds on these roll-ups
 
-    scope, _ = _scopes(start, end, team, member)
-    reports: QuerySet[WeeklyReport] = WeeklyReport.objects.filter(scope, week_start__range=(start, end)).exclude(
-        status=WeeklyReport.Status.DRAFT
-    )
+    reports: QuerySet[WeeklyReport] = WeeklyReport.objects.filter(
+        _scope(team, member), week_start__range=(start, end)
+    ).exclude(status=WeeklyReport.Status.DRAFT)
     series = kpi_series(start=start, end=end, team=team, member=member)
     weeks = series.weeks
     totals, trends = [], []

@@ -24,8 +24,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from reports import dates
-from reports.models import WeeklyReport
+from reports import dates, roster
+from reports.models import Target, WeeklyReport
 from summaries import pdf, rollups
 from summaries.models import Document
 from teams.models import Team, User
@@ -58,7 +58,10 @@ def content_key(variant: str, *, language: str, report=None, team=None, member=N
         descriptor = f"{report.pk}:{report.version}:{feedback}"
     elif kind == Document.Kind.TEAM_WEEK:
         reports = WeeklyReport.objects.filter(team__path__startswith=team.path, week_start=start)
-        descriptor = f"{team.pk}:{start}:{_fingerprint(reports)}"
+        # Who is expected, on leave or not yet due changes without a report changing, and so do targets.
+        people = roster.roster_of(team, [start]).counts()
+        targets = Target.objects.filter(week_start=start).aggregate(n=Count("pk"), changed=Max("updated_at"))
+        descriptor = f"{team.pk}:{start}:{_fingerprint(reports)}:{people}:{targets['n']}:{targets['changed']}"
     elif variant.endswith(f":{Document.Layout.LOG}"):
         from customers.models import Activity
 

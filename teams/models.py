@@ -255,6 +255,13 @@ class MemberImport(SpreadsheetImport):
         return reverse("teams:member_import_preview", args=[self.pk])
 
 
+class LeaveQuerySet(models.QuerySet):
+    def approved(self) -> "LeaveQuerySet":
+        """The leave that counts (no reminders, not expected to report). Every recorded leave
+        counts today; the one place to narrow it when leave needs approval."""
+        return self.all()
+
+
 class Leave(models.Model):
     """A period a member is away (both days included): no reminders, not counted as missing."""
 
@@ -263,6 +270,8 @@ class Leave(models.Model):
     ends_on = models.DateField(_("until (inclusive)"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LeaveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("leave")

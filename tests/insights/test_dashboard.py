@@ -76,7 +76,7 @@ def test_a_member_who_moved_counts_in_the_team_where_they_were_that_week(
 
 
 def test_submission_discipline_counts_on_time_late_and_missing(client, lead, rep, other_rep, team, kpis, time_machine):
-    # Wednesday 25 November: the weeks of 2, 9 and 16 November are closed, 23 and 30 are not.
+    # Wednesday 25 November: the weeks of 2, 9 and 16 November are closed, 23 is under way.
     time_machine.move_to(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC))
     absent = member_of(team, username="absent")
     for week in WEEKS:
@@ -84,7 +84,9 @@ def test_submission_discipline_counts_on_time_late_and_missing(client, lead, rep
     report_week(other_rep, WEEKS[0], kpis, 1, when=datetime.datetime(2026, 11, 7, 9, tzinfo=datetime.UTC))  # late
     dashboard, page = board(client, lead, team)
     discipline = dashboard.discipline
-    assert (discipline.expected, discipline.on_time, discipline.late, discipline.missing) == (9, 3, 1, 5)
+    # The week of 23 November has begun: its three people are expected, not yet due.
+    assert (discipline.expected, discipline.on_time, discipline.late, discipline.missing) == (12, 3, 1, 5)
+    assert discipline.not_yet_due == 3
     assert absent in [row.member for row in dashboard.members]
     assert 'data-rate="on_time">33%' in page.content.decode()
 
@@ -150,7 +152,7 @@ def test_a_quarter_for_a_team_of_any_size_costs_the_same_queries(
     client.force_login(lead)
     # Totals, trends, members and discipline; the same quarter a year ago; the sales activity
     # table; the problems by category and those that recur (one more for their latest text).
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(35):
         response = client.get(reverse("insights:dashboard", args=[team.pk]), {"period": "quarter", "day": "2026-11-20"})
     assert len(response.context["board"].members) == size
 
@@ -218,7 +220,7 @@ def test_comparing_more_teams_costs_no_more_queries(
         person = member_of(extra, username=f"c{t}")
         report_week(person, WEEKS[0], kpis, 10 * t, target=100, lead=lead)
     client.force_login(director)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("insights:compare", args=[east.pk]), NOVEMBER)
     assert len(response.context["columns"]) == teams + 1  # the cast's own team is under east too
 
@@ -375,3 +377,29 @@ def test_the_change_on_a_year_ago_shows_where_last_years_figures_exist(client, l
     totals = {t.kpi.code: t for t in dashboard.totals}
     assert totals["sales_amount"].change_on_year == Decimal("0.5")  # 300 against 200
     assert 'id="year-on-year"' in page.content.decode() and "+50" in page.content.decode()
+
+
+def test_a_member_now_on_leave_keeps_her_rows_where_she_reported_and_rows_add_up(
+    client, lead, rep, other_rep, team, kpis
+):
+    from teams import services as team_services
+
+    report_week(rep, WEEKS[0], kpis, 300, target=200, lead=lead)
+    report_week(other_rep, WEEKS[0], kpis, 100, target=100, lead=lead)
+    team_services.change_status(actor=lead, member=other_rep, status="on_leave")
+    dashboard, _ = board(client, lead, team, period="week", day=WEEKS[0].isoformat())
+    rows = {row.member: row.cells[0] for row in dashboard.members}
+    assert rows[other_rep].actual == Decimal(100)
+    assert sum(cell.actual for cell in rows.values()) == dashboard.totals[0].current.actual == Decimal(400)
+
+
+def test_the_week_summary_and_its_pdf_give_the_dashboards_team_target(client, lead, rep, other_rep, team, kpis):
+    from summaries import rollups
+
+    report_week(rep, WEEKS[0], kpis, 300, target=200, lead=lead)
+    # other_rep wrote nothing that week but had a target: it is still the team's target.
+    report_services.set_targets(actor=lead, member=other_rep, week_start=WEEKS[0], values={kpis["sales"]: 150})
+    dashboard, _ = board(client, lead, team, period="week", day=WEEKS[0].isoformat())
+    summary = rollups.team_week(team, WEEKS[0])  # what the summary page and its PDF show
+    assert dashboard.totals[0].current.target == summary.totals[0].target == Decimal(350)
+    assert [row.values[0].target for row in summary.members] == [Decimal(200), Decimal(150)]

@@ -121,11 +121,19 @@ def test_leave_that_has_started_cannot_be_removed_but_future_leave_can(client, r
     assert list(Leave.objects.all()) == [started]
 
 
-def test_someone_on_leave_on_the_deadline_day_is_not_missing_in_the_queue(client, lead, rep, other_rep):
+def test_someone_on_leave_all_the_working_week_is_on_leave_not_missing_in_the_queue(client, lead, rep, other_rep):
+    Leave.objects.create(member=rep, starts_on=datetime.date(2026, 11, 14), ends_on=datetime.date(2026, 11, 20))
+    client.force_login(lead)
+    response = client.get(reverse("reviews:queue"), {"week": "2026-11-16"})
+    assert {entry.member for entry in response.context["groups"]["missing"]} == {other_rep}
+    assert {entry.member for entry in response.context["groups"]["on_leave"]} == {rep}
+
+
+def test_someone_on_leave_only_for_the_end_of_the_week_is_still_expected(client, lead, rep, other_rep):
     Leave.objects.create(member=rep, starts_on=datetime.date(2026, 11, 19), ends_on=datetime.date(2026, 11, 21))
     client.force_login(lead)
     response = client.get(reverse("reviews:queue"), {"week": "2026-11-16"})
-    assert {m.user for m in response.context["groups"]["missing"]} == {other_rep}
+    assert {entry.member for entry in response.context["groups"]["missing"]} == {rep, other_rep}
 
 
 @pytest.mark.parametrize("teams", [1, 12])

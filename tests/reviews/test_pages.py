@@ -63,16 +63,43 @@ def test_the_queue_groups_the_week_and_counts_each_group(client, lead, week_of_r
     response = queue(client, lead)
     assert response.status_code == 200
     groups, counts = response.context["groups"], response.context["counts"]
-    assert counts == {"awaiting": 2, "returned": 1, "reviewed": 1, "late": 1, "missing": 2, "overdue": 0}
+    assert counts == {
+        "awaiting": 2,
+        "returned": 1,
+        "reviewed": 1,
+        "late": 1,
+        "not_yet_due": 0,
+        "missing": 2,
+        "on_leave": 1,
+        "overdue": 0,
+    }
     assert groups["awaiting"] == [week_of_reports["on_time"], week_of_reports["late"]]  # oldest submission first
-    assert groups["late"] == [week_of_reports["late"]]
+    assert [entry.report for entry in groups["late"]] == [week_of_reports["late"]]
     assert groups["returned"] == [week_of_reports["returned"]]
     assert groups["reviewed"] == [week_of_reports["reviewed"]]
-    assert {m.user for m in groups["missing"]} == {week_of_reports["absent"], week_of_reports["drafting"]}
+    assert {e.member for e in groups["missing"]} == {week_of_reports["absent"], week_of_reports["drafting"]}
     page = response.content.decode()
     assert reverse("reviews:review", args=[week_of_reports["on_time"].pk]) in page
     assert "late by" in page
-    assert "休假者" not in page
+    assert "休假者" not in page.split('id="group-missing"')[1].split("</section>")[0]  # on leave, not missing
+    assert "休假者" in page.split('id="group-on-leave"')[1]
+
+
+def test_the_queue_opens_on_the_week_with_reports_waiting_and_its_total_is_the_badges(
+    client, lead, rep, other_rep, time_machine
+):
+    time_machine.move_to(at(MONDAY + datetime.timedelta(days=21), 10))  # two weeks after, nothing newer
+    older = submitted(rep, week=MONDAY - datetime.timedelta(days=7), when=at(FRIDAY - datetime.timedelta(days=7), 9))
+    submitted(rep)
+    submitted(other_rep)
+    client.force_login(lead)
+    response = client.get(reverse("reviews:queue"))
+    assert response.context["week"] == MONDAY  # not last week, where nothing waits
+    assert response.context["waiting_weeks"] == [(MONDAY, 2), (older.week_start, 1)]
+    page = response.content.decode()
+    badge = page.split('data-badge="awaiting"')[1].split("</span>")[1].strip()
+    assert badge == str(response.context["waiting_total"]) == "3"
+    assert f'data-waiting-week="{older.week_start.isoformat()}"' in page
 
 
 def test_the_queue_leaves_out_the_managers_own_report_and_other_teams(client, lead, week_of_reports):
@@ -123,8 +150,9 @@ def test_the_queue_costs_the_same_for_any_team_size(client, lead, team, size, dj
         if i % 3:
             submitted(person)
     client.force_login(lead)
-    # Scope, reports, members, teams, team calendars, the session and user, and the two nav badges.
-    with django_assert_max_num_queries(11):
+    # Scope, reports, the weeks with reports waiting, teams, team calendars, the session and user,
+    # the two nav badges, and the roster (memberships, reports, leave, their calendars and days off).
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("reviews:queue"), {"week": WEEK})
     assert response.status_code == 200
 

@@ -194,10 +194,13 @@ def test_the_summaries_cost_the_same_for_any_team_size(team, lead, size, django_
         person = member_of(team, username=f"m{i}")
         if i % 3:
             review_services.mark_reviewed(report=submitted(person), reviewer=lead, praise="好")
-    with django_assert_max_num_queries(12):
+    # The roster (memberships, reports, leave, calendars, days off), the members' targets (with
+    # their memberships, calendars and days off), the reports' contents and their feedback.
+    with django_assert_max_num_queries(15):
         rollups.team_week(team, MONDAY)
-    # + the problems by category (the categories and the counts).
-    with django_assert_max_num_queries(14):
+    # + the problems by category (the categories and the counts), and the team's targets through
+    # its memberships and their calendars.
+    with django_assert_max_num_queries(16):
         rollups.period(start=datetime.date(2026, 10, 1), end=datetime.date(2026, 12, 31), title="x", team=team)
 
 
@@ -206,7 +209,7 @@ def test_the_weekly_summary_page_shows_the_same_chart_as_the_pdf(
 ):
     submitted(rep)
     client.force_login(lead)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         response = client.get(reverse("summaries:team_week", args=[team.pk]), {"week": MONDAY.isoformat()})
     page = response.content.decode()
     chart = rollups.team_week(team, MONDAY).chart
