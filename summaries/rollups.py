@@ -111,7 +111,9 @@ def team_week(team: Team, week: datetime.date) -> TeamWeek:
     members = []
     for user_id, (user, member_team) in people.items():
         report = by_author.get(user_id)
-        values = {v.kpi_id: v for v in report.kpi_values.all()} if report else {}
+        # A draft is its author's until submitted: its status shows, its figures do not.
+        shown = report is not None and report.status != WeeklyReport.Status.DRAFT
+        values = {v.kpi_id: v for v in report.kpi_values.all()} if shown else {}
         members.append(
             MemberWeek(
                 member=user,
@@ -247,10 +249,14 @@ class KpiSeries:
 def _scopes(start, end, team: Team | None, member: User | None) -> tuple[Q, Q]:
     """Which reports and which targets belong to a member or a team subtree in [start, end]:
     reports by the team they were written in, targets of the weeks their member was in the
-    subtree (someone who moved counts where they were that week)."""
-    if member is not None:
+    subtree (someone who moved counts where they were that week). With both, the member's within
+    the subtree (teams.access.member_reach()); a member alone, all of theirs."""
+    if member is not None and team is None:
         return Q(author=member), Q(member=member)
-    return Q(team__path__startswith=team.path), in_subtree_that_week(team.path)
+    reports, targets = Q(team__path__startswith=team.path), in_subtree_that_week(team.path)
+    if member is not None:
+        return reports & Q(author=member), targets & Q(member=member)
+    return reports, targets
 
 
 def in_subtree_that_week(path: str) -> Q:
@@ -301,7 +307,8 @@ def period(
     *, start: datetime.date, end: datetime.date, title: str, team: Team | None = None, member: User | None = None
 ):
     """A summary of the reporting weeks that start within [start, end], for one member or a team
-    subtree, in the structure of a work summary."""
+    subtree (or one member's reports written within a team subtree), in the structure of a work
+    summary."""
     from insights.problems import category_counts  # insights builds on these roll-ups
 
     scope, _ = _scopes(start, end, team, member)
