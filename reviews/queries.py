@@ -11,7 +11,7 @@ from django.utils import timezone
 from reports import services as report_services
 from reports.models import TeamSettings, WeeklyReport
 from teams import access
-from teams.models import Membership, Team, User
+from teams.models import Leave, Membership, Team, User
 
 
 def require_reviewer(user: User) -> access.Scope:
@@ -45,7 +45,7 @@ def awaiting_count(user: User) -> int:
 
 def expected_members(paths: tuple[str, ...] | None, on_day: datetime.date | None = None) -> QuerySet[Membership]:
     """Current salespeople who are expected to write (not on leave, not gone); with `on_day` (the
-    week's deadline day), also not those whose recorded leave covers that day."""
+    week's deadline day), also not those whose approved leave covers that day."""
     members = Membership.objects.active().filter(
         access.in_subtrees(paths),
         role=Membership.Role.SALESPERSON,
@@ -53,7 +53,8 @@ def expected_members(paths: tuple[str, ...] | None, on_day: datetime.date | None
         user__is_active=True,
     )
     if on_day is not None:
-        members = members.exclude(user__leaves__starts_on__lte=on_day, user__leaves__ends_on__gte=on_day)
+        on_leave = Leave.objects.approved().filter(starts_on__lte=on_day, ends_on__gte=on_day)
+        members = members.exclude(user__in=on_leave.values("member_id"))
     return members
 
 

@@ -14,6 +14,11 @@ admin (is_staff)    | everything                                       | team st
                     |                                                  | KPIs, templates, team settings, targets,
                     |                                                  | reviews, the two-factor policy and resets
 
+Leave: each person records their own. Short leave from today on is approved as it is recorded;
+longer leave, or leave starting in the past, waits for a manager of the member's team (or of the
+teams above) or an admin, who approve or decline it. Managers and directors see the leave of the
+members in their subtree; nobody decides their own.
+
 Customers and the sales log: a salesperson sees and changes their own customers and activities;
 managers see those of the members in their subtree (customers follow their owner, activities
 stay with the team they were logged in, like reports) and may edit the customers (to hand them
@@ -52,7 +57,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from reports.models import WeeklyReport
-from teams.models import Membership, Team, User
+from teams.models import Leave, Membership, Team, User
 
 
 @dataclass(frozen=True)
@@ -385,7 +390,11 @@ def team_for_targets(user: User, pk: int) -> Team:
 def reviewers_of(report: WeeklyReport) -> QuerySet[User]:
     """The managers who answer for the report: those of its team, or of the nearest team above it
     that has a manager (whom a late submission or a resubmission concerns)."""
-    paths = _path_prefixes(report.team.path)
+    return _nearest_managers(report.team.path)
+
+
+def _nearest_managers(team_path: str) -> QuerySet[User]:
+    paths = _path_prefixes(team_path)
     managers = list(
         Membership.objects.active()
         .filter(role=Membership.Role.MANAGER, team__path__in=paths, user__is_active=True)
@@ -586,3 +595,66 @@ def log_import_for(user: User, pk: int):
     if log_import is None:
         raise Http404
     return log_import
+
+
+# Leave ------------------------------------------------------------------------------------------
+
+
+def visible_leave(user: User) -> QuerySet[Leave]:
+    """Own leave, plus that of the people a manager or director may look up; all for admins."""
+    s = scope(user)
+    if s.is_admin:
+        return Leave.objects.all()
+    if not user.is_authenticated:
+        return Leave.objects.none()
+    if not s.readable_paths:
+        return Leave.objects.filter(member=user)
+    return Leave.objects.filter(member_id__in=_member_ids_in_reach(s, user))
+
+
+def can_view_team_leave(user: User) -> bool:
+    """Managers, directors and admins see their subtree's leave, pending and recorded."""
+    s = scope(user)
+    return s.is_admin or bool(s.readable_paths)
+
+
+def require_team_leave(user: User) -> None:
+    if not can_view_team_leave(user):
+        raise Http404
+
+
+def can_decide_leave(user: User, leave: Leave) -> bool:
+    """Managers approve or decline the leave of the members now in the subtree they manage; admins
+    anyone's; nobody their own."""
+    if leave.member_id == user.pk:
+        return False
+    s = scope(user)
+    if s.is_admin:
+        return True
+    return s.is_manager and (
+        Membership.objects.active().filter(in_subtrees(s.managed_paths), user_id=leave.member_id).exists()
+    )
+
+
+def leave_for_decision(user: User, pk: int) -> Leave:
+    """Leave for a manager's decision; Http404 outside reach, PermissionDenied for those who may see
+    it but not decide it (the member, directors)."""
+    leave = _by_pk(visible_leave(user).select_related("member"), pk)
+    if leave is None:
+        raise Http404
+    if not can_decide_leave(user, leave):
+        raise PermissionDenied
+    return leave
+
+
+def leave_deciders(member: User) -> QuerySet[User]:
+    """Whom a member's leave request goes to: the managers of their team, or of the nearest team
+    above it that has one; a manager's goes to the managers above them. (Admins see every request
+    on the leave page, also when nobody is named here.)"""
+    membership = Membership.objects.active().filter(user=member).select_related("team").first()
+    if membership is None:
+        return User.objects.none()
+    path = membership.team.path
+    if membership.role == Membership.Role.MANAGER:
+        path = path[: path.rstrip("/").rfind("/") + 1]
+    return _nearest_managers(path).exclude(pk=member.pk) if path else User.objects.none()

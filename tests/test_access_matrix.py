@@ -132,6 +132,15 @@ MATRIX = {
     # Leave is each person's own: others' answer 404, whatever their role.
     "reminders:leave": ("get", [], signed_in(200)),
     "reminders:leave_delete": ("post", ["leave"], {**signed_in(404), "rep": 302}),
+    # Managers, directors and admins see their subtree's leave; rep's pending leave is decided by
+    # rep's manager or an admin (rep and the director may see it but not decide it).
+    "reminders:team_leave": (
+        "get",
+        [],
+        {**signed_in(404), "lead": 200, "other_lead": 200, "director": 200, "admin": 200},
+    ),
+    "reminders:leave_approve": ("post", ["leave"], reviewers(302)),
+    "reminders:leave_decline": ("post", ["leave"], reviewers(302)),
     # PDFs of rep's report, of the team and of a teammate: whoever may read what they show.
     "insights:home": ("get", [], {**signed_in(404), "lead": 302, "other_lead": 302, "director": 302, "admin": 302}),
     "insights:dashboard": ("get", ["team"], team_readers()),
