@@ -248,7 +248,8 @@ def customer_list(request):
     # Counted for the page's customers only: a team's log has hundreds of thousands of entries.
     logged = {
         row["customer_id"]: row
-        for row in Activity.objects.filter(customer__in=[c.pk for c in page])
+        for row in access.visible_activities(request.user)
+        .filter(customer__in=[c.pk for c in page])
         .values("customer_id")
         .annotate(last=Max("occurred_on"), n=Count("pk"))
     }

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -394,10 +394,20 @@ class MemberHistory:
         return sum(1 for r in self.reports if r.is_late)
 
 
-def member_history(member: User, start: datetime.date, end: datetime.date) -> MemberHistory:
+def member_history(
+    member: User,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    within: Team | None = None,
+    readable: QuerySet[WeeklyReport] | None = None,
+) -> MemberHistory:
     """A person's weeks: each KPI against target with a chart, the submission record, and the goals
-    managers set with what the next report said about them. A fixed number of queries."""
-    series = kpi_series(start=start, end=end, member=member)
+    managers set with what the next report said about them; with `within`, only what they wrote in
+    that subtree (teams.access.member_reach()), and of `readable` (the reader's
+    teams.access.visible_reports(), which leaves others' drafts out) only. A fixed number of
+    queries."""
+    series = kpi_series(start=start, end=end, member=member, team=within)
     labels = [f"{w:%m-%d}" for w in series.weeks]
     kpis = [
         {
@@ -408,19 +418,18 @@ def member_history(member: User, start: datetime.date, end: datetime.date) -> Me
         }
         for kpi in series.kpis
     ]
-    reports = list(
-        WeeklyReport.objects.filter(author=member, week_start__range=(start, end))
-        .select_related("team")
-        .order_by("-week_start")
-    )
+    written = Q(author=member) if within is None else Q(author=member, team__path__startswith=within.path)
+    in_reach = (WeeklyReport.objects.all() if readable is None else readable).filter(written)
+    reports = list(in_reach.filter(week_start__range=(start, end)).select_related("team").order_by("-week_start"))
+    in_reach = in_reach.values("pk")
     answers = {
         review.goal_id: review
-        for review in PlanReview.objects.filter(goal__feedback__report__author=member, goal__isnull=False)
+        for review in PlanReview.objects.filter(goal__feedback__report__in=in_reach, report__in=in_reach)
     }
     goals = [
         {"goal": goal, "answer": answers.get(goal.pk)}
         for goal in FeedbackGoal.objects.filter(
-            feedback__report__author=member, feedback__report__week_start__range=(start, end)
+            feedback__report__in=in_reach, feedback__report__week_start__range=(start, end)
         )
         .select_related("feedback__report", "feedback__reviewer")
         .order_by("-feedback__report__week_start", "position")

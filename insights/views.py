@@ -120,5 +120,11 @@ def member(request, pk):
     history = None
     if form.is_valid():
         start, end = form.cleaned_data["bounds"]
-        history = dashboard.member_history(person, start, end)
+        history = dashboard.member_history(
+            person,
+            start,
+            end,
+            within=access.member_reach(request.user, person),
+            readable=access.visible_reports(request.user),
+        )
     return render(request, "insights/member.html", {"person": person, "form": form, "history": history})

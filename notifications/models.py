@@ -30,6 +30,8 @@ class Notification(models.Model):
         PROFILE_CHECK = "profile", _("Quarterly reminder to check my profile")
         SUMMARY_READY = "summary", _("My team's weekly summary PDF is ready")
         HOLIDAYS = "holidays", _("Next year's holidays need confirming (admins)")
+        LEAVE_REQUEST = "leave", _("A member of my team asks for leave to be approved")
+        LEAVE_DECIDED = "leave_answer", _("My leave is approved or declined")
 
     class EmailStatus(models.TextChoices):
         NOT_WANTED = "none", _("No email")
@@ -115,6 +117,12 @@ class Notification(models.Model):
             )
         elif self.kind == self.Kind.SUMMARY_READY:
             text = gettext("The weekly summary of %(team)s for the week of %(week)s is ready")
+        elif self.kind == self.Kind.LEAVE_REQUEST:
+            text = gettext("%(actor)s asks you to approve leave from %(starts_on)s to %(ends_on)s")
+        elif self.kind == self.Kind.LEAVE_DECIDED and self.data.get("approved"):
+            text = gettext("%(actor)s approved your leave from %(starts_on)s to %(ends_on)s")
+        elif self.kind == self.Kind.LEAVE_DECIDED:
+            text = gettext("%(actor)s declined your leave from %(starts_on)s to %(ends_on)s")
         else:
             text = gettext("%(author)s resubmitted the report of the week of %(week)s after revision")
         return text % {**context, **self.data}

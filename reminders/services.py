@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -30,6 +31,7 @@ from reports import services as report_services
 from reports.calendar import WorkCalendar, calendars_for, effective_deadline, is_covered, provisional_holidays
 from reports.models import DayOff, TeamSettings, WeeklyReport, parse_reminder_hours
 from reports.roster import Roster
+from teams import access
 from teams.models import Leave, Membership, Team, User
 
 # A reminder whose moment passed more than this long ago (worker down, machine off) is dropped
@@ -399,25 +401,108 @@ def remove_day_off(*, actor: User, day_off: DayOff) -> None:
     day_off.delete()
 
 
+LEAVE_FIELDS = ["starts_on", "ends_on", "note", "status"]
+
+
+def needs_approval(*, starts_on: datetime.date, ends_on: datetime.date, today: datetime.date) -> bool:
+    """Leave longer than settings.LEAVE_APPROVAL_AFTER_DAYS, or starting before today, waits for a
+    manager: short leave announced ahead is the member's own call."""
+    return (ends_on - starts_on).days + 1 > settings.LEAVE_APPROVAL_AFTER_DAYS or starts_on < today
+
+
 @transaction.atomic
-def record_leave(*, member: User, starts_on: datetime.date, ends_on: datetime.date, note: str = "") -> Leave:
-    """A member's leave (both days included). Raises ValidationError for a period that ends before
-    it starts, is longer than a year, or overlaps leave already recorded."""
+def record_leave(
+    *,
+    member: User,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> Leave:
+    """A member's leave (both days included): approved at once, or pending with the managers told
+    (needs_approval()). Audited. Raises ValidationError for a period that ends before it starts,
+    is longer than a year, or overlaps leave already recorded and not declined."""
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The leave cannot end before it starts.")})
     if (ends_on - starts_on).days >= MAX_LEAVE_DAYS:
         raise ValidationError({"ends_on": _("Record at most one year of leave at a time.")})
-    if Leave.objects.filter(member=member, starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
+    overlapping = Leave.objects.filter(member=member, starts_on__lte=ends_on, ends_on__gte=starts_on)
+    if overlapping.exclude(status=Leave.Status.DECLINED).exists():
         raise ValidationError({"starts_on": _("This overlaps leave you have already recorded.")})
-    return Leave.objects.create(member=member, starts_on=starts_on, ends_on=ends_on, note=note.strip()[:200])
+    pending = needs_approval(starts_on=starts_on, ends_on=ends_on, today=today or timezone.localdate())
+    leave = Leave.objects.create(
+        member=member,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=note.strip()[:200],
+        status=Leave.Status.PENDING if pending else Leave.Status.APPROVED,
+    )
+    record(actor=member, action=AuditEntry.Action.CREATED, target=leave, changes=_leave_changes(leave))
+    if pending:
+        notify(
+            recipients=access.leave_deciders(member),
+            kind=Notification.Kind.LEAVE_REQUEST,
+            event=f"leave:{leave.pk}",
+            actor=member,
+            url=reverse("reminders:team_leave"),
+            excerpt=leave.note,
+            data=_leave_data(leave),
+        )
+    return leave
 
 
+@transaction.atomic
+def decide_leave(*, leave: Leave, decided_by: User, approve: bool) -> Leave:
+    """Approve or decline pending leave, audited, and tell the member. Raises ValidationError when
+    it is no longer pending."""
+    leave = Leave.objects.select_for_update().get(pk=leave.pk)
+    if leave.status != Leave.Status.PENDING:
+        raise ValidationError(_("This leave has already been decided."))
+    leave.status = Leave.Status.APPROVED if approve else Leave.Status.DECLINED
+    leave.decided_by, leave.decided_at = decided_by, timezone.now()
+    leave.save(update_fields=["status", "decided_by", "decided_at"])
+    record(
+        actor=decided_by,
+        action=AuditEntry.Action.STATUS_CHANGED,
+        target=leave,
+        changes={"status": [Leave.Status.PENDING.value, leave.status]},
+    )
+    notify(
+        recipients=[leave.member],
+        kind=Notification.Kind.LEAVE_DECIDED,
+        event=f"leave-decided:{leave.pk}",
+        actor=decided_by,
+        url=reverse("reminders:leave"),
+        data={**_leave_data(leave), "approved": approve},
+    )
+    return leave
+
+
+@transaction.atomic
 def cancel_leave(*, leave: Leave) -> None:
-    """Remove recorded leave that has not started yet (past leave is history). Raises
-    ValidationError otherwise."""
-    if leave.starts_on <= timezone.localdate():
+    """Remove leave that has not started yet, or that is still waiting for a decision (past
+    approved leave is history). Audited. Raises ValidationError otherwise."""
+    if leave.status != Leave.Status.PENDING and leave.starts_on <= timezone.localdate():
         raise ValidationError(_("Leave that has already started cannot be removed."))
+    record(
+        actor=leave.member,
+        action=AuditEntry.Action.DELETED,
+        target=leave,
+        changes={field: [value, None] for field, (_old, value) in _leave_changes(leave).items()},
+    )
     leave.delete()
+
+
+def _leave_changes(leave: Leave) -> dict:
+    return {field: [None, _as_text(getattr(leave, field))] for field in LEAVE_FIELDS}
+
+
+def _as_text(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _leave_data(leave: Leave) -> dict:
+    return {"starts_on": f"{leave.starts_on:%Y-%m-%d}", "ends_on": f"{leave.ends_on:%Y-%m-%d}"}
 
 
 def coverage_warning(today: datetime.date | None = None) -> list[dict]:

@@ -1,14 +1,16 @@
 """The reminder schedule and the working calendar: admins see when each team's reminders go out
-and enter days off; everyone records their own leave. Rules live in reminders/services.py."""
+and enter days off; everyone records their own leave, and managers approve or decline the leave
+that needs it. Rules live in reminders/services.py."""
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from notifications.models import Notification
 from reminders import services
@@ -59,15 +61,31 @@ def day_off_delete(request, pk):
 
 def my_leave(request):
     form = LeaveForm(request.POST or None)
+    recorded = []
     if (
         request.method == "POST"
         and form.is_valid()
-        and save_or_show_errors(form, lambda: services.record_leave(member=request.user, **form.cleaned_data))
+        and save_or_show_errors(
+            form, lambda: recorded.append(services.record_leave(member=request.user, **form.cleaned_data))
+        )
     ):
-        messages.success(request, _("Leave recorded: no reminders for those days."))
+        if recorded[0].status == Leave.Status.PENDING:
+            messages.success(request, _("Leave requested: your manager is asked to approve it."))
+        else:
+            messages.success(request, _("Leave recorded: no reminders for those days."))
         return redirect("reminders:leave")
     leaves = Leave.objects.filter(member=request.user)
-    return render(request, "reminders/leave.html", {"form": form, "leaves": leaves, "today": timezone.localdate()})
+    return render(
+        request,
+        "reminders/leave.html",
+        {
+            "form": form,
+            "leaves": leaves,
+            "today": timezone.localdate(),
+            "approval_after_days": settings.LEAVE_APPROVAL_AFTER_DAYS,
+            "can_view_team_leave": access.can_view_team_leave(request.user),
+        },
+    )
 
 
 @require_POST
@@ -80,3 +98,42 @@ def leave_delete(request, pk):
     else:
         messages.success(request, _("Leave removed."))
     return redirect("reminders:leave")
+
+
+RECORDED_LEAVE_SHOWN = 100
+
+
+@require_GET
+def team_leave(request):
+    """The leave of the members in the user's reach: requests waiting for a decision, then what is
+    recorded from the last month on."""
+    access.require_team_leave(request.user)
+    leaves = access.visible_leave(request.user).exclude(member=request.user).select_related("member", "decided_by")
+    pending = list(leaves.filter(status=Leave.Status.PENDING).order_by("starts_on", "pk"))
+    for leave in pending:
+        leave.can_decide = access.can_decide_leave(request.user, leave)
+    since = timezone.localdate() - datetime.timedelta(days=31)
+    recorded = leaves.exclude(status=Leave.Status.PENDING).filter(ends_on__gte=since)[:RECORDED_LEAVE_SHOWN]
+    return render(request, "reminders/team_leave.html", {"pending": pending, "recorded": recorded})
+
+
+def _decide(request, pk, *, approve: bool):
+    leave = access.leave_for_decision(request.user, pk)
+    try:
+        services.decide_leave(leave=leave, decided_by=request.user, approve=approve)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        text = _("%(name)s's leave is approved.") if approve else _("%(name)s's leave is declined.")
+        messages.success(request, text % {"name": leave.member})
+    return redirect("reminders:team_leave")
+
+
+@require_POST
+def leave_approve(request, pk):
+    return _decide(request, pk, approve=True)
+
+
+@require_POST
+def leave_decline(request, pk):
+    return _decide(request, pk, approve=False)

@@ -191,9 +191,12 @@ def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, r
     feedback and goals, the review record, customers going cold) arrive as fragments of their own
     once the page is shown (thread() and side()), so the report is on screen first."""
     weeks = [report.week_start - datetime.timedelta(days=7 * i) for i in range(HISTORY_WEEKS, 0, -1)]
-    # The report's KPI values and the author's actuals of the weeks before, in one query.
-    reports = WeeklyReport.objects.filter(author_id=report.author_id).filter(
-        Q(pk=report.pk) | Q(week_start__in=weeks) & ~Q(status=WeeklyReport.Status.DRAFT)
+    # The report's KPI values and the author's actuals of the weeks before (those in the
+    # reviewer's reach: not what they wrote in another team), in one query.
+    reports = (
+        access.visible_reports(request.user)
+        .filter(author_id=report.author_id)
+        .filter(Q(pk=report.pk) | Q(week_start__in=weeks) & ~Q(status=WeeklyReport.Status.DRAFT))
     )
     kpi_values, past = [], {}
     for value in (
@@ -237,17 +240,18 @@ def side(request, pk):
             "report": report,
             **review_record_context(report),
             "going_cold": list(going_cold),
-            **_last_feedback(report),
+            **_last_feedback(report, request.user),
             "oob_last_feedback": bool(request.htmx),
         },
     )
 
 
-def _last_feedback(report: WeeklyReport) -> dict:
-    """The feedback on the author's previous report (whichever week that was), each goal with
-    what this report answered about it."""
+def _last_feedback(report: WeeklyReport, reader) -> dict:
+    """The feedback on the author's previous report in the reader's reach (whichever week that
+    was), each goal with what this report answered about it."""
     previous_report = (
-        WeeklyReport.objects.filter(author_id=report.author_id, week_start__lt=report.week_start)
+        access.visible_reports(reader)
+        .filter(author_id=report.author_id, week_start__lt=report.week_start)
         .order_by("-week_start")
         .values("pk")[:1]
     )

@@ -251,6 +251,8 @@ WHITENOISE_MAX_AGE = 0 if DEBUG else 60 * 60
 REPORT_ATTACHMENT_MAX_BYTES = env.int("REPORT_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 MEMBER_IMPORT_MAX_BYTES = env.int("MEMBER_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 MEMBER_IMPORT_MAX_ROWS = env.int("MEMBER_IMPORT_MAX_ROWS", default=2000)
+# Leave longer than this many days (or starting in the past) waits for the manager's approval.
+LEAVE_APPROVAL_AFTER_DAYS = env.int("LEAVE_APPROVAL_AFTER_DAYS", default=14)
 
 # Email ---------------------------------------------------------------------------------------
 # Development writes every message to a file under var/mail (the dev outbox).

@@ -97,7 +97,9 @@ def team_week(team: Team, week: datetime.date, now: datetime.datetime | None = N
         rows.append((user, extra[user.pk], None, roster.State.NOT_EXPECTED))
     members = []
     for user, member_team, report, state in rows:
-        values = {v.kpi_id: v.actual for v in report.kpi_values.all()} if report else {}
+        # A draft is its author's until submitted: its status shows, its figures do not.
+        shown = report is not None and report.status != WeeklyReport.Status.DRAFT
+        values = {v.kpi_id: v.actual for v in report.kpi_values.all()} if shown else {}
         members.append(
             MemberWeek(
                 member=user,
@@ -217,8 +219,12 @@ class KpiSeries:
 
 
 def _scope(team: Team | None, member: User | None) -> Q:
-    """Which reports belong to a member or a team subtree: reports by the team they were written in."""
-    return Q(author=member) if member is not None else Q(team__path__startswith=team.path)
+    """Which reports belong to a member or a team subtree: reports by the team they were written in.
+    With both, the member's reports written within the subtree (teams.access.member_reach())."""
+    if team is None:
+        return Q(author=member)
+    in_team = Q(team__path__startswith=team.path)
+    return in_team if member is None else in_team & Q(author=member)
 
 
 def kpi_series(
@@ -242,7 +248,7 @@ def kpi_series(
         return None if row[use] is None else Decimal(row[use])
 
     actual = {(row["kpi_id"], row["report__week_start"]): pick(row) for row in actual_rows}
-    if member is not None:
+    if team is None:
         target = {
             (kpi_id, week): value
             for kpi_id, week, value in Target.objects.filter(member=member, week_start__range=(start, end)).values_list(
@@ -250,7 +256,10 @@ def kpi_series(
             )
         }
     else:
-        target = roster.team_targets(roster.member_targets(paths=(team.path,), start=start, end=end), all_kpis)
+        targets = roster.member_targets(paths=(team.path,), start=start, end=end)
+        if member is not None:  # the member's targets of the weeks they were in the subtree
+            targets = [t for t in targets if t.member_id == member.pk]
+        target = roster.team_targets(targets, all_kpis)
     kpi_ids = {key[0] for key in actual} | {key[0] for key in target}
     kpis = [kpi for kpi in all_kpis.values() if kpi.pk in kpi_ids]
     weeks = sorted({key[1] for key in actual} | {key[1] for key in target})
@@ -261,7 +270,8 @@ def period(
     *, start: datetime.date, end: datetime.date, title: str, team: Team | None = None, member: User | None = None
 ):
     """A summary of the reporting weeks that start within [start, end], for one member or a team
-    subtree, in the structure of a work summary."""
+    subtree (or one member's reports written within a team subtree), in the structure of a work
+    summary."""
     from insights.problems import category_counts  # insights builds on these roll-ups
 
     reports: QuerySet[WeeklyReport] = WeeklyReport.objects.filter(

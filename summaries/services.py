@@ -70,7 +70,9 @@ def content_key(variant: str, *, language: str, report=None, team=None, member=N
         )
         descriptor = f"{team.pk}:{start}:{end}:{state['n']}:{state['changed']}"
     else:
-        scope = Q(author=member) if member is not None else Q(team__path__startswith=team.path)
+        scope = Q(author=member) if member is not None else Q()
+        if team is not None:
+            scope &= Q(team__path__startswith=team.path)
         reports = WeeklyReport.objects.filter(scope, week_start__range=(start, end))
         descriptor = f"{getattr(member, 'pk', None)}:{getattr(team, 'pk', None)}:{start}:{end}:{_fingerprint(reports)}"
     digest = hashlib.sha256(f"{variant}:{language}:{descriptor}".encode()).hexdigest()[:48]

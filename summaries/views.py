@@ -103,13 +103,15 @@ def team_period_pdf(request, pk):
 
 @require_GET
 def member_period(request, pk):
-    return _period_page(request, member=access.member_for_view(request.user, pk))
+    member = access.member_for_view(request.user, pk)
+    return _period_page(request, member=member, team=access.member_reach(request.user, member))
 
 
 @require_POST
 def member_period_pdf(request, pk):
     member = access.member_for_view(request.user, pk)
-    return _period_pdf(request, kind=Document.Kind.MEMBER_PERIOD, member=member)
+    within = access.member_reach(request.user, member)
+    return _period_pdf(request, kind=Document.Kind.MEMBER_PERIOD, member=member, team=within)
 
 
 @require_GET

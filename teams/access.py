@@ -14,6 +14,11 @@ admin (is_staff)    | everything                                       | team st
                     |                                                  | KPIs, templates, team settings, targets,
                     |                                                  | reviews, the two-factor policy and resets
 
+Leave: each person records their own. Short leave from today on is approved as it is recorded;
+longer leave, or leave starting in the past, waits for a manager of the member's team (or of the
+teams above) or an admin, who approve or decline it. Managers and directors see the leave of the
+members in their subtree; nobody decides their own.
+
 Customers and the sales log: a salesperson sees and changes their own customers and activities;
 managers see those of the members in their subtree (customers follow their owner, activities
 stay with the team they were logged in, like reports) and may edit the customers (to hand them
@@ -22,8 +27,14 @@ an activity. The duplicate warning when a customer is created names similar cust
 owner's own team, so two colleagues do not chase the same company unknowingly.
 
 Reports are in reach through the team they were written in, so a manager keeps seeing the
-reports a member wrote in their team after the member moves on. Nobody but the author edits a
-report's content, admins included: what a manager reviews is what the author wrote.
+reports a member wrote in their team after the member moves on, and the new team's managers do
+not see what the member wrote before: every page, PDF and export that adds up a member's reports
+counts only those in the reader's reach (member_reach()). Nobody but the author edits a report's
+content, admins included: what a manager reviews is what the author wrote.
+
+Drafts are private to their author until first submitted: managers, directors and admins get 404
+on a draft, its attachments, its history and its PDF. A report returned for revision is no draft:
+its reviewers keep seeing it while the author revises it.
 
 Answers:
 - An object outside the user's reach answers 404, exactly like one that does not exist, so ids
@@ -46,7 +57,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from reports.models import WeeklyReport
-from teams.models import Membership, Team, User
+from teams.models import Leave, Membership, Team, User
 
 
 @dataclass(frozen=True)
@@ -269,30 +280,56 @@ def writes_reports(user: User) -> bool:
 
 
 def visible_reports(user: User) -> QuerySet[WeeklyReport]:
-    """Own reports, plus those written in teams of the user's subtree; all for admins."""
+    """Own reports, plus the submitted ones (not drafts) written in teams of the user's subtree;
+    all but others' drafts for admins."""
     s = scope(user)
-    if s.is_admin:
-        return WeeklyReport.objects.all()
     if not user.is_authenticated:
         return WeeklyReport.objects.none()
-    condition = Q(author=user)
-    for path in s.readable_paths:
-        condition |= Q(team__path__startswith=path)
-    return WeeklyReport.objects.filter(condition)
+    others = ~Q(status=WeeklyReport.Status.DRAFT) & in_subtrees(None if s.is_admin else s.readable_paths)
+    return WeeklyReport.objects.filter(Q(author=user) | others)
+
+
+def member_reach(user: User, member: User) -> Team | None:
+    """The team whose subtree bounds what the user may read of `member`'s reports, for the pages,
+    PDFs and exports that add them up: None when every one of them is in reach (their own, and
+    admins'), otherwise the root of the subtree the user reads, so that a member who moved in
+    brings none of what they wrote in another team. Http404 when the member is out of reach."""
+    member = member_for_view(user, member.pk)
+    s = scope(user)
+    if s.is_admin or member.pk == user.pk:
+        return None
+    return Team.objects.get(pk=s.own_team_id)
+
+
+def can_view_member_summary(user: User, member: User, within: Team | None) -> bool:
+    """A member's summary bounded to `within` (None: unbounded), such as a stored PDF: for whoever
+    may read the member and every report it adds up."""
+    if not can_view_member(user, member):
+        return False
+    if within is None:
+        return scope(user).is_admin or member.pk == user.pk
+    return can_view_team(user, within)
 
 
 def reviewable_reports(user: User) -> QuerySet[WeeklyReport]:
-    """The reports can_review_report() allows, as a query: written in the subtrees the user
-    manages (anywhere for admins), not their own. (They are all visible_reports(user): a manager
-    reads the subtree they manage.)"""
+    """The reports can_review_report() allows, as a query: submitted, written in the subtrees the
+    user manages (anywhere for admins), not their own. (They are all visible_reports(user): a
+    manager reads the subtree they manage.)"""
     s = scope(user)
     managed = None if s.is_admin else s.managed_paths
-    return WeeklyReport.objects.filter(in_subtrees(managed)).exclude(author=user)
+    return (
+        WeeklyReport.objects.filter(in_subtrees(managed)).exclude(author=user).exclude(status=WeeklyReport.Status.DRAFT)
+    )
 
 
 def can_view_report(user: User, report: WeeklyReport) -> bool:
+    """The author always; others (admins included) once it is submitted and in their reach."""
+    if report.author_id == user.pk and user.is_authenticated:
+        return True
+    if report.status == WeeklyReport.Status.DRAFT:
+        return False
     s = scope(user)
-    return s.is_admin or report.author_id == user.pk or any(report.team.path.startswith(p) for p in s.readable_paths)
+    return s.is_admin or any(report.team.path.startswith(p) for p in s.readable_paths)
 
 
 def can_edit_report(user: User, report: WeeklyReport) -> bool:
@@ -334,8 +371,9 @@ def report_for_withdrawal(user: User, pk: int) -> WeeklyReport:
 
 
 def can_review_report(user: User, report: WeeklyReport) -> bool:
-    """Managers review reports written in their subtree (not their own); admins any but their own."""
-    if report.author_id == user.pk:
+    """Managers review submitted reports written in their subtree (not their own); admins any but
+    their own."""
+    if report.author_id == user.pk or report.status == WeeklyReport.Status.DRAFT:
         return False
     s = scope(user)
     return s.is_admin or any(report.team.path.startswith(p) for p in s.managed_paths)
@@ -367,7 +405,11 @@ def team_for_targets(user: User, pk: int) -> Team:
 def reviewers_of(report: WeeklyReport) -> QuerySet[User]:
     """The managers who answer for the report: those of its team, or of the nearest team above it
     that has a manager (whom a late submission or a resubmission concerns)."""
-    paths = _path_prefixes(report.team.path)
+    return _nearest_managers(report.team.path)
+
+
+def _nearest_managers(team_path: str) -> QuerySet[User]:
+    paths = _path_prefixes(team_path)
     managers = list(
         Membership.objects.active()
         .filter(role=Membership.Role.MANAGER, team__path__in=paths, user__is_active=True)
@@ -441,8 +483,8 @@ def can_view_team_summary(user: User, team: Team) -> bool:
 
 
 def document_for_view(user: User, pk: int):
-    """A PDF job whose subject the user may read (the report, the team, the member); Http404
-    otherwise, whoever asked for it."""
+    """A PDF job whose subject the user may read (the report, the team, the member's reports it
+    adds up); Http404 otherwise, whoever asked for it."""
     from summaries.models import Document
 
     job = _by_pk(Document.objects.select_related("report__team", "report__author", "team", "member"), pk)
@@ -451,7 +493,7 @@ def document_for_view(user: User, pk: int):
     if job.report_id is not None:
         allowed = can_view_report(user, job.report)
     elif job.member_id is not None:
-        allowed = can_view_member(user, job.member)
+        allowed = can_view_member_summary(user, job.member, job.team)
     else:
         allowed = can_view_team_summary(user, job.team)
     if not allowed:
@@ -568,3 +610,66 @@ def log_import_for(user: User, pk: int):
     if log_import is None:
         raise Http404
     return log_import
+
+
+# Leave ------------------------------------------------------------------------------------------
+
+
+def visible_leave(user: User) -> QuerySet[Leave]:
+    """Own leave, plus that of the people a manager or director may look up; all for admins."""
+    s = scope(user)
+    if s.is_admin:
+        return Leave.objects.all()
+    if not user.is_authenticated:
+        return Leave.objects.none()
+    if not s.readable_paths:
+        return Leave.objects.filter(member=user)
+    return Leave.objects.filter(member_id__in=_member_ids_in_reach(s, user))
+
+
+def can_view_team_leave(user: User) -> bool:
+    """Managers, directors and admins see their subtree's leave, pending and recorded."""
+    s = scope(user)
+    return s.is_admin or bool(s.readable_paths)
+
+
+def require_team_leave(user: User) -> None:
+    if not can_view_team_leave(user):
+        raise Http404
+
+
+def can_decide_leave(user: User, leave: Leave) -> bool:
+    """Managers approve or decline the leave of the members now in the subtree they manage; admins
+    anyone's; nobody their own."""
+    if leave.member_id == user.pk:
+        return False
+    s = scope(user)
+    if s.is_admin:
+        return True
+    return s.is_manager and (
+        Membership.objects.active().filter(in_subtrees(s.managed_paths), user_id=leave.member_id).exists()
+    )
+
+
+def leave_for_decision(user: User, pk: int) -> Leave:
+    """Leave for a manager's decision; Http404 outside reach, PermissionDenied for those who may see
+    it but not decide it (the member, directors)."""
+    leave = _by_pk(visible_leave(user).select_related("member"), pk)
+    if leave is None:
+        raise Http404
+    if not can_decide_leave(user, leave):
+        raise PermissionDenied
+    return leave
+
+
+def leave_deciders(member: User) -> QuerySet[User]:
+    """Whom a member's leave request goes to: the managers of their team, or of the nearest team
+    above it that has one; a manager's goes to the managers above them. (Admins see every request
+    on the leave page, also when nobody is named here.)"""
+    membership = Membership.objects.active().filter(user=member).select_related("team").first()
+    if membership is None:
+        return User.objects.none()
+    path = membership.team.path
+    if membership.role == Membership.Role.MANAGER:
+        path = path[: path.rstrip("/").rfind("/") + 1]
+    return _nearest_managers(path).exclude(pk=member.pk) if path else User.objects.none()

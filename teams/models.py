@@ -257,18 +257,28 @@ class MemberImport(SpreadsheetImport):
 
 class LeaveQuerySet(models.QuerySet):
     def approved(self) -> "LeaveQuerySet":
-        """The leave that counts (no reminders, not expected to report). Every recorded leave
-        counts today; the one place to narrow it when leave needs approval."""
-        return self.all()
+        """The leave that excuses a member from reporting and silences their reminders: only
+        approved leave (pending and declined leave excuses nothing)."""
+        return self.filter(status=Leave.Status.APPROVED)
 
 
 class Leave(models.Model):
-    """A period a member is away (both days included): no reminders, not counted as missing."""
+    """A period a member is away (both days included): once approved, no reminders and not
+    counted as missing. Short leave from today on is approved as it is recorded; longer leave, or
+    leave starting in the past, waits for the manager (reminders.services.record_leave)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
 
     member = models.ForeignKey(User, verbose_name=_("member"), on_delete=models.CASCADE, related_name="leaves")
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until (inclusive)"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = LeaveQuerySet.as_manager()

@@ -39,7 +39,14 @@ def team_structure(admin_code=200):
 
 
 def author_only(author_code):
-    """Changes to rep's report: only rep; its readers get 403, everyone else 404."""
+    """Rep's draft and changes to it: only rep; everyone else 404 (a draft is private until it is
+    submitted, so its manager, director and admins do not see it either)."""
+    return {**signed_in(404), "rep": author_code}
+
+
+def author_changes(author_code):
+    """Changes to what rep wrote that others read (a comment on a submitted report, a sales log
+    entry): only rep; its readers get 403, everyone else 404."""
     return {**team_readers(403), "rep": author_code}
 
 
@@ -49,7 +56,8 @@ def reviewers(code):
     return {**team_readers(403), "rep": 403, "lead": code, "admin": code}
 
 
-# name: (method, objects the URL is about, expected answer by role)
+# name: (method, objects the URL is about, expected answer by role); "name@case" asks the same URL
+# about other objects.
 MATRIX = {
     "home": ("get", [], signed_in(200)),
     "healthz": ("get", [], every(200)),
@@ -98,7 +106,7 @@ MATRIX = {
     "reports:conflict": ("get", ["report", "conflict"], author_only(200)),
     "reports:conflict_keep_mine": ("post", ["report", "conflict"], author_only(302)),
     "reports:attachment_upload": ("post", ["report"], author_only(302)),
-    "reports:attachment_download": ("get", ["attachment"], {**team_readers(), "rep": 200}),
+    "reports:attachment_download": ("get", ["attachment"], author_only(200)),  # on rep's draft
     "reports:attachment_delete": ("post", ["attachment"], author_only(302)),
     "reports:my": ("get", [], signed_in(200)),
     "reviews:queue": ("get", [], {**signed_in(404), "lead": 200, "other_lead": 200, "admin": 200}),
@@ -112,8 +120,8 @@ MATRIX = {
     # Everyone who can read rep's report comments on it; an empty post answers with the form (200).
     "reviews:comment_add": ("post", ["submitted_report"], {**team_readers(), "rep": 200}),
     "reviews:thread": ("get", ["submitted_report"], {**team_readers(), "rep": 200}),
-    "reviews:comment_edit": ("get", ["comment"], author_only(200)),
-    "reviews:comment_delete": ("post", ["comment"], author_only(302)),
+    "reviews:comment_edit": ("get", ["comment"], author_changes(200)),
+    "reviews:comment_delete": ("post", ["comment"], author_changes(302)),
     # Notifications are rep's own: nobody else reaches them, whatever their role.
     "notifications:inbox": ("get", [], signed_in(200)),
     "notifications:open": ("get", ["notification"], {**signed_in(404), "rep": 302}),
@@ -125,13 +133,23 @@ MATRIX = {
     # Leave is each person's own: others' answer 404, whatever their role.
     "reminders:leave": ("get", [], signed_in(200)),
     "reminders:leave_delete": ("post", ["leave"], {**signed_in(404), "rep": 302}),
+    # Managers, directors and admins see their subtree's leave; rep's pending leave is decided by
+    # rep's manager or an admin (rep and the director may see it but not decide it).
+    "reminders:team_leave": (
+        "get",
+        [],
+        {**signed_in(404), "lead": 200, "other_lead": 200, "director": 200, "admin": 200},
+    ),
+    "reminders:leave_approve": ("post", ["leave"], reviewers(302)),
+    "reminders:leave_decline": ("post", ["leave"], reviewers(302)),
     # PDFs of rep's report, of the team and of a teammate: whoever may read what they show.
     "insights:home": ("get", [], {**signed_in(404), "lead": 302, "other_lead": 302, "director": 302, "admin": 302}),
     "insights:dashboard": ("get", ["team"], team_readers()),
     "insights:member": ("get", ["teammate"], team_readers()),
     "insights:compare": ("get", ["team"], team_readers()),
     "insights:export": ("post", ["team"], team_readers(302)),  # nothing chosen: back to the dashboard
-    "summaries:report_pdf": ("post", ["report"], {**team_readers(302), "rep": 302}),
+    "summaries:report_pdf": ("post", ["report"], author_only(302)),  # rep's draft
+    "summaries:report_pdf@submitted": ("post", ["submitted_report"], {**team_readers(302), "rep": 302}),
     "summaries:team_week": ("get", ["team"], team_readers()),
     "summaries:team_week_pdf": ("post", ["team"], team_readers(302)),
     "summaries:team_period": ("get", ["team"], team_readers()),
@@ -145,8 +163,8 @@ MATRIX = {
     # The sales log is kept by those who write reports; each person's own.
     "customers:log": ("get", [], {**signed_in(200), "director": 404, "admin": 404}),
     "customers:activity_create": ("post", [], {**signed_in(200), "director": 404, "admin": 404}),
-    "customers:activity_edit": ("get", ["activity"], author_only(200)),
-    "customers:activity_delete": ("post", ["activity"], author_only(302)),
+    "customers:activity_edit": ("get", ["activity"], author_changes(200)),
+    "customers:activity_delete": ("post", ["activity"], author_changes(302)),
     "customers:member_log": ("get", ["teammate"], team_readers()),
     "customers:customer_list": ("get", [], signed_in(200)),
     "customers:customer_create": ("get", [], {**signed_in(200), "director": 403}),
@@ -157,8 +175,10 @@ MATRIX = {
     # A stored import is only its uploader's.
     "customers:import_preview": ("get", ["log_import"], {**signed_in(404), "rep": 200}),
     "customers:import_apply": ("post", ["log_import"], {**signed_in(404), "rep": 302}),
-    "reports:detail": ("get", ["report"], {**team_readers(), "rep": 200}),
-    "reports:history": ("get", ["report"], {**team_readers(), "rep": 200}),
+    "reports:detail": ("get", ["report"], author_only(200)),  # rep's draft
+    "reports:history": ("get", ["report"], author_only(200)),
+    "reports:detail@submitted": ("get", ["submitted_report"], {**team_readers(), "rep": 200}),
+    "reports:history@submitted": ("get", ["submitted_report"], {**team_readers(), "rep": 200}),
     # Two-factor login: everyone's own pages; nobody in the cast has it on or is required to.
     "security:two_factor": ("get", [], signed_in(200)),
     "security:setup": ("get", [], signed_in(200)),
@@ -190,7 +210,7 @@ def _url_names(patterns, prefix=""):
 
 
 def test_every_url_has_a_matrix_entry():
-    missing = sorted(set(_url_names(get_resolver().url_patterns)) - set(MATRIX))
+    missing = sorted(set(_url_names(get_resolver().url_patterns)) - {name.split("@")[0] for name in MATRIX})
     assert not missing, f"URLs without an access-matrix entry: {missing}"
 
 
@@ -283,7 +303,7 @@ def test_access_matrix(client, objects, cast, name, role):
     method, arg_keys, expected = MATRIX[name]
     if role != "anonymous":
         client.force_login(cast[role])
-    url = reverse(name, args=[objects[key] for key in arg_keys])
+    url = reverse(name.split("@")[0], args=[objects[key] for key in arg_keys])
     response = getattr(client, method)(url)
     want = expected[role]
     if want == LOGIN:

@@ -171,7 +171,11 @@ def test_a_members_history_shows_kpis_submissions_and_whether_goals_were_met(cli
         base_version=second.version,
         data={"plan_reviews": {goal_review.pk: {"outcome": "partly", "note": "等待法务"}}},
     )
-    client.force_login(lead)
+    client.force_login(lead)  # the second week is still a draft: private to its author
+    response = client.get(reverse("insights:member", args=[rep.pk]), {"period": "month", "day": "2026-11-20"})
+    assert [r.week_start for r in response.context["history"].reports] == [WEEKS[0]]
+    assert "等待法务" not in response.content.decode()
+    client.force_login(rep)
     response = client.get(reverse("insights:member", args=[rep.pk]), {"period": "month", "day": "2026-11-20"})
     history = response.context["history"]
     sales = next(item for item in history.kpis if item["kpi"] == kpis["sales"])

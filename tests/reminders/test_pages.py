@@ -112,9 +112,11 @@ def test_impossible_leave_is_refused_next_to_the_field(client, rep, starts_on, e
 def test_leave_that_has_started_cannot_be_removed_but_future_leave_can(client, rep, time_machine):
     time_machine.move_to(datetime.datetime(2026, 11, 18, 9, tzinfo=SHANGHAI))
     started = Leave.objects.create(
-        member=rep, starts_on=datetime.date(2026, 11, 17), ends_on=datetime.date(2026, 11, 19)
+        member=rep, starts_on=datetime.date(2026, 11, 17), ends_on=datetime.date(2026, 11, 19), status="approved"
     )
-    future = Leave.objects.create(member=rep, starts_on=datetime.date(2026, 12, 1), ends_on=datetime.date(2026, 12, 2))
+    future = Leave.objects.create(
+        member=rep, starts_on=datetime.date(2026, 12, 1), ends_on=datetime.date(2026, 12, 2), status="approved"
+    )
     client.force_login(rep)
     client.post(reverse("reminders:leave_delete", args=[started.pk]))
     client.post(reverse("reminders:leave_delete", args=[future.pk]))
@@ -122,7 +124,9 @@ def test_leave_that_has_started_cannot_be_removed_but_future_leave_can(client, r
 
 
 def test_someone_on_leave_all_the_working_week_is_on_leave_not_missing_in_the_queue(client, lead, rep, other_rep):
-    Leave.objects.create(member=rep, starts_on=datetime.date(2026, 11, 14), ends_on=datetime.date(2026, 11, 20))
+    Leave.objects.create(
+        member=rep, starts_on=datetime.date(2026, 11, 14), ends_on=datetime.date(2026, 11, 20), status="approved"
+    )
     client.force_login(lead)
     response = client.get(reverse("reviews:queue"), {"week": "2026-11-16"})
     assert {entry.member for entry in response.context["groups"]["missing"]} == {other_rep}
@@ -130,7 +134,9 @@ def test_someone_on_leave_all_the_working_week_is_on_leave_not_missing_in_the_qu
 
 
 def test_someone_on_leave_only_for_the_end_of_the_week_is_still_expected(client, lead, rep, other_rep):
-    Leave.objects.create(member=rep, starts_on=datetime.date(2026, 11, 19), ends_on=datetime.date(2026, 11, 21))
+    Leave.objects.create(
+        member=rep, starts_on=datetime.date(2026, 11, 19), ends_on=datetime.date(2026, 11, 21), status="approved"
+    )
     client.force_login(lead)
     response = client.get(reverse("reviews:queue"), {"week": "2026-11-16"})
     assert {entry.member for entry in response.context["groups"]["missing"]} == {rep, other_rep}

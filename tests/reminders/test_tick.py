@@ -82,7 +82,9 @@ def test_people_who_submitted_are_on_leave_or_left_are_not_reminded(team, rep, o
 
     submit(rep)
     away = member_of(team, username="away")
-    Leave.objects.create(member=away, starts_on=datetime.date(2026, 11, 19), ends_on=datetime.date(2026, 11, 21))
+    Leave.objects.create(
+        member=away, starts_on=datetime.date(2026, 11, 19), ends_on=datetime.date(2026, 11, 21), status="approved"
+    )
     member_of(team, username="on_leave", status=User.Status.ON_LEAVE)
     member_of(team, username="gone", status=User.Status.LEFT)
     tick(at(2026, 11, 19, 18, 5))

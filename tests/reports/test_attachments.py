@@ -56,6 +56,8 @@ def test_author_attaches_a_pdf_and_the_manager_downloads_it(client, rep, lead, d
     assert re.fullmatch(r"attachments/\d{4}/\d{2}/[0-9a-f]{32}\.pdf", attachment.file.name)  # not the author's name
 
     client.force_login(lead)
+    assert client.get(reverse("reports:attachment_download", args=[attachment.pk])).status_code == 404  # a draft
+    WeeklyReport.objects.filter(pk=draft.pk).update(status=WeeklyReport.Status.SUBMITTED)
     response = client.get(reverse("reports:attachment_download", args=[attachment.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
@@ -138,11 +140,13 @@ def attachment(rep, draft):
     ],
 )
 def test_only_readers_of_the_report_download_its_attachments(client, request, attachment, person, status):
+    WeeklyReport.objects.filter(pk=attachment.report_id).update(status=WeeklyReport.Status.SUBMITTED)
     client.force_login(request.getfixturevalue(person))
     assert client.get(reverse("reports:attachment_download", args=[attachment.pk])).status_code == status
 
 
-@pytest.mark.parametrize(("person", "status"), [("lead", 403), ("admin", 403), ("outsider", 404)])
+# A draft is private to its author: its manager and admins do not even see it.
+@pytest.mark.parametrize(("person", "status"), [("lead", 404), ("admin", 404), ("outsider", 404)])
 def test_only_the_author_deletes_or_uploads(client, request, draft, attachment, person, status):
     client.force_login(request.getfixturevalue(person))
     assert client.post(reverse("reports:attachment_delete", args=[attachment.pk])).status_code == status

@@ -68,6 +68,7 @@ def test_detail_query_count_does_not_grow_with_rows(client, lead, rep, django_as
         plan=[{"item": f"计划{i}", "customer": ""} for i in range(20)],
         problems=[{"problem": f"问题{i}", "cause": "", "action": "", "help_needed": ""} for i in range(20)],
     )
+    WeeklyReport.objects.filter(pk=report.pk).update(status=WeeklyReport.Status.SUBMITTED)  # drafts are private
     client.force_login(lead)
     # The report itself, its review record, comment thread, read receipt and the two nav badges.
     with django_assert_max_num_queries(18):

@@ -31,7 +31,7 @@ def refused_for_csrf(response) -> bool:
 def test_a_post_without_a_csrf_token_is_refused(objects, cast, name):
     method, arg_keys, expected = MATRIX[name]
     client = signed_in_client(cast, allowed_role(expected))
-    url = reverse(name, args=[objects[key] for key in arg_keys])
+    url = reverse(name.split("@")[0], args=[objects[key] for key in arg_keys])
     response = client.post(url, {"name": "x", "summary": "x", "body": "x", "language": "en"})
     assert refused_for_csrf(response), f"POST {url} without a token answered {response.status_code}"
 
@@ -43,7 +43,7 @@ def test_the_same_post_with_the_token_gets_past_the_check(objects, cast, name):
     client = signed_in_client(cast, role)
     client.get(reverse("teams:preferences") if role != "anonymous" else reverse("login"))
     token = client.cookies["csrftoken"].value
-    url = reverse(name, args=[objects[key] for key in arg_keys])
+    url = reverse(name.split("@")[0], args=[objects[key] for key in arg_keys])
     response = client.post(url, {"csrfmiddlewaretoken": token})
     assert not refused_for_csrf(response)
     if method == "get":
@@ -60,5 +60,5 @@ def test_state_changes_do_not_happen_on_get(objects, cast, name, client):
     role = allowed_role(expected)
     if role != "anonymous":
         client.force_login(cast[role])
-    response = client.get(reverse(name, args=[objects[key] for key in arg_keys]))
+    response = client.get(reverse(name.split("@")[0], args=[objects[key] for key in arg_keys]))
     assert response.status_code == 405

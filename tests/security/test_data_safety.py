@@ -32,7 +32,7 @@ POSTS = sorted(name for name, (method, _, _) in MATRIX.items() if method == "pos
 def test_no_post_by_anyone_removes_a_submitted_report_or_its_history(objects, cast, name):
     method, arg_keys, expected = MATRIX[name]
     before = history_of(objects["submitted_report"])
-    url = reverse(name, args=[objects[key] for key in arg_keys])
+    url = reverse(name.split("@")[0], args=[objects[key] for key in arg_keys])
     for role in ROLES:
         if expected[role] in (403, 404, LOGIN):
             continue

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from summaries.models import Document
-from tests.test_access_matrix import ROLES, team_readers
+from tests.test_access_matrix import ROLES, signed_in, team_readers
 
 START, END = datetime.date(2026, 11, 1), datetime.date(2026, 11, 30)
 
@@ -18,10 +18,17 @@ START, END = datetime.date(2026, 11, 1), datetime.date(2026, 11, 30)
 KINDS = {
     "report pdf": (lambda s: {"report": s["report"]}, "pdf", {**team_readers(), "rep": 200}),
     "team week pdf": (lambda s: {"team": s["team"], "period_start": START, "period_end": END}, "pdf", team_readers()),
+    # As a manager's request stores it: bounded to the team whose reports it may count.
     "member period pdf": (
-        lambda s: {"member": s["other_rep"], "period_start": START, "period_end": END},
+        lambda s: {"member": s["other_rep"], "team": s["team"], "period_start": START, "period_end": END},
         "pdf",
         team_readers(),
+    ),
+    # As an admin's request stores it: every report of the member, wherever written.
+    "unbounded member period pdf": (
+        lambda s: {"member": s["other_rep"], "period_start": START, "period_end": END},
+        "pdf",
+        {**signed_in(404), "admin": 200},
     ),
     "team period pdf": (lambda s: {"team": s["team"], "period_start": START, "period_end": END}, "pdf", team_readers()),
     "xlsx export": (lambda s: {"team": s["team"], "period_start": START, "period_end": END}, "xlsx", team_readers()),
@@ -31,6 +38,7 @@ KIND_OF = {
     "report pdf": Document.Kind.REPORT,
     "team week pdf": Document.Kind.TEAM_WEEK,
     "member period pdf": Document.Kind.MEMBER_PERIOD,
+    "unbounded member period pdf": Document.Kind.MEMBER_PERIOD,
     "team period pdf": Document.Kind.TEAM_PERIOD,
     "xlsx export": Document.Kind.EXPORT,
     "csv export": Document.Kind.EXPORT,

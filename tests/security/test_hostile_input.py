@@ -344,7 +344,7 @@ def test_a_hostile_file_name_is_stored_safely_and_served_as_a_download(scene, na
     assert attachment.file.path.startswith(str(settings.MEDIA_ROOT))
     shown = attachment.original_name
     assert not any(c in shown for c in "\r\n\u202e/\\") and len(shown) <= 200
-    download = client_for(scene, "lead").get(reverse("reports:attachment_download", args=[attachment.pk]))
+    download = client_for(scene, "rep").get(reverse("reports:attachment_download", args=[attachment.pk]))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"  # what we checked, not what the browser said
     assert download["Content-Disposition"].startswith("attachment;")
