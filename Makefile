@@ -15,14 +15,14 @@ $(VENV)/.installed: requirements-dev.lock
 	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
-# Bootstrap and its icons come from the npm registry (package.json); nothing is committed.
+# Bootstrap, its icons and the PDFs' Chinese font (Noto Sans SC) come from the npm registry
+# (package.json); nothing is committed, and no system font is needed.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(VENV)/.installed node_modules/.installed
 	$(PY) scripts/compile_messages.py
-	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || echo "NOTE: no CJK font found: Chinese PDFs will show boxes. Install one: apt-get install fonts-noto-cjk (Debian/Ubuntu), or brew install --cask font-noto-sans-cjk (macOS)."
 
 run: install
 	$(PY) manage.py migrate --noinput

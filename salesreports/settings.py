@@ -174,6 +174,12 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
 ]
+# The PDFs' Chinese font, whole TrueType files from the npm registry (package.json), so that a
+# machine without a system CJK font still renders Chinese; WeasyPrint embeds the glyphs it uses.
+PDF_FONTS = {
+    400: NODE_MODULES / "@expo-google-fonts" / "noto-sans-sc" / "400Regular" / "NotoSansSC_400Regular.ttf",
+    700: NODE_MODULES / "@expo-google-fonts" / "noto-sans-sc" / "700Bold" / "NotoSansSC_700Bold.ttf",
+}
 # Uploads live outside the web root and are only ever served through views that ask
 # teams.access first; there is deliberately no MEDIA_URL route.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default="") or VAR_DIR / "media")

@@ -1,6 +1,6 @@
-"""WeasyPrint: HTML templates to PDF. Chinese needs a CJK font on the machine (Debian's
-fonts-noto-cjk, installed by `.ci/run`, the Dockerfile and checked by `make install`); WeasyPrint
-embeds the subset it uses, so the PDF reads the same anywhere."""
+"""WeasyPrint: HTML templates to PDF. Chinese is set in Noto Sans SC, whole TrueType files that
+`make install` brings from the npm registry (settings.PDF_FONTS), loaded with @font-face, so no
+system font is needed; WeasyPrint embeds the subset it uses, so the PDF reads the same anywhere."""
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -12,16 +12,28 @@ from reviews.models import Feedback, ReviewAction
 from summaries import rollups
 
 
-def _pdf(template: str, context: dict) -> bytes:
+def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported here: web processes never render, so never load it
 
-    html = render_to_string(template, {**context, "generated_at": timezone.now()})
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
+def _html(template: str, context: dict) -> str:
+    fonts = [{"weight": weight, "url": path.as_uri()} for weight, path in settings.PDF_FONTS.items()]
+    return render_to_string(template, {**context, "generated_at": timezone.now(), "pdf_fonts": fonts})
+
+
+def _pdf(template: str, context: dict) -> bytes:
+    return html_to_pdf(_html(template, context))
+
+
 def report_pdf(report: WeeklyReport, language: str) -> bytes:
+    return html_to_pdf(report_html(report, language))
+
+
+def report_html(report: WeeklyReport, language: str) -> str:
     with translation.override(language):
-        return _pdf(
+        return _html(
             "pdf/report.html",
             {
                 **sections_context(report),

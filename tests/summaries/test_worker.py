@@ -81,7 +81,7 @@ def test_a_worker_renders_the_pdf_with_the_chinese_text_numbers_and_font(rep, no
         worker.wait(timeout=20)
     text, fonts = read(job)
     assert "张伟的周报" in text and "销售额" in text and "86,500" in text
-    assert any("Noto-Sans-CJK" in name for name in fonts), fonts
+    assert any("Noto-Sans-SC" in name for name in fonts), fonts
 
 
 def test_a_job_whose_worker_was_killed_is_finished_by_a_new_worker(team, lead, not_eager, monkeypatch):
