@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run web worker test test-fast test-faults lint security-audit lock messages clean bench-reminders bench-pdf seed-large bench load
+.PHONY: install run web worker test test-fast test-faults lint typecheck compose-check security-audit lock messages clean bench-reminders bench-pdf seed-large bench load
 
 # Every package, direct or not, comes from the hashed lock file: a changed or swapped file on the
 # index fails the install. Edit requirements*.txt, then `make lock` to regenerate both locks
@@ -50,6 +50,16 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# mypy with django-stubs over every services and selectors module (configured in pyproject.toml).
+TYPED = $(shell find . \( -path ./.venv -o -path ./node_modules -o -path ./tests \) -prune -o \
+	\( -name services.py -o -name 'selectors*.py' -o -path '*/selectors/*.py' \) -print | sort)
+typecheck: install
+	$(VENV)/bin/mypy $(TYPED)
+
+# docker-compose.yml parsed and resolved by a compose implementation (no container engine needed).
+compose-check:
+	docker-compose -f docker-compose.yml config --quiet
 
 # bandit over our code (reviewed findings are marked in place with a reason) and pip-audit over
 # the lock file; see scripts/audit_dependencies.py for what is checked when the advisory
