@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run web worker test test-fast test-faults lint typecheck compose-check security-audit lock messages clean bench-reminders bench-pdf seed-large bench load
+.PHONY: install run web worker test test-fast test-faults lint typecheck compose-check scale-check security-audit lock messages clean bench-reminders bench-pdf seed-large bench load
 
 # Every package, direct or not, comes from the hashed lock file: a changed or swapped file on the
 # index fails the install. Edit requirements*.txt, then `make lock` to regenerate both locks
@@ -96,6 +96,13 @@ bench: install
 # large demo) and REDIS_URL (a database of its own). Installs locust into .venv-load.
 load: install
 	bash bench/load.sh
+
+# Scale-out, exercised: 2 gunicorn web processes, 2 Celery workers and 1 beat on one PostgreSQL
+# (DATABASE_URL; the check uses a database of its own, SCALE_DATABASE, made afresh) and one Redis
+# (REDIS_URL: a database of its own, emptied). A bounded load across both web processes, a doubled
+# reminder tick and a batch of PDFs across both workers; fails if anything went twice or was lost.
+scale-check: install
+	$(PY) bench/scale_check.py
 
 # Extract new strings, then translate locale/zh_Hans/LC_MESSAGES/django.po (needs GNU gettext).
 messages: install
