@@ -34,17 +34,23 @@ run: install
 	$(VENV)/bin/celery -A salesreports worker --beat -Q celery,pdf --loglevel=INFO --concurrency=2 --max-tasks-per-child=50 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Two test processes (pytest-xdist; PYTEST_WORKERS=auto for one per core), the browser tests
+# together in one of them (one Chromium); each process's test database is built by migrations once
+# and kept (--reuse-db: SQLite's in var/test-databases/, PostgreSQL's as test_<name>_gw0 …), then
+# only migrated forward. PYTEST_ARGS=--create-db rebuilds them. See tests/isolation.py.
+PYTEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --reuse-db $(PYTEST_ARGS)
 test: install
-	$(PY) -m pytest
+	$(PYTEST)
 
 # Everything but the browser tests, for a quick loop while editing.
 test-fast: install
-	$(PY) -m pytest -m "not browser"
+	$(PYTEST) -m "not browser"
 
 # The fault-injection tests alone (a throwaway Redis, real workers, dropped connections); `make test`
 # runs them too. Most need PostgreSQL and redis-server: set DATABASE_URL and REDIS_URL.
 test-faults: install
-	$(PY) -m pytest -m faults
+	$(PYTEST) -m faults
 
 lint: install
 	$(VENV)/bin/ruff check .
