@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run web worker test test-fast test-faults lint security-audit lock messages clean bench-reminders bench-pdf seed-large bench load
+.PHONY: install run web worker test test-fast test-faults lint typecheck compose-check scale-check security-audit lock messages clean bench-reminders bench-pdf seed-large bench load
 
 # Every package, direct or not, comes from the hashed lock file: a changed or swapped file on the
 # index fails the install. Edit requirements*.txt, then `make lock` to regenerate both locks
@@ -15,14 +15,14 @@ $(VENV)/.installed: requirements-dev.lock
 	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
-# Bootstrap and its icons come from the npm registry (package.json); nothing is committed.
+# Bootstrap, its icons and the PDFs' Chinese font (Noto Sans SC) come from the npm registry
+# (package.json); nothing is committed, and no system font is needed.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(VENV)/.installed node_modules/.installed
 	$(PY) scripts/compile_messages.py
-	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || echo "NOTE: no CJK font found: Chinese PDFs will show boxes. Install one: apt-get install fonts-noto-cjk (Debian/Ubuntu), or brew install --cask font-noto-sans-cjk (macOS)."
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -34,22 +34,38 @@ run: install
 	$(VENV)/bin/celery -A salesreports worker --beat -Q celery,pdf --loglevel=INFO --concurrency=2 --max-tasks-per-child=50 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Two test processes (pytest-xdist; PYTEST_WORKERS=auto for one per core), the browser tests
+# together in one of them (one Chromium); each process's test database is built by migrations once
+# and kept (--reuse-db: SQLite's in var/test-databases/, PostgreSQL's as test_<name>_gw0 …), then
+# only migrated forward. PYTEST_ARGS=--create-db rebuilds them. See tests/isolation.py.
+PYTEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --reuse-db $(PYTEST_ARGS)
 test: install
-	$(PY) -m pytest
+	$(PYTEST)
 
 # Everything but the browser tests, for a quick loop while editing.
 test-fast: install
-	$(PY) -m pytest -m "not browser"
+	$(PYTEST) -m "not browser"
 
 # The fault-injection tests alone (a throwaway Redis, real workers, dropped connections); `make test`
 # runs them too. Most need PostgreSQL and redis-server: set DATABASE_URL and REDIS_URL.
 test-faults: install
-	$(PY) -m pytest -m faults
+	$(PYTEST) -m faults
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# mypy with django-stubs over every services and selectors module (configured in pyproject.toml).
+TYPED = $(shell find . \( -path ./.venv -o -path ./node_modules -o -path ./tests \) -prune -o \
+	\( -name services.py -o -name 'selectors*.py' -o -path '*/selectors/*.py' \) -print | sort)
+typecheck: install
+	$(VENV)/bin/mypy $(TYPED)
+
+# docker-compose.yml parsed and resolved by a compose implementation (no container engine needed).
+compose-check:
+	docker-compose -f docker-compose.yml config --quiet
 
 # bandit over our code (reviewed findings are marked in place with a reason) and pip-audit over
 # the lock file; see scripts/audit_dependencies.py for what is checked when the advisory
@@ -86,6 +102,13 @@ bench: install
 # large demo) and REDIS_URL (a database of its own). Installs locust into .venv-load.
 load: install
 	bash bench/load.sh
+
+# Scale-out, exercised: 2 gunicorn web processes, 2 Celery workers and 1 beat on one PostgreSQL
+# (DATABASE_URL; the check uses a database of its own, SCALE_DATABASE, made afresh) and one Redis
+# (REDIS_URL: a database of its own, emptied). A bounded load across both web processes, a doubled
+# reminder tick and a batch of PDFs across both workers; fails if anything went twice or was lost.
+scale-check: install
+	$(PY) bench/scale_check.py
 
 # Extract new strings, then translate locale/zh_Hans/LC_MESSAGES/django.po (needs GNU gettext).
 messages: install

@@ -11,6 +11,7 @@ import logging
 import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -89,7 +90,7 @@ def notify(
             continue
         created.append(notification)
         if status == Notification.EmailStatus.PENDING:
-            transaction.on_commit(lambda pk=notification.pk: queue_email(pk))
+            transaction.on_commit(partial(queue_email, notification.pk))
     return created
 
 
@@ -140,7 +141,7 @@ def notify_many(drafts: list[Draft]) -> int:
     pending = list(new.filter(email_status=Notification.EmailStatus.PENDING).values_list("pk", flat=True))
     for start in range(0, len(pending), EMAIL_BATCH):
         batch = pending[start : start + EMAIL_BATCH]
-        transaction.on_commit(lambda batch=batch: queue_emails(batch))
+        transaction.on_commit(partial(queue_emails, batch))
     return new.count()
 
 

@@ -154,6 +154,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2 for new and changed passwords; hashes made by the others still verify and are rehashed
+# with Argon2 at the person's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -234,6 +242,12 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
 ]
+# The PDFs' Chinese font, whole TrueType files from the npm registry (package.json), so that a
+# machine without a system CJK font still renders Chinese; WeasyPrint embeds the glyphs it uses.
+PDF_FONTS = {
+    400: NODE_MODULES / "@expo-google-fonts" / "noto-sans-sc" / "400Regular" / "NotoSansSC_400Regular.ttf",
+    700: NODE_MODULES / "@expo-google-fonts" / "noto-sans-sc" / "700Bold" / "NotoSansSC_700Bold.ttf",
+}
 # Uploads live outside the web root and are only ever served through views that ask
 # teams.access first; there is deliberately no MEDIA_URL route.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default="") or VAR_DIR / "media")
@@ -245,6 +259,23 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploads, PDFs and exports go to an S3-compatible bucket (AWS S3, MinIO, Ceph…) when S3_BUCKET is
+# set, so that several web and worker machines share them. The bucket stays private: files are
+# still served only through views that ask the access policy.
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env("S3_ADDRESSING_STYLE", default="") or None,
+            "file_overwrite": False,
+        },
+    }
 # Hashed files (CompressedManifestStaticFilesStorage, gzip and Brotli next to each) are served by
 # WhiteNoise as immutable for ten years; the few unhashed ones for an hour.
 WHITENOISE_MAX_AGE = 0 if DEBUG else 60 * 60
@@ -368,6 +399,19 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Errors from web requests and Celery tasks go to Sentry (or a compatible service such as
+# GlitchTip) only when SENTRY_DSN is set; nothing is sent otherwise. No personal data by default.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 LOGGING = {
     "version": 1,

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape  # nosec B406 # escapes our output; no XML i
 
 from django.utils.safestring import SafeString, mark_safe
 
-FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+FONT = "'Noto Sans SC', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
 ACTUAL, TARGET, GRID, TEXT = "#0d6efd", "#adb5bd", "#dee2e6", "#495057"
 
 

@@ -100,10 +100,11 @@ def request_document(
     if any(day is not None and not dates.is_supported(day) for day in (start, end)):
         raise ValidationError(dates.out_of_range_message())
     if kind in (Document.Kind.MEMBER_PERIOD, Document.Kind.TEAM_PERIOD, Document.Kind.EXPORT):
-        if end < start:
+        # Forms for these kinds always give both dates.
+        if end < start:  # type: ignore[operator]
             raise ValidationError(_("The period ends before it starts."))
         longest = MAX_EXPORT_DAYS if kind == Document.Kind.EXPORT else MAX_PERIOD_DAYS
-        if (end - start).days > longest:
+        if (end - start).days > longest:  # type: ignore[operator]
             raise ValidationError(_("This period is too long (at most %(days)d days).") % {"days": longest + 1})
     key = content_key(
         f"{kind}:{file_format}:{layout}",
@@ -205,19 +206,24 @@ def render_job(*, job_id: int) -> bool:
 
 def _render(job: Document) -> bytes:
     """The PDF's bytes, all of it (charts and KPI names included) in the job's language."""
+    # Each kind has the fields it needs (request_document sets them); the ignores below say so.
     _progress(job, 30)
     with translation.override(job.language):
         if job.kind == Document.Kind.EXPORT:
             return _export(job)
         if job.kind == Document.Kind.REPORT:
-            return pdf.report_pdf(job.report, job.language)
+            return pdf.report_pdf(job.report, job.language)  # type: ignore[arg-type]
         if job.kind == Document.Kind.TEAM_WEEK:
-            summary = rollups.team_week(job.team, job.period_start)
+            summary = rollups.team_week(job.team, job.period_start)  # type: ignore[arg-type]
             _progress(job, 60)
             return pdf.team_week_pdf(summary, job.language)
-        title = rollups.period_title(job.member or job.team, job.period_start, job.period_end)
+        title = rollups.period_title(job.member or job.team, job.period_start, job.period_end)  # type: ignore[arg-type]
         summary = rollups.period(
-            start=job.period_start, end=job.period_end, title=title, team=job.team, member=job.member
+            start=job.period_start,  # type: ignore[arg-type]
+            end=job.period_end,  # type: ignore[arg-type]
+            title=title,
+            team=job.team,
+            member=job.member,
         )
         _progress(job, 60)
         return pdf.period_pdf(summary, job.language)
@@ -227,17 +233,19 @@ def _export(job: Document) -> bytes:
     # Imported here: insights builds on summaries' roll-ups, so a module-level import would loop.
     from insights import exports
 
+    # An export always has its team and period (request_document); the ignores below say so.
     if job.layout == Document.Layout.LOG:
-        rows = exports.activities(job.team, job.period_start, job.period_end)
+        rows = exports.activities(job.team, job.period_start, job.period_end)  # type: ignore[arg-type]
     else:
         rows = exports.KpiValue.objects.filter(
-            report__team__path__startswith=job.team.path, report__week_start__range=(job.period_start, job.period_end)
+            report__team__path__startswith=job.team.path,  # type: ignore[union-attr]
+            report__week_start__range=(job.period_start, job.period_end),
         )
     total = max(rows.count(), 1)
     return exports.render(
-        team=job.team,
-        start=job.period_start,
-        end=job.period_end,
+        team=job.team,  # type: ignore[arg-type]
+        start=job.period_start,  # type: ignore[arg-type]
+        end=job.period_end,  # type: ignore[arg-type]
         layout=job.layout,
         file_format=job.file_format,
         progress=lambda rows: _progress(job, 30 + 60 * rows // total),

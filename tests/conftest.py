@@ -15,6 +15,16 @@ from teams.models import Membership
 from tests.factories import TeamFactory, UserFactory, member_of
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A kept test database may have been flushed by the last run's transactional tests (browser,
+    worker), taking the data migrations' rows with them: put them back (they are made idempotently)."""
+    from tests import data_migrations
+
+    with django_db_blocker.unblock():
+        data_migrations.restore()
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

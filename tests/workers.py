@@ -4,8 +4,25 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def worker_database_url() -> str:
+    """The test database for a process of its own: PostgreSQL's, or SQLite's when it is a file (as
+    under `make test`'s --reuse-db, see tests/isolation.py). Skips the test when it lives in this
+    process's memory."""
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "postgresql":
+        return urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + name))
+    if connection.vendor == "sqlite" and not connection.is_in_memory_db():
+        return f"sqlite:///{name}"
+    pytest.skip("a worker process cannot reach SQLite's in-memory test database: run with --reuse-db (make test)")
 
 
 def start_worker(queues: str = "celery", **env: str) -> subprocess.Popen:

@@ -6,13 +6,10 @@ PostgreSQL as well (the worker is another process). CI runs both.
 """
 
 import datetime
-import os
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -23,7 +20,7 @@ from reports.models import WeeklyReport
 from tests.reports.test_services import MONDAY, at
 from tests.reports.test_writing import complete
 from tests.reviews.test_pages import FRIDAY, submitted
-from tests.workers import start_worker
+from tests.workers import start_worker, worker_database_url
 
 pytestmark = pytest.mark.faults
 
@@ -86,18 +83,12 @@ def test_with_redis_stopped_requests_succeed_and_the_sweep_sends_each_email_once
     assert sorted(m.to[0] for m in mailoutbox) == sorted([lead.email, lead.email, rep.email])
 
 
-def _database_url() -> str:
-    url = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
-
-
 def _sent_messages(mail_dir: Path) -> int:
     return sum(path.read_text(errors="replace").count("\nMessage-ID: ") for path in mail_dir.glob("*.log"))
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a worker process cannot reach SQLite's test database")
 def test_a_real_worker_sends_what_piled_up_while_redis_was_down_exactly_once(
     migration_data, on_redis, rep, lead, tmp_path, settings, time_machine
 ):
@@ -109,7 +100,11 @@ def test_a_real_worker_sends_what_piled_up_while_redis_was_down_exactly_once(
     time_machine.move_to(LATE, tick=True)
     var = tmp_path / "var"
     worker = start_worker(
-        "celery", REDIS_URL=on_redis.url, DATABASE_URL=_database_url(), VAR_DIR=str(var), MEDIA_ROOT=settings.MEDIA_ROOT
+        "celery",
+        REDIS_URL=on_redis.url,
+        DATABASE_URL=worker_database_url(),
+        VAR_DIR=str(var),
+        MEDIA_ROOT=settings.MEDIA_ROOT,
     )
     try:
         on_redis.stop()

@@ -3,6 +3,8 @@ is embedded, and the charts are drawn."""
 
 import datetime
 import io
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -11,7 +13,7 @@ from pypdf import PdfReader
 from reports import services as report_services
 from reports.models import KPI
 from reviews import services as review_services
-from summaries import services
+from summaries import pdf, services
 from summaries.models import Document
 from tests.reports.test_services import MONDAY, fill
 from tests.reviews.test_pages import submitted
@@ -19,14 +21,15 @@ from tests.reviews.test_pages import submitted
 pytestmark = pytest.mark.usefixtures("_fonts")
 
 
-@pytest.fixture
-def _fonts():
-    import shutil
-    import subprocess
+# The bundled font's name as embedded in a PDF (the system's Noto Sans CJK would be "Noto-Sans-CJK-SC").
+BUNDLED_FONT = "Noto-Sans-SC"
 
-    fonts = subprocess.run(["fc-list"], capture_output=True, text=True).stdout if shutil.which("fc-list") else ""
-    if "Noto Sans CJK" not in fonts:
-        pytest.fail("A CJK font is needed to render Chinese PDFs: apt-get install fonts-noto-cjk")
+
+@pytest.fixture
+def _fonts(settings):
+    missing = [str(path) for path in settings.PDF_FONTS.values() if not path.exists()]
+    if missing:
+        pytest.fail(f"The PDF font comes from npm: run `make install` ({missing} missing)")
 
 
 def read(job: Document) -> tuple[str, set[str]]:
@@ -61,7 +64,32 @@ def test_a_report_pdf_has_the_authors_chinese_text_and_numbers_in_an_embedded_cj
     text, fonts = read(render(kind=Document.Kind.REPORT, report=report))
     assert "张伟的周报" in text
     assert "客户跟进及时" in text and "签下华为" in text
-    assert any("Noto-Sans-CJK" in name for name in fonts), fonts
+    assert any(BUNDLED_FONT in name for name in fonts), fonts
+
+
+def test_a_machine_without_any_system_font_writes_the_chinese_in_the_bundled_font(rep, lead, tmp_path, settings):
+    # A second Python process that loads Django and WeasyPrint and reads a 10 MB font: about five seconds.
+    report = submitted(rep)
+    review_services.mark_reviewed(report=report, reviewer=lead, praise="客户跟进及时", goals=["签下华为"])
+    html = pdf.report_html(report, "zh-hans")
+    empty = tmp_path / "fonts.conf"  # fontconfig with no font directory at all
+    empty.write_text(f'<?xml version="1.0"?><fontconfig><cachedir>{tmp_path / "cache"}</cachedir></fontconfig>')
+    render = "import sys, django; django.setup(); from summaries.pdf import html_to_pdf; "
+    render += "sys.stdout.buffer.write(html_to_pdf(sys.stdin.read()))"
+    result = subprocess.run(
+        [sys.executable, "-c", render],
+        input=html.encode(),
+        capture_output=True,
+        cwd=settings.BASE_DIR,
+        env={"PATH": "/usr/bin:/bin", "FONTCONFIG_FILE": str(empty), "DJANGO_SETTINGS_MODULE": "salesreports.settings"},
+        timeout=120,
+        check=True,
+    )
+    reader = PdfReader(io.BytesIO(result.stdout))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "张伟的周报" in text and "客户跟进及时" in text and "签下华为" in text
+    fonts = {str(f.get_object()["/BaseFont"]) for page in reader.pages for f in page["/Resources"]["/Font"].values()}
+    assert fonts and all(BUNDLED_FONT in name for name in fonts), fonts
 
 
 def test_a_team_weekly_summary_has_members_rates_status_and_a_chart(team, rep, other_rep, lead):
@@ -80,7 +108,7 @@ def test_a_team_weekly_summary_has_members_rates_status_and_a_chart(team, rep, o
     assert "40,000" in text and "80%" in text
     assert "未提交" in text  # the missing member's status
     assert "销售额" in text  # the chart's title, drawn from SVG
-    assert any("Noto-Sans-CJK" in name for name in fonts)
+    assert any(BUNDLED_FONT in name for name in fonts)
 
 
 def test_a_quarterly_rollup_follows_the_summary_structure(rep, lead):

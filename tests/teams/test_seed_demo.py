@@ -2,6 +2,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from audit.models import AuditEntry
 from teams import access
@@ -14,10 +16,19 @@ def seed(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def _demo(django_db_setup, django_db_blocker):
+    # The people and teams only (the weeks of reports are test_seed_demo_reports.py's), built once
+    # for the module in a transaction rolled back at its end; each test rolls its own changes back.
+    md5 = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=md5), transaction.atomic():
+        yield seed("--without-reports")
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db) -> str:
-    # The people and teams only: the weeks of reports take a few seconds and one test covers them.
-    return seed("--without-reports")
+def demo(_demo, db) -> str:
+    return _demo
 
 
 def counts() -> dict[str, int]:
@@ -107,18 +118,3 @@ def test_password_option_resets_every_demo_password(demo):
 def test_prints_the_demo_logins(demo):
     for text in ("admin", "zhaoming", "liqiang", "上海一组", 'share the password "demo-2026"'):
         assert text in demo
-
-
-def test_this_weeks_draft_carries_last_weeks_plan_and_targets(db):
-    from reports import services as report_services
-    from reports.models import WeeklyReport
-
-    assert "submitted weekly reports" in seed()
-
-    zhangwei = User.objects.get(username="zhangwei")
-    report = report_services.open_report(author=zhangwei)
-    last = WeeklyReport.objects.filter(author=zhangwei, week_start__lt=report.week_start).latest("week_start")
-    assert last.status == WeeklyReport.Status.SUBMITTED
-    assert [r.item_text for r in report.plan_reviews.all()] == [p.item for p in last.plan_items.all()]
-    assert all(value.target for value in report.kpi_values.all())
-    assert WeeklyReport.objects.exclude(late_by=None).exists()  # the queue has late reports to show
