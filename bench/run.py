@@ -17,7 +17,7 @@ not a test). Run: `make bench`; docs/benchmark.md explains the method.
   the large demo and on the small demo (a throwaway database seeded with `seed_demo`).
 
 Environment: DATABASE_URL (required), REDIS_URL, PERF_FLOOR, FLOOR_DB (floor), BENCH_CONNECTIONS
-(4), BENCH_SECONDS (2, per block), BENCH_ROUNDS (6), BENCH_WEB_PORT (8822), BENCH_FLOOR_PORT
+(4), BENCH_SECONDS (3, per block), BENCH_ROUNDS (5), BENCH_WEB_PORT (8822), BENCH_FLOOR_PORT
 (8821). Prints the table (and the README's Markdown) and writes JSON under bench/results/.
 """
 
@@ -43,8 +43,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 4))
-SECONDS = int(os.environ.get("BENCH_SECONDS", 2))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", 6))
+SECONDS = int(os.environ.get("BENCH_SECONDS", 3))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 5))
 WEB_PORT = int(os.environ.get("BENCH_WEB_PORT", 8822))
 FLOOR_PORT = int(os.environ.get("BENCH_FLOOR_PORT", 8821))
 FLOOR_DB = os.environ.get("FLOOR_DB", "floor")
