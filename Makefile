@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run web worker test test-fast test-faults lint typecheck compose-check scale-check security-audit lock messages clean bench-reminders bench-pdf seed-large bench load
+.PHONY: install run web worker test test-fast test-faults lint typecheck compose-check scale-check security-audit lock messages clean bench-reminders bench-pdf seed-large bench bench-jobs load
 
 # Every package, direct or not, comes from the hashed lock file: a changed or swapped file on the
 # index fails the install. Edit requirements*.txt, then `make lock` to regenerate both locks
@@ -93,10 +93,16 @@ bench-reminders: install
 bench-pdf: install
 	$(PY) bench/pdf.py
 
-# The key pages against a baseline page, at large and small scale, plus PDFs, the reminder tick
-# and a month's export. Needs the large demo: DATABASE_URL=postgres://…/scale_bench make seed-large.
+# The key pages over HTTP (gunicorn, 2 workers, production settings) as ratios to the floor, a bare
+# Django page on the same PostgreSQL (../shared/perf-floor or PERF_FLOOR), interleaved by wrk
+# (apt-get install wrk); query counts at small and large scale. Needs the large demo:
+# createdb bench_large; DATABASE_URL=postgres://…/bench_large make seed-large. See docs/benchmark.md.
 bench: install
 	$(PY) bench/run.py
+
+# The worker's side on the large demo: PDFs, a month's export, the reminder tick.
+bench-jobs: install
+	$(PY) bench/jobs.py
 
 # 50 simulated people for 60 s against gunicorn (2 workers) on 127.0.0.1; needs DATABASE_URL (the
 # large demo) and REDIS_URL (a database of its own). Installs locust into .venv-load.

@@ -88,10 +88,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "salesreports.urls"
-# bench/run.py turns this on to route its baseline page (salesreports/bench_urls.py); never in production.
-BENCHMARK = env.bool("BENCHMARK", default=False)
-if BENCHMARK:
-    ROOT_URLCONF = "salesreports.bench_urls"
 WSGI_APPLICATION = "salesreports.wsgi.application"
 
 TEMPLATE_LOADERS = ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"]

@@ -1,4 +1,4 @@
-"""The benchmark's baseline page: routed only with BENCHMARK on, one indexed query for its rows."""
+"""The benchmark's baseline page: routed only by bench/urls.py (bench/settings.py), one indexed query for its rows."""
 
 import datetime
 
@@ -15,7 +15,7 @@ def test_the_baseline_page_is_not_routed_normally():
         reverse("bench_baseline")
 
 
-@pytest.mark.urls("salesreports.bench_urls")
+@pytest.mark.urls("bench.urls")
 def test_the_baseline_lists_the_users_last_50_reports_in_one_query(client, rep, other_rep, django_assert_num_queries):
     for back in range(55):
         services.open_report(author=rep, week_start=MONDAY - datetime.timedelta(weeks=back))

@@ -1,0 +1,6 @@
+"""Settings of the benchmark's web process (bench/run.py starts gunicorn with them): the project's
+settings, with a URLconf that adds the baseline page. Nothing in production imports this module."""
+
+from salesreports.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
