@@ -31,7 +31,7 @@ from reports import services as report_services
 from reports.calendar import WorkCalendar, calendars_for, effective_deadline, is_covered, provisional_holidays
 from reports.models import DayOff, TeamSettings, WeeklyReport, parse_reminder_hours
 from reports.roster import Roster
-from teams import access
+from teams import access, versions
 from teams.models import Leave, Membership, Team, User
 
 # A reminder whose moment passed more than this long ago (worker down, machine off) is dropped
@@ -437,6 +437,7 @@ def record_leave(
         note=note.strip()[:200],
         status=Leave.Status.PENDING if pending else Leave.Status.APPROVED,
     )
+    versions.touch_members([member.pk])  # the dashboards count who is on leave
     record(actor=member, action=AuditEntry.Action.CREATED, target=leave, changes=_leave_changes(leave))
     if pending:
         notify(
@@ -461,6 +462,7 @@ def decide_leave(*, leave: Leave, decided_by: User, approve: bool) -> Leave:
     leave.status = Leave.Status.APPROVED if approve else Leave.Status.DECLINED
     leave.decided_by, leave.decided_at = decided_by, timezone.now()
     leave.save(update_fields=["status", "decided_by", "decided_at"])
+    versions.touch_members([leave.member_id])
     record(
         actor=decided_by,
         action=AuditEntry.Action.STATUS_CHANGED,
@@ -490,6 +492,7 @@ def cancel_leave(*, leave: Leave) -> None:
         target=leave,
         changes={field: [value, None] for field, (_old, value) in _leave_changes(leave).items()},
     )
+    versions.touch_members([leave.member_id])
     leave.delete()
 
 

@@ -59,7 +59,9 @@ def test_the_missing_list_in_the_review_queue_keeps_a_member_whose_leave_is_pend
     ask(client, rep, datetime.date(2026, 11, 16), datetime.date(2026, 12, 31))
     client.force_login(lead)
     response = client.get(reverse("reviews:queue"), {"week": "2026-11-16"})
-    assert rep in {entry.member for entry in response.context["groups"]["missing"]}
+    groups = response.context["groups"]
+    assert rep in {entry.member for entry in groups["not_yet_due"]}  # the deadline is on Friday
+    assert rep not in {entry.member for entry in groups["on_leave"]}
 
 
 def test_leave_starting_in_the_past_waits_for_the_manager(client, rep):
@@ -158,3 +160,18 @@ def test_removing_leave_is_audited(client, rep):
     assert not Leave.objects.exists()
     entry = audit_of(leave).get(action=AuditEntry.Action.DELETED)
     assert entry.actor == rep and entry.changes["ends_on"] == ["2026-11-20", None]
+
+
+def test_approving_leave_shows_on_the_dashboard_at_once(client, rep, lead, team, django_capture_on_commit_callbacks):
+    ask(client, rep, datetime.date(2026, 11, 2), datetime.date(2026, 11, 8))  # in the past: pending
+    leave = Leave.objects.get(member=rep)
+
+    def discipline():
+        client.force_login(lead)
+        response = client.get(reverse("insights:dashboard", args=[team.pk]), {"period": "week", "day": "2026-11-02"})
+        return response.context["board"].discipline
+
+    assert (discipline().missing, discipline().on_leave) == (1, 0)  # pending; the page is now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reminders:leave_approve", args=[leave.pk]))
+    assert (discipline().missing, discipline().on_leave) == (0, 1)
