@@ -91,10 +91,6 @@ class Customer(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("customers:customer_detail", args=[self.pk])
 
-    # A page of fifty customers names each one's tier and status (salesreports/choices.py).
-    get_tier_display = choice_display("tier", Tier)
-    get_status_display = choice_display("status", Status)
-
     @property
     def is_lost(self) -> bool:
         return self.status == self.Status.LOST
@@ -168,7 +164,9 @@ class Activity(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("customers:activity_edit", args=[self.pk])
 
-    get_kind_display = choice_display("kind", Kind)  # a week's entries name it twice each
+    # A week's entries name it twice each: with Django's own get_kind_display() the Today page's
+    # median was 14 % slower on the demo (docs/simple-code.md), above issue 21's 10 % bar.
+    get_kind_display = choice_display("kind", Kind)
 
 
 class LogImport(SpreadsheetImport):

@@ -177,9 +177,14 @@ class PlanForm(forms.Form):
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
+    # Bootstrap columns of each field in the row: the item takes half of it.
+    columns = {"item": "col-md-6"}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style(self)
+        for name, field in self.fields.items():
+            field.column = self.columns.get(name, "col-md-3")
 
     def clean(self):
         data = super().clean()

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from salesreports.choices import choice_display
 from teams.models import Team
 
 
@@ -99,8 +98,6 @@ class KPI(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    get_unit_display = choice_display("unit", Unit)  # on every KPI row of the form and the reports
 
     class Meta:
         verbose_name = _("KPI")

@@ -1,4 +1,5 @@
-"""A quicker get_FOO_display() for choice fields shown in long lists.
+"""A quicker get_FOO_display() for choice fields shown in long lists (only where it pays: see
+Activity.get_kind_display).
 
 Django's generated version rebuilds a dict of the field's choices on every call (about 35 µs);
 pages that name a choice on every row of a week's entries or of fifty customers notice. Declared

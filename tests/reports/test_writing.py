@@ -192,6 +192,17 @@ def test_a_row_without_its_main_text_is_refused_and_kept_on_the_page(client, rep
     assert draft.summary == "" and draft.version == 1
 
 
+def test_a_rows_error_sits_in_the_box_next_to_its_field_in_every_row_and_the_blank_one(client, rep, draft):
+    client.force_login(rep)
+    response = client.post(url("edit", draft), posted(draft, plan=[{"item": "", "customer": "华为"}]))
+    page = response.content.decode()
+    assert '<label class="form-label small mb-0" for="id_plan-0-item">' in page
+    assert '<div id="id_plan-0-item_errors" class="invalid-feedback d-block"><div>Describe the plan item' in page
+    assert 'aria-describedby="id_plan-0-item_errors"' in page
+    # The blank row that "Add a plan item" copies has the same label and error box.
+    assert 'for="id_plan-__prefix__-item"' in page and 'id="id_plan-__prefix__-item_errors"' in page
+
+
 def test_custom_fields_of_the_template_are_asked_saved_and_required_on_submit(client, rep, team):
     template = ReportTemplate.objects.create(name="Key accounts")
     version = TemplateVersion.objects.create(
