@@ -16,6 +16,8 @@ from reports import services as report_services
 from reports.models import KPI, DayOff, Target, WeeklyReport
 from reports.roster import State
 from teams.models import Leave, Membership, User
+
+APPROVED = Leave.Status.APPROVED  # only approved leave excuses a report
 from tests.factories import MembershipFactory, TeamFactory, UserFactory, member_of
 from tests.reports.test_services import MONDAY, at
 
@@ -81,15 +83,17 @@ def test_someone_who_moved_mid_week_is_expected_in_the_team_they_were_in_at_the_
 
 
 def test_leave_covering_every_working_day_is_on_leave_and_a_few_days_are_not(team, rep, other_rep):
-    Leave.objects.create(member=rep, starts_on=MONDAY, ends_on=FRIDAY)
-    Leave.objects.create(member=other_rep, starts_on=MONDAY, ends_on=MONDAY + datetime.timedelta(days=3))
+    Leave.objects.create(member=rep, starts_on=MONDAY, ends_on=FRIDAY, status=APPROVED)
+    Leave.objects.create(
+        member=other_rep, starts_on=MONDAY, ends_on=MONDAY + datetime.timedelta(days=3), status=APPROVED
+    )
     assert states(team) == {rep: State.ON_LEAVE, other_rep: State.MISSING}
     assert roster.roster_of(team, [MONDAY], AFTER_DEADLINE).counts().expected == 1
 
 
 def test_leave_needs_to_cover_only_the_working_days(team, rep):
     DayOff.objects.create(team=None, on=MONDAY, name="公司假日")
-    Leave.objects.create(member=rep, starts_on=MONDAY + datetime.timedelta(days=1), ends_on=FRIDAY)
+    Leave.objects.create(member=rep, starts_on=MONDAY + datetime.timedelta(days=1), ends_on=FRIDAY, status=APPROVED)
     assert states(team) == {rep: State.ON_LEAVE}
 
 
@@ -178,7 +182,7 @@ def build(people: list[dict], teams) -> list[tuple[User, list[Membership]]]:
             days = {start + datetime.timedelta(days=n) for n in range(length + 1)}
             if not days & taken:
                 taken |= days
-                Leave.objects.create(member=user, starts_on=min(days), ends_on=max(days))
+                Leave.objects.create(member=user, starts_on=min(days), ends_on=max(days), status=APPROVED)
         for week_index, late in spec["reports"]:
             week = WEEKS[week_index]
             held = [m for m in memberships if m.started_on <= week + datetime.timedelta(days=6)]
@@ -219,7 +223,8 @@ def test_every_person_is_counted_once_a_week_and_teams_add_up_to_their_parent(ea
                 else:
                     working = {week + datetime.timedelta(days=n) for n in range(5)}
                     covered = all(
-                        Leave.objects.filter(member=user, starts_on__lte=d, ends_on__gte=d).exists() for d in working
+                        Leave.objects.approved().filter(member=user, starts_on__lte=d, ends_on__gte=d).exists()
+                        for d in working
                     )
                     on_leave = covered or user.status == User.Status.ON_LEAVE
                     assert entry.team == at_deadline[0].team
