@@ -116,7 +116,7 @@ MATRIX = {
     "reviews:mark_reviewed": ("post", ["submitted_report"], reviewers(200)),
     "reviews:return": ("post", ["submitted_report"], reviewers(200)),
     "reviews:overview": ("get", [], {**signed_in(404), "lead": 200, "other_lead": 200, "director": 200, "admin": 200}),
-    "reviews:withdraw": ("post", ["submitted_report"], author_only(302)),
+    "reviews:withdraw": ("post", ["submitted_report"], author_changes(302)),
     # Everyone who can read rep's report comments on it; an empty post answers with the form (200).
     "reviews:comment_add": ("post", ["submitted_report"], {**team_readers(), "rep": 200}),
     "reviews:thread": ("get", ["submitted_report"], {**team_readers(), "rep": 200}),

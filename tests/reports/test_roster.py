@@ -16,10 +16,10 @@ from reports import services as report_services
 from reports.models import KPI, DayOff, Target, WeeklyReport
 from reports.roster import State
 from teams.models import Leave, Membership, User
-
-APPROVED = Leave.Status.APPROVED  # only approved leave excuses a report
 from tests.factories import MembershipFactory, TeamFactory, UserFactory, member_of
 from tests.reports.test_services import MONDAY, at
+
+APPROVED = Leave.Status.APPROVED  # only approved leave excuses a report
 
 FRIDAY = MONDAY + datetime.timedelta(days=4)  # the default deadline: Friday 18:00, Shanghai
 AFTER_DEADLINE = at(MONDAY + datetime.timedelta(days=7), 9)

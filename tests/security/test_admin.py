@@ -37,6 +37,7 @@ DELETION = {
     "customers.Activity": NEVER,
     "customers.LogImport": NEVER,
     "security.TwoFactorPolicy": NEVER,
+    "sso.Identity": NEVER,  # unlinking is audited, from the member's page
 }
 
 

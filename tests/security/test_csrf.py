@@ -10,10 +10,15 @@ from tests.test_access_matrix import LOGIN, MATRIX
 
 # Who may use each URL: the first role the matrix lets through.
 PREFERENCE = ["admin", "lead", "rep", "director", "anonymous"]
+REFUSED = (403, 404, LOGIN)
+# URLs someone may use. Those the matrix refuses to everyone (the SSO start and callback with no
+# provider configured: tests/sso checks their state and CSRF handling with real providers) have
+# nothing for a forged form to reach.
+USABLE = sorted(name for name, (_, _, expected) in MATRIX.items() if any(v not in REFUSED for v in expected.values()))
 
 
 def allowed_role(expected: dict) -> str:
-    return next(role for role in PREFERENCE if expected[role] not in (403, 404, LOGIN))
+    return next(role for role in PREFERENCE if expected[role] not in REFUSED)
 
 
 def signed_in_client(cast, role: str) -> Client:
@@ -27,7 +32,7 @@ def refused_for_csrf(response) -> bool:
     return response.status_code == 403 and "403_csrf.html" in {t.name for t in response.templates}
 
 
-@pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.parametrize("name", USABLE)
 def test_a_post_without_a_csrf_token_is_refused(objects, cast, name):
     method, arg_keys, expected = MATRIX[name]
     client = signed_in_client(cast, allowed_role(expected))
@@ -36,7 +41,7 @@ def test_a_post_without_a_csrf_token_is_refused(objects, cast, name):
     assert refused_for_csrf(response), f"POST {url} without a token answered {response.status_code}"
 
 
-@pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.parametrize("name", USABLE)
 def test_the_same_post_with_the_token_gets_past_the_check(objects, cast, name):
     method, arg_keys, expected = MATRIX[name]
     role = allowed_role(expected)
