@@ -13,11 +13,13 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
+from reports import services as report_services
 from reports.models import Attachment
 from summaries import services as summary_services
 from summaries.models import Document
 from tests.faults.conftest import free_port
 from tests.reports.test_attachments import PDF, draft, stored_files, upload  # noqa: F401
+from tests.reports.test_services import fill
 from tests.reviews.test_pages import submitted
 
 BUCKET = "salesreports-media"
@@ -83,6 +85,7 @@ def test_an_attachment_goes_to_the_bucket_and_comes_back_to_the_manager(client, 
     assert upload(client, draft, "合同.pdf", PDF).status_code == 302
     attachment = Attachment.objects.get(report=draft)
     assert objects_in(bucket) == {attachment.file.name: PDF}
+    report_services.submit_report(report=fill(draft), by=rep)  # a draft is its author's alone
 
     client.force_login(lead)
     response = client.get(reverse("reports:attachment_download", args=[attachment.pk]))
