@@ -8,7 +8,6 @@ and refused sign-in that an admin should know of is in the audit trail.
 
 import re
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -190,7 +189,7 @@ def unlink(*, identity: Identity, actor: User) -> None:
     identity.delete()
 
 
-def password_login_allowed(user: AbstractBaseUser) -> bool:
+def password_login_allowed(user: User) -> bool:
     """Whether the person may log in with this site's own password under the policy."""
     policy = get_policy()
     if not policy.is_password_login_enabled:

@@ -285,7 +285,7 @@ def expire_documents(now: datetime.datetime | None = None) -> int:
     expired = 0
     for job in Document.objects.filter(status=Document.Status.DONE, finished_at__lt=cutoff).only("file"):
         # The file goes first: should marking fail, the next run finds the job again.
-        if job.file:
+        if job.file.name:
             job.file.storage.delete(job.file.name)
         expired += Document.objects.filter(pk=job.pk, status=Document.Status.DONE).update(
             status=Document.Status.EXPIRED, file="", size=0
