@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -25,7 +26,11 @@ def _start(request, **kwargs):
         job = services.request_document(requested_by=request.user, language=get_language(), **kwargs)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-        return redirect(request.META.get("HTTP_REFERER") or "home")
+        back = request.META.get("HTTP_REFERER", "")
+        ours = url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return redirect(back if ours else "home")  # back to the page asked from, never to another site
     return redirect(job)
 
 

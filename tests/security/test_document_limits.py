@@ -121,3 +121,21 @@ def test_files_older_than_the_retention_are_deleted_by_the_periodic_task_and_ask
 def test_the_beat_deletes_expired_files_every_hour():
     schedule = {entry["task"]: entry["schedule"] for entry in project_settings.CELERY_BEAT_SCHEDULE.values()}
     assert schedule["summaries.tasks.expire_documents"] == 60 * 60
+
+
+@pytest.mark.parametrize(
+    ("referer", "lands_on"),
+    [
+        ("https://evil.example/phish", "/"),
+        ("//evil.example/phish", "/"),
+        ("http://testserver/reports/", "http://testserver/reports/"),
+    ],
+)
+def test_a_refused_request_goes_back_only_to_a_page_of_ours(client, rep, five_waiting, referer, lands_on):
+    response = client.post(
+        reverse("summaries:member_period_pdf", args=[rep.pk]),
+        {"period": "month", "day": MONTHS[5]},
+        HTTP_REFERER=referer,
+    )
+    assert response.status_code == 302
+    assert response.url == lands_on
