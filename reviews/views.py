@@ -53,17 +53,9 @@ def _team_settings(user: User, s: access.Scope) -> TeamSettings:
     return TeamSettings(time_zone=settings.TIME_ZONE)
 
 
-def _default_week(team_settings: TeamSettings) -> datetime.date:
-    """The most recent week whose deadline has passed, in the team's time zone."""
-    week = report_services.current_week_start(team_settings)
-    if team_settings.deadline_for(week) > timezone.now():
-        week -= datetime.timedelta(days=7)
-    return week
-
-
 def _week_from(request, team_settings: TeamSettings) -> datetime.date:
     day = dates.parse_day(request.GET.get("week"))
-    return _default_week(team_settings) if day is None else team_settings.week_start_for(day)
+    return report_services.last_closed_week(team_settings) if day is None else team_settings.week_start_for(day)
 
 
 # Pages ------------------------------------------------------------------------------------------
@@ -75,7 +67,7 @@ def _queue_week(request, user: User, team_settings: TeamSettings) -> tuple[datet
     waiting = queries.waiting_weeks(user)
     if request.GET.get("week"):
         return _week_from(request, team_settings), waiting
-    week = _default_week(team_settings)
+    week = report_services.last_closed_week(team_settings)
     if waiting and week not in {w for w, _n in waiting}:
         week = waiting[0][0]
     return week, waiting
