@@ -97,9 +97,8 @@ def team_week(team: Team, week: datetime.date, now: datetime.datetime | None = N
         rows.append((user, extra[user.pk], None, roster.State.NOT_EXPECTED))
     members = []
     for user, member_team, report, state in rows:
-        # A draft is its author's until submitted: its status shows, its figures do not.
-        shown = report is not None and report.status != WeeklyReport.Status.DRAFT
-        values = {v.kpi_id: v.actual for v in report.kpi_values.all()} if shown else {}
+        # The roster holds submitted reports only: a draft is its author's until submitted.
+        values = {v.kpi_id: v.actual for v in report.kpi_values.all()} if report else {}
         members.append(
             MemberWeek(
                 member=user,
