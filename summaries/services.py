@@ -191,11 +191,13 @@ def render_job(*, job_id: int) -> bool:
     try:
         content = _render(job)
     except SoftTimeLimitExceeded:
-        _fail(job, _("Rendering took too long. Try a shorter period, or try again later."))
+        with translation.override(job.language):  # the reason is read by whoever asked
+            _fail(job, _("Rendering took too long. Try a shorter period, or try again later."))
         return False
     except Exception as exc:
         logger.exception("PDF job %s failed", job.pk)
-        _fail(job, _("The file could not be produced (%(reason)s). You can try again.") % {"reason": exc})
+        with translation.override(job.language):
+            _fail(job, _("The file could not be produced (%(reason)s). You can try again.") % {"reason": exc})
         return False
     job.file.save(job.filename, ContentFile(content), save=False)
     Document.objects.filter(pk=job.pk).update(

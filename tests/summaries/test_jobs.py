@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications.models import Notification
 from reminders import services as reminder_services
@@ -72,6 +72,20 @@ def test_a_pdf_that_cannot_render_fails_with_a_reason_and_can_be_retried(client,
     again = Document.objects.exclude(pk=job.pk).get()
     assert response.url == again.get_absolute_url()
     assert services.render_job(job_id=again.pk) is True
+
+
+def test_the_reason_of_a_failure_is_in_the_language_of_whoever_asked(rep, settings, tmp_path):
+    broken = tmp_path / "templates" / "pdf"
+    broken.mkdir(parents=True)
+    (broken / "report.html").write_text('{% url "no-such-page" %}')
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]}]
+    job = services.request_document(
+        kind=Document.Kind.REPORT, report=submitted(rep), requested_by=rep, language="zh-hans"
+    )
+    with translation.override("en"):  # the worker's own language does not matter
+        assert services.render_job(job_id=job.pk) is False
+    job.refresh_from_db()
+    assert "文件生成失败" in job.error and "could not be produced" not in job.error
 
 
 def test_the_job_page_shows_progress_and_polls_until_done(client, rep):
