@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run web worker test test-fast test-faults lint typecheck compose-check scale-check security-audit lock messages clean bench-reminders bench-pdf seed-large bench bench-jobs load
+.PHONY: install run web worker test test-fast test-faults lint lint-imports typecheck compose-check scale-check security-audit lock messages clean bench-reminders bench-pdf seed-large bench bench-jobs load
 
 # Every package, direct or not, comes from the hashed lock file: a changed or swapped file on the
 # index fails the install. Edit requirements*.txt, then `make lock` to regenerate both locks
@@ -56,6 +56,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
+
+# The apps' floors (pyproject.toml's [tool.importlinter]): an app imports only from lower ones.
+lint-imports: install
+	$(VENV)/bin/lint-imports
 
 # mypy with django-stubs over every services and selectors module (configured in pyproject.toml).
 TYPED = $(shell find . \( -path ./.venv -o -path ./node_modules -o -path ./tests \) -prune -o \
