@@ -55,9 +55,8 @@ def _peak(run: Callable[[], object]) -> tuple[float, float, object]:
 def measure_jobs(s: Subjects) -> list[dict]:
     """The worker's side: the three PDF kinds (with their roll-ups, as the worker computes them),
     the reminder tick for every member, a full month's XLSX export of the whole company."""
-    from insights import exports
     from reports import services as report_services
-    from summaries import pdf, rollups
+    from summaries import exports, pdf, rollups
 
     week = s.reviewed.week_start
     quarter_end = datetime.date.fromisoformat(s.quarter)

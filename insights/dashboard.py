@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Activity
-from insights import problems as problem_analysis
 from reports import roster
 from reports.models import KPI, KpiValue, PlanReview, TeamSettings, WeeklyReport
 from reports.services import achievement
 from reviews.models import FeedbackGoal
 from summaries import charts
+from summaries import problems as problem_analysis
 from summaries.rollups import KpiTotal, combine, kpi_series, period_bounds
 from teams import versions
 from teams.models import Membership, Team, User

@@ -14,6 +14,7 @@ from reports import services as report_services
 from reports.models import KPI, KpiValue, PlanItem, PlanReview, Problem, Target, WeeklyReport
 from reviews.models import Feedback, FeedbackGoal
 from summaries import charts
+from summaries.problems import category_counts
 from teams.models import Team, User
 
 
@@ -271,8 +272,6 @@ def period(
     """A summary of the reporting weeks that start within [start, end], for one member or a team
     subtree (or one member's reports written within a team subtree), in the structure of a work
     summary."""
-    from insights.problems import category_counts  # insights builds on these roll-ups
-
     reports: QuerySet[WeeklyReport] = WeeklyReport.objects.filter(
         _scope(team, member), week_start__range=(start, end)
     ).exclude(status=WeeklyReport.Status.DRAFT)

@@ -24,9 +24,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from customers.models import Activity
 from reports import dates, roster
 from reports.models import Target, WeeklyReport
-from summaries import pdf, rollups
+from summaries import exports, pdf, rollups
 from summaries.models import Document
 from teams.models import Team, User
 
@@ -63,8 +64,6 @@ def content_key(variant: str, *, language: str, report=None, team=None, member=N
         targets = Target.objects.filter(week_start=start).aggregate(n=Count("pk"), changed=Max("updated_at"))
         descriptor = f"{team.pk}:{start}:{_fingerprint(reports)}:{people}:{targets['n']}:{targets['changed']}"
     elif variant.endswith(f":{Document.Layout.LOG}"):
-        from customers.models import Activity
-
         state = Activity.objects.filter(team__path__startswith=team.path, occurred_on__range=(start, end)).aggregate(
             n=Count("pk"), changed=Max("updated_at")
         )
@@ -232,9 +231,6 @@ def _render(job: Document) -> bytes:
 
 
 def _export(job: Document) -> bytes:
-    # Imported here: insights builds on summaries' roll-ups, so a module-level import would loop.
-    from insights import exports
-
     # An export always has its team and period (request_document); the ignores below say so.
     if job.layout == Document.Layout.LOG:
         rows = exports.activities(job.team, job.period_start, job.period_end)  # type: ignore[arg-type]

@@ -20,12 +20,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from insights import dashboard, exports
+from insights import dashboard
 from reports import demo_large, roster
 from reports import services as report_services
 from reports.models import KPI, TeamSettings
 from reviews import queries
-from summaries import rollups
+from summaries import exports, rollups
 from teams import services as team_services
 from teams.models import Team, User
 

@@ -7,7 +7,7 @@ import io
 import openpyxl
 from django.urls import reverse
 
-from insights.exports import safe_text
+from summaries.exports import safe_text
 from summaries.models import Document
 from tests.insights.test_dashboard import WEEKS, report_week
 

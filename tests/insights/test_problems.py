@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from customers.models import name_key
-from insights import problems
 from reports import services as report_services
 from reports.models import Problem, ProblemCategory, ReportRevision, WeeklyReport
+from summaries import problems
 from tests.reports.test_services import MONDAY, fill
 from tests.reports.test_writing import complete
 from tests.reviews.test_pages import submitted

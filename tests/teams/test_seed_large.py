@@ -138,7 +138,7 @@ def test_the_last_quarter_of_reports_came_from_the_sales_log(state):
 
 
 def test_problems_have_categories_and_some_keep_coming_back(state):
-    from insights.problems import overview
+    from summaries.problems import overview
     from reports.models import Problem
 
     assert not Problem.objects.filter(category__isnull=True).exists()

@@ -23,6 +23,7 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from customers.models import Activity
 from reports import roster
 from reports.models import KPI, KpiValue, Target, WeeklyReport
 from reports.services import achievement
@@ -178,8 +179,6 @@ def wide_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[lis
 
 def activities(team: Team, start: datetime.date, end: datetime.date):
     """The sales log of a subtree and period, by the team each entry was logged in."""
-    from customers.models import Activity
-
     return Activity.objects.filter(team__path__startswith=team.path, occurred_on__range=(start, end))
 
 
