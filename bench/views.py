@@ -1,7 +1,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from teams import access
+from reports import access as report_access
 
 BASELINE_ROWS = 50
 
@@ -11,5 +11,5 @@ def baseline(request):
     """The project's own yardstick, routed only by bench/urls.py: a page with the project's
     middleware and base template that lists 50 rows from one indexed query (the user's reports,
     by the author-and-week unique index). bench/run.py times it beside the floor."""
-    reports = access.visible_reports(request.user).filter(author=request.user).order_by("-week_start")
+    reports = report_access.visible_reports(request.user).filter(author=request.user).order_by("-week_start")
     return render(request, "bench/baseline.html", {"reports": reports[:BASELINE_ROWS]})

@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from audit.models import AuditEntry
 from audit.services import record
+from customers import access as customer_access
 from customers import services
 from customers.models import Activity, Customer, LogImport, name_key
 from reports.services import settings_for
 from salesreports import spreadsheets
-from teams import access
 from teams.imports import apply_stored
 from teams.models import Membership, User
 
@@ -165,7 +165,7 @@ class Owners:
 
     def __init__(self, uploader: User):
         self.uploader = uploader
-        self.allowed = {user.pk: user for user in access.customer_owners(uploader)}
+        self.allowed = {user.pk: user for user in customer_access.customer_owners(uploader)}
         self.by_name = {}
         for user in self.allowed.values():
             self.by_name[user.username.casefold()] = user

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from customers import access as customer_access
 from customers import imports, services
 from customers.forms import ActivityForm, CustomerForm, LogImportForm
 from customers.models import Activity, Customer, LogImport
@@ -92,7 +93,7 @@ def _log_page(
 
 
 def _require_log_keeper(user: User) -> None:
-    if not access.keeps_sales_log(user):
+    if not customer_access.keeps_sales_log(user):
         raise Http404
 
 
@@ -165,7 +166,7 @@ def _logged_fragment(request, activity: Activity, message: str) -> HttpResponse:
 
 
 def activity_edit(request, pk):
-    activity = access.activity_for_edit(request.user, pk)
+    activity = customer_access.activity_for_edit(request.user, pk)
     customers = _own_customers(request.user)
     initial = {
         **{name: getattr(activity, name) for name in services.ACTIVITY_FIELDS},
@@ -185,7 +186,7 @@ def activity_edit(request, pk):
 
 @require_POST
 def activity_delete(request, pk):
-    activity = access.activity_for_edit(request.user, pk)
+    activity = customer_access.activity_for_edit(request.user, pk)
     try:
         services.delete_activity(actor=request.user, activity=activity)
     except ValidationError as exc:
@@ -200,12 +201,12 @@ def activity_delete(request, pk):
 def member_log(request, pk):
     """A member's log of one week, read-only, for the people who may see that member."""
     member = access.member_for_view(request.user, pk)
-    if member.pk == request.user.pk and access.keeps_sales_log(request.user):
+    if member.pk == request.user.pk and customer_access.keeps_sales_log(request.user):
         return redirect("customers:log")
     team_settings = services.calendar_of(member)
     today = services.local_today(team_settings)
     week = _week_start(request, team_settings, today)
-    activities = access.visible_activities(request.user).filter(author=member)
+    activities = customer_access.visible_activities(request.user).filter(author=member)
     context = _week_context(member, team_settings, week, today)
     visible = set(activities.filter(occurred_on__range=(week, context["week_end"])).values_list("pk", flat=True))
     for day in context["days"]:
@@ -228,7 +229,7 @@ def member_log(request, pk):
 
 @require_GET
 def customer_list(request):
-    customers = access.visible_customers(request.user)
+    customers = customer_access.visible_customers(request.user)
     owners = list(
         User.objects.filter(Exists(customers.filter(owner=OuterRef("pk")))).order_by("display_name", "username")
     )
@@ -248,7 +249,7 @@ def customer_list(request):
     # Counted for the page's customers only: a team's log has hundreds of thousands of entries.
     logged = {
         row["customer_id"]: row
-        for row in access.visible_activities(request.user)
+        for row in customer_access.visible_activities(request.user)
         .filter(customer__in=[c.pk for c in page])
         .values("customer_id")
         .annotate(last=Max("occurred_on"), n=Count("pk"))
@@ -266,14 +267,14 @@ def customer_list(request):
             "statuses": Customer.Status.choices,
             "tiers": Customer.Tier.choices,
             # Whoever may own a customer or import for someone may create one (one question, asked once).
-            "can_create": (can_import := access.can_import_sales_log(request.user)),
+            "can_create": (can_import := customer_access.can_import_sales_log(request.user)),
             "can_import": can_import,
         },
     )
 
 
 def customer_create(request):
-    owners = access.customer_owners(request.user)
+    owners = customer_access.customer_owners(request.user)
     if not owners.exists():
         raise PermissionDenied
     initial = {"owner": request.user.pk, "created_on": services.local_today(services.calendar_of(request.user))}
@@ -298,9 +299,9 @@ def customer_create(request):
 
 @require_GET
 def customer_detail(request, pk):
-    customer = access.customer_for_view(request.user, pk)
+    customer = customer_access.customer_for_view(request.user, pk)
     activities = list(
-        access.visible_activities(request.user)
+        customer_access.visible_activities(request.user)
         .filter(customer=customer)
         .select_related("author")
         .order_by("-occurred_on", "-pk")[:200]
@@ -311,15 +312,15 @@ def customer_detail(request, pk):
         {
             "customer": customer,
             "activities": activities,
-            "can_edit": access.can_edit_customer(request.user, customer),
-            "can_log": customer.owner_id == request.user.pk and access.keeps_sales_log(request.user),
+            "can_edit": customer_access.can_edit_customer(request.user, customer),
+            "can_log": customer.owner_id == request.user.pk and customer_access.keeps_sales_log(request.user),
         },
     )
 
 
 def customer_edit(request, pk):
-    customer = access.customer_for_edit(request.user, pk)
-    owners = access.customer_owners(request.user) | User.objects.filter(pk=customer.owner_id)
+    customer = customer_access.customer_for_edit(request.user, pk)
+    owners = customer_access.customer_owners(request.user) | User.objects.filter(pk=customer.owner_id)
     form = CustomerForm(request.POST or None, instance=customer, owners=owners.distinct())
     if request.method == "POST" and form.is_valid():
         data = {key: form.cleaned_data[key] for key in services.CUSTOMER_FIELDS if key in form.cleaned_data}
@@ -340,7 +341,7 @@ def customer_edit(request, pk):
 
 
 def import_upload(request):
-    access.require_sales_log_import(request.user)
+    customer_access.require_sales_log_import(request.user)
     form = LogImportForm(request.POST or None, request.FILES or None, initial={"kind": LogImport.Kind.CUSTOMERS})
     if request.method == "POST" and form.is_valid():
         try:
@@ -358,7 +359,7 @@ def import_upload(request):
 
 @require_GET
 def import_sample(request, kind):
-    access.require_sales_log_import(request.user)
+    customer_access.require_sales_log_import(request.user)
     if kind not in LogImport.Kind.values:
         raise Http404
     response = HttpResponse(imports.sample_csv(kind), content_type="text/csv; charset=utf-8")
@@ -368,14 +369,14 @@ def import_sample(request, kind):
 
 @require_GET
 def import_preview(request, pk):
-    log_import = access.log_import_for(request.user, pk)
+    log_import = customer_access.log_import_for(request.user, pk)
     result = None if log_import.is_applied else imports.preview(log_import)
     return render(request, "customers/import_preview.html", {"log_import": log_import, "result": result})
 
 
 @require_POST
 def import_apply(request, pk):
-    log_import = access.log_import_for(request.user, pk)
+    log_import = customer_access.log_import_for(request.user, pk)
     try:
         imports.apply(actor=request.user, log_import=log_import)
     except ValidationError as exc:

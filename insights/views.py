@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from insights import dashboard
 from insights.forms import DashboardForm, ExportForm
+from reports import access as report_access
 from reports import services as report_services
 from reports.models import KPI, TeamSettings
 from summaries import charts
@@ -125,6 +126,6 @@ def member(request, pk):
             start,
             end,
             within=access.member_reach(request.user, person),
-            readable=access.visible_reports(request.user),
+            readable=report_access.visible_reports(request.user),
         )
     return render(request, "insights/member.html", {"person": person, "form": form, "history": history})

@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from notifications.models import EmailPreference, Notification
+from reports import access as report_access
 from reports.models import WeeklyReport
-from teams import access
 from teams.models import User
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def notify(
             continue
         if not person.is_active or person.status == User.Status.LEFT:
             continue
-        if report is not None and not access.can_view_report(person, report):
+        if report is not None and not report_access.can_view_report(person, report):
             continue
         if Notification.objects.filter(recipient=person, event=event).exists():
             continue

@@ -16,6 +16,7 @@ from notifications.models import Notification
 from reminders import services
 from reminders.forms import DayOffForm, LeaveForm
 from reminders.models import Reminder
+from reports import access as report_access
 from reports.models import DayOff
 from teams import access
 from teams.forms import save_or_show_errors
@@ -25,7 +26,7 @@ RECENT = 30
 
 
 def schedule(request):
-    access.require_template_admin(request.user)
+    report_access.require_template_admin(request.user)
     form = DayOffForm(request.POST or None, teams=Team.objects.active())
     if (
         request.method == "POST"
@@ -52,7 +53,7 @@ def schedule(request):
 
 @require_POST
 def day_off_delete(request, pk):
-    access.require_template_admin(request.user)
+    report_access.require_template_admin(request.user)
     day_off = get_object_or_404(DayOff, pk=pk)
     services.remove_day_off(actor=request.user, day_off=day_off)
     messages.success(request, _("Day off removed."))

@@ -4,10 +4,10 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import render
 
+from reports import access as report_access
 from reports.models import KpiValue, WeeklyReport
 from reviews.comment_views import review_record_context, thread_context
 from reviews.services import is_withdrawable, record_reading
-from teams import access
 
 REPORTS_PER_PAGE = 26
 
@@ -51,7 +51,7 @@ def sections_context(
 
 
 def detail(request, pk):
-    report = access.report_for_view(request.user, pk)
+    report = report_access.report_for_view(request.user, pk)
     record = review_record_context(report)
     record["reads"] = record_reading(report=report, reader=request.user, feedback=record["feedback_list"])
     return render(
@@ -61,15 +61,15 @@ def detail(request, pk):
             **sections_context(report),
             **record,
             **thread_context(request, report),
-            "can_edit": access.can_edit_report(request.user, report),
-            "can_review": access.can_review_report(request.user, report),
-            "can_withdraw": access.can_withdraw_report(request.user, report) and is_withdrawable(report),
+            "can_edit": report_access.can_edit_report(request.user, report),
+            "can_review": report_access.can_review_report(request.user, report),
+            "can_withdraw": report_access.can_withdraw_report(request.user, report) and is_withdrawable(report),
         },
     )
 
 
 def history(request, pk):
-    report = access.report_for_view(request.user, pk)
+    report = report_access.report_for_view(request.user, pk)
     revisions = list(report.revisions.select_related("author").order_by("number"))
     entries, previous = [], []
     for revision in revisions:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import name_key
+from reports import access as report_access
 from reports.attachments import check_upload
 from reports.calendar import WorkCalendar, calendar_for, effective_deadline
 from reports.models import (
@@ -448,11 +449,10 @@ def _notify_managers(report: WeeklyReport, revision: ReportRevision, *, first: b
     from notifications.models import Notification
     from notifications.services import notify
     from reviews.models import ReviewAction
-    from teams import access
 
     if first and report.late_by is not None:
         notify(
-            recipients=access.reviewers_of(report),
+            recipients=report_access.reviewers_of(report),
             kind=Notification.Kind.LATE_SUBMISSION,
             event=f"late:{report.pk}",
             actor=report.author,
@@ -461,9 +461,9 @@ def _notify_managers(report: WeeklyReport, revision: ReportRevision, *, first: b
         )
     if was_returned:
         returned = report.review_actions.filter(kind=ReviewAction.Kind.RETURNED).select_related("actor").last()
-        recipients = [returned.actor] if returned and access.can_review_report(returned.actor, report) else []
+        recipients = [returned.actor] if returned and report_access.can_review_report(returned.actor, report) else []
         notify(
-            recipients=recipients or access.reviewers_of(report),
+            recipients=recipients or report_access.reviewers_of(report),
             kind=Notification.Kind.RESUBMITTED,
             event=f"resubmitted:{report.pk}:{revision.number}",
             actor=report.author,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from reports import access as report_access
 from reports import services, settings_services
 from reports.models import KPI, ProblemCategory, ReportTemplate, TeamSettings
 from reports.settings_forms import (
@@ -30,17 +31,17 @@ from teams.forms import save_or_show_errors
 
 
 def kpi_list(request):
-    access.require_template_admin(request.user)
+    report_access.require_template_admin(request.user)
     return render(request, "reports/settings/kpi_list.html", {"kpis": KPI.objects.order_by("position", "pk")})
 
 
 def kpi_create(request):
-    access.require_template_admin(request.user)
+    report_access.require_template_admin(request.user)
     return _kpi_form(request, kpi=None)
 
 
 def kpi_edit(request, pk):
-    access.require_template_admin(request.user)
+    report_access.require_template_admin(request.user)
     return _kpi_form(request, kpi=get_object_or_404(KPI, pk=pk))
 
 
@@ -60,18 +61,18 @@ def _kpi_form(request, kpi: KPI | None):
 
 
 def problem_category_list(request):
-    access.require_template_admin(request.user)
+    report_access.require_template_admin(request.user)
     categories = ProblemCategory.objects.annotate(problem_count=Count("problems")).order_by("position", "pk")
     return render(request, "reports/settings/problem_category_list.html", {"categories": categories})
 
 
 def problem_category_create(request):
-    access.require_template_admin(request.user)
+    report_access.require_template_admin(request.user)
     return _problem_category_form(request, category=None)
 
 
 def problem_category_edit(request, pk):
-    access.require_template_admin(request.user)
+    report_access.require_template_admin(request.user)
     return _problem_category_form(request, category=get_object_or_404(ProblemCategory, pk=pk))
 
 
@@ -95,7 +96,7 @@ def _problem_category_form(request, category: ProblemCategory | None):
 
 
 def template_list(request):
-    access.require_template_admin(request.user)
+    report_access.require_template_admin(request.user)
     templates = ReportTemplate.objects.annotate(
         current_number=Max("versions__number"), report_count=Count("versions__reports")
     ).order_by("name")
@@ -119,12 +120,12 @@ def template_list(request):
 
 
 def template_create(request):
-    access.require_template_admin(request.user)
+    report_access.require_template_admin(request.user)
     return _template_form(request, template=None)
 
 
 def template_edit(request, pk):
-    access.require_template_admin(request.user)
+    report_access.require_template_admin(request.user)
     return _template_form(request, template=get_object_or_404(ReportTemplate, pk=pk))
 
 

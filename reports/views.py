@@ -9,15 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from customers import access as customer_access
 from customers import prefill
 from customers.models import Customer
+from reports import access as report_access
 from reports import services
 from reports.calendar import calendar_for, effective_deadline
 from reports.forms import AttachmentForm, ReportEditor
 from reports.models import Attachment, DraftConflict, PlanReview, ProblemCategory, WeeklyReport
 from reports.templatetags.report_tags import duration_text, kpi_number
 from reviews.models import ReviewAction
-from teams import access
 
 
 @require_GET
@@ -27,13 +28,13 @@ def this_week(request):
     except ValidationError as exc:
         messages.info(request, exc.messages[0])
         return redirect("home")
-    if access.can_edit_report(request.user, report):
+    if report_access.can_edit_report(request.user, report):
         return redirect("reports:edit", pk=report.pk)
     return redirect(report)
 
 
 def edit(request, pk):
-    report = access.report_for_edit(request.user, pk)
+    report = report_access.report_for_edit(request.user, pk)
     editor = ReportEditor(report, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
@@ -48,7 +49,7 @@ def edit(request, pk):
 
 @require_POST
 def autosave(request, pk):
-    report = access.report_for_edit(request.user, pk)
+    report = report_access.report_for_edit(request.user, pk)
     editor = ReportEditor(report, request.POST)
     try:
         saved = _save_draft(request, report, editor)
@@ -80,7 +81,7 @@ def autosave(request, pk):
 def _keep_posted(request, pk) -> tuple[ReportEditor, WeeklyReport | None, HttpResponse | None]:
     """Store what the page holds before acting on the report: the editor, the saved report, and
     the answer to give instead when it could not be stored (a conflict, or errors to show)."""
-    report = access.report_for_edit(request.user, pk)
+    report = report_access.report_for_edit(request.user, pk)
     editor = ReportEditor(report, request.POST)
     try:
         saved = _save_draft(request, report, editor)
@@ -141,7 +142,7 @@ def fill_from_log(request, pk):
 
 @require_GET
 def conflict(request, pk, conflict_pk):
-    report = access.report_for_edit(request.user, pk)
+    report = report_access.report_for_edit(request.user, pk)
     refused = get_object_or_404(DraftConflict, pk=conflict_pk, report=report, user=request.user)
     return render(
         request,
@@ -156,7 +157,7 @@ def conflict(request, pk, conflict_pk):
 
 @require_POST
 def conflict_keep_mine(request, pk, conflict_pk):
-    report = access.report_for_edit(request.user, pk)
+    report = report_access.report_for_edit(request.user, pk)
     refused = get_object_or_404(DraftConflict, pk=conflict_pk, report=report, user=request.user)
     try:
         services.resolve_conflict(conflict=refused, editor=request.user)
@@ -171,7 +172,7 @@ def conflict_keep_mine(request, pk, conflict_pk):
 
 @require_POST
 def attachment_upload(request, pk):
-    report = access.report_for_edit(request.user, pk)
+    report = report_access.report_for_edit(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES)
     added = None
     if form.is_valid():
@@ -191,7 +192,7 @@ def attachment_upload(request, pk):
 @require_GET
 def attachment_download(request, pk):
     attachment = get_object_or_404(Attachment.objects.select_related("report__team"), pk=pk)
-    if not access.can_view_report(request.user, attachment.report):
+    if not report_access.can_view_report(request.user, attachment.report):
         raise Http404
     try:
         handle = attachment.file.open("rb")
@@ -209,7 +210,7 @@ def attachment_download(request, pk):
 @require_POST
 def attachment_delete(request, pk):
     attachment = get_object_or_404(Attachment, pk=pk)
-    report = access.report_for_edit(request.user, attachment.report_id)
+    report = report_access.report_for_edit(request.user, attachment.report_id)
     services.remove_attachment(attachment=attachment)
     if request.htmx:
         return _render_attachments(request, report, AttachmentForm())
@@ -256,7 +257,7 @@ def _to_conflict(request, refused: DraftConflict) -> HttpResponse:
 def _log_hints(request, report: WeeklyReport, kpi_rows: list[dict]) -> bool:
     """Mark the KPI rows where the author typed another figure than the sales log shows; True
     when the author keeps a log, so the page offers to fill from it."""
-    if not access.keeps_sales_log(request.user):
+    if not customer_access.keeps_sales_log(request.user):
         return False
     if any(row["value"].kpi.log_source for row in kpi_rows):
         week = prefill.log_week(report.author, report.week_start)

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from reports import access as report_access
 from reports.models import WeeklyReport
+from reviews import access as review_access
 from reviews import services
 from reviews.forms import CommentEditForm, CommentForm
 from reviews.models import Comment, Feedback, ReportRead, ReviewAction
-from teams import access
 
 
 def review_record_context(report: WeeklyReport) -> dict:
@@ -43,8 +44,8 @@ def thread_context(request, report: WeeklyReport, form: CommentForm | None = Non
     entries = {
         comment.pk: {
             "comment": comment,
-            "can_edit": access.can_change_comment(request.user, comment) and services.can_still_edit(comment),
-            "can_delete": access.can_change_comment(request.user, comment) and not comment.is_deleted,
+            "can_edit": review_access.can_change_comment(request.user, comment) and services.can_still_edit(comment),
+            "can_delete": review_access.can_change_comment(request.user, comment) and not comment.is_deleted,
             "replies": [],
         }
         for comment in comments
@@ -55,7 +56,7 @@ def thread_context(request, report: WeeklyReport, form: CommentForm | None = Non
             entries[comment.parent_id]["replies"].append(entries[comment.pk])
         else:
             threads.append(entries[comment.pk])
-    can_comment = access.can_comment_on_report(request.user, report)
+    can_comment = review_access.can_comment_on_report(request.user, report)
     return {
         "report": report,
         "threads": threads,
@@ -63,7 +64,7 @@ def thread_context(request, report: WeeklyReport, form: CommentForm | None = Non
         "can_comment": can_comment,
         "comment_form": form or CommentForm(),
         "reply_token": uuid.uuid4().hex,
-        "mentionable": [p for p in access.report_audience(report) if p.pk != request.user.pk and not p.is_staff]
+        "mentionable": [p for p in report_access.report_audience(report) if p.pk != request.user.pk and not p.is_staff]
         if can_comment
         else [],
         "thread_next": next_url
@@ -75,7 +76,7 @@ def thread_context(request, report: WeeklyReport, form: CommentForm | None = Non
 def thread(request, pk):
     """The thread on its own: the fragment the review page loads once it is shown, or, without
     htmx, a page with the thread that posts come back to."""
-    report = access.report_for_view(request.user, pk)
+    report = report_access.report_for_view(request.user, pk)
     if request.htmx:
         back = _next(request) or report.get_absolute_url()
         return render(request, "reviews/_thread.html", thread_context(request, report, next_url=back))
@@ -97,8 +98,8 @@ def _back_to(request, report: WeeklyReport, anchor: str) -> str:
 
 @require_POST
 def add(request, pk):
-    report = access.report_for_view(request.user, pk)
-    if not access.can_comment_on_report(request.user, report):
+    report = report_access.report_for_view(request.user, pk)
+    if not review_access.can_comment_on_report(request.user, report):
         raise Http404
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -136,7 +137,7 @@ def _say_who_was_not_notified(request, mentions: services.Mentions) -> None:
 
 
 def edit(request, pk):
-    comment = access.comment_for_change(request.user, pk)
+    comment = review_access.comment_for_change(request.user, pk)
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         try:
@@ -158,7 +159,7 @@ def edit(request, pk):
 
 @require_POST
 def delete(request, pk):
-    comment = access.comment_for_change(request.user, pk)
+    comment = review_access.comment_for_change(request.user, pk)
     services.delete_comment(comment=comment, by=request.user)
     if request.htmx:
         return HttpResponseClientRedirect(_back_to(request, comment.report, f"comment-{comment.pk}"))

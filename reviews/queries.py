@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from reports import access as report_access
 from reports import services as report_services
 from reports.models import TeamSettings, WeeklyReport
 from reports.roster import Roster
@@ -25,7 +26,7 @@ def require_reviewer(user: User) -> access.Scope:
 
 def reports_to_review(user: User) -> QuerySet[WeeklyReport]:
     """Reports the user may review: written in the managed subtree, not their own."""
-    return access.reviewable_reports(user)
+    return report_access.reviewable_reports(user)
 
 
 def awaiting(user: User, week: datetime.date | None = None) -> QuerySet[WeeklyReport]:
@@ -101,7 +102,7 @@ def overview(user: User, week: datetime.date, now: datetime.datetime | None = No
     rows = {team.pk: TeamRow(team=team) for team in teams}
     settings = report_services.settings_by_team(teams)
     counts = (
-        access.visible_reports(user)
+        report_access.visible_reports(user)
         .filter(team_id__in=rows, week_start=week)
         .exclude(status=WeeklyReport.Status.DRAFT)
         .values("team_id")

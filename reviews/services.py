@@ -15,10 +15,11 @@ from audit.models import AuditEntry
 from audit.services import record
 from notifications.models import Notification
 from notifications.services import notify
+from reports import access as report_access
 from reports.models import PlanReview, ReportRevision, WeeklyReport
 from reports.services import snapshot
 from reviews.models import Comment, Feedback, FeedbackGoal, ReportRead, ReviewAction
-from teams import access, versions
+from teams import versions
 from teams.models import User
 
 MAX_GOALS = 10
@@ -194,7 +195,7 @@ class Mentions:
 def find_mentions(report: WeeklyReport, body: str) -> Mentions:
     """Match each "@name" to the longest display name or username, among the people who can see
     the report, that the text continues with ("@张伟明" is 张伟明, not 张伟)."""
-    audience = list(access.report_audience(report))
+    audience = list(report_access.report_audience(report))
     names = sorted(
         ((name, person) for person in audience for name in {person.display_name, person.username} if name),
         key=lambda pair: -len(pair[0]),
@@ -227,7 +228,7 @@ def _thread_participants(report: WeeklyReport) -> list[User]:
         pk__in=Comment.objects.filter(report=report, deleted_at__isnull=True).values("author_id")
     )
     reviewers = User.objects.filter(pk__in=Feedback.objects.filter(report=report).values("reviewer_id"))
-    return [report.author, *access.reviewers_of(report), *reviewers, *commenters]
+    return [report.author, *report_access.reviewers_of(report), *reviewers, *commenters]
 
 
 def _notify_about_comment(comment: Comment, mentioned: list[User], *, only_mentions: bool = False) -> None:

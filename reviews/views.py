@@ -15,11 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from customers import access as customer_access
 from customers import services as customer_services
+from reports import access as report_access
 from reports import dates, roster
 from reports import services as report_services
 from reports.models import KpiValue, PlanReview, TeamSettings, WeeklyReport
 from reports.read_views import sections_context
+from reviews import access as review_access
 from reviews import queries, services
 from reviews.comment_views import review_record_context
 from reviews.forms import FeedbackForm, ReturnForm
@@ -130,7 +133,7 @@ def queue(request):
             "waiting_weeks": waiting,
             "waiting_total": sum(n for _w, n in waiting),
             "due_at": team_settings.review_due_for(week),
-            "can_view_overview": access.can_view_review_overview(request.user),
+            "can_view_overview": review_access.can_view_review_overview(request.user),
             "summary_team": team or (teams[0] if teams else None),
         },
     )
@@ -148,7 +151,7 @@ def _week_links(week: datetime.date) -> dict:
 @require_GET
 def overview(request):
     """The read-only roll-up of the subtree's queues: which managers are behind."""
-    access.require_review_overview(request.user)
+    review_access.require_review_overview(request.user)
     s = access.scope(request.user)
     week = _week_from(request, _team_settings(request.user, s))
     rows = queries.overview(request.user, week)
@@ -172,7 +175,7 @@ def overview(request):
 
 @require_GET
 def review(request, pk):
-    report = access.report_for_review(request.user, pk)
+    report = report_access.report_for_review(request.user, pk)
     services.record_reading(report=report, reader=request.user)
     return _render_review(request, report, FeedbackForm(), ReturnForm())
 
@@ -186,7 +189,7 @@ def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, r
     # The report's KPI values and the author's actuals of the weeks before (those in the
     # reviewer's reach: not what they wrote in another team), in one query.
     reports = (
-        access.visible_reports(request.user)
+        report_access.visible_reports(request.user)
         .filter(author_id=report.author_id)
         .filter(Q(pk=report.pk) | Q(week_start__in=weeks) & ~Q(status=WeeklyReport.Status.DRAFT))
     )
@@ -220,9 +223,9 @@ def side(request, pk):
     """The review page's side panel: the report's review record (feedback, returns, read receipts)
     and the author's customers going cold, with last week's feedback and goals, which htmx puts
     above the report (out of band). A fragment for htmx; a page of its own without it."""
-    report = access.report_for_review(request.user, pk)
+    report = report_access.report_for_review(request.user, pk)
     going_cold = customer_services.overdue_follow_ups(
-        access.visible_activities(request.user).filter(author_id=report.author_id),
+        customer_access.visible_activities(request.user).filter(author_id=report.author_id),
         customer_services.local_today(report_services.settings_for(report.team)),
     )[:GOING_COLD_SHOWN]
     return render(
@@ -242,7 +245,7 @@ def _last_feedback(report: WeeklyReport, reader) -> dict:
     """The feedback on the author's previous report in the reader's reach (whichever week that
     was), each goal with what this report answered about it."""
     previous_report = (
-        access.visible_reports(reader)
+        report_access.visible_reports(reader)
         .filter(author_id=report.author_id, week_start__lt=report.week_start)
         .order_by("-week_start")
         .values("pk")[:1]
@@ -271,7 +274,7 @@ def _last_feedback(report: WeeklyReport, reader) -> dict:
 def next_report(request, pk):
     """The "Next report" link and the j/n keys: the report waiting after this one in the reviewer's
     queue of the same week, worked out when asked for; the queue when none is left."""
-    report = access.report_for_review(request.user, pk)
+    report = report_access.report_for_review(request.user, pk)
     return _after_action(request, report)
 
 
@@ -288,7 +291,7 @@ def _after_action(request, report: WeeklyReport):
 
 @require_POST
 def mark_reviewed(request, pk):
-    report = access.report_for_review(request.user, pk)
+    report = report_access.report_for_review(request.user, pk)
     form = FeedbackForm(request.POST)
     if form.is_valid() and save_or_show_errors(
         form,
@@ -310,7 +313,7 @@ def mark_reviewed(request, pk):
 
 @require_POST
 def return_report(request, pk):
-    report = access.report_for_review(request.user, pk)
+    report = report_access.report_for_review(request.user, pk)
     form = ReturnForm(request.POST)
     if form.is_valid() and save_or_show_errors(
         form,
@@ -325,7 +328,7 @@ def return_report(request, pk):
 @require_POST
 def withdraw(request, pk):
     """The author takes a submitted report back to draft (撤回) while no manager has opened it."""
-    report = access.report_for_withdrawal(request.user, pk)
+    report = report_access.report_for_withdrawal(request.user, pk)
     try:
         services.withdraw_report(report=report, by=request.user)
     except ValidationError as exc:

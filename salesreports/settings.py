@@ -104,7 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "teams.context_processors.navigation",
+                "salesreports.context_processors.navigation",
                 "csp.context_processors.nonce",
             ],
         },

@@ -13,8 +13,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from reports import access as report_access
 from reports import dates
 from reports import services as report_services
+from summaries import access as summary_access
 from summaries import rollups, services
 from summaries.forms import PeriodForm
 from summaries.models import Document
@@ -36,7 +38,7 @@ def _start(request, **kwargs):
 
 @require_POST
 def report_pdf(request, pk):
-    report = access.report_for_view(request.user, pk)
+    report = report_access.report_for_view(request.user, pk)
     return _start(request, kind=Document.Kind.REPORT, report=report)
 
 
@@ -121,14 +123,14 @@ def member_period_pdf(request, pk):
 
 @require_GET
 def job(request, pk):
-    job = access.document_for_view(request.user, pk)
+    job = summary_access.document_for_view(request.user, pk)
     template = "summaries/job.html#job-status" if request.htmx else "summaries/job.html"
     return render(request, template, {"job": job, "retention_days": settings.DOCUMENT_RETENTION_DAYS})
 
 
 @require_POST
 def retry(request, pk):
-    job = access.document_for_view(request.user, pk)
+    job = summary_access.document_for_view(request.user, pk)
     try:
         return redirect(services.retry(job=job, requested_by=request.user))
     except ValidationError as exc:
@@ -138,7 +140,7 @@ def retry(request, pk):
 
 @require_GET
 def download(request, pk):
-    job = access.document_for_view(request.user, pk)
+    job = summary_access.document_for_view(request.user, pk)
     if job.status != Document.Status.DONE or not job.file:
         raise Http404
     try:

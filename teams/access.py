@@ -1,5 +1,9 @@
-"""The one access policy. Every view and every list goes through this module; it is the only
-code that reads Membership.role or User.is_staff to decide who may see or change what.
+"""The one access policy: the Scope of a user (their role, the subtrees they read and manage), the
+one subtree helper (in_subtrees), and the team, member and leave predicates and fetchers. Each
+higher app keeps the predicates and fetchers of its own objects in its access.py, built on
+these (reports/access.py, reviews/access.py, summaries/access.py, customers/access.py); this
+module and those are the only code that reads Membership.role or User.is_staff to decide who may
+see or change what. The table below is the whole policy.
 
 Who                 | sees                                             | changes
 ------------------- | ------------------------------------------------ | -----------------------------------------
@@ -56,7 +60,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from reports.models import WeeklyReport
 from teams.models import Leave, Membership, Team, User
 
 
@@ -114,7 +117,7 @@ def in_subtrees(paths: tuple[str, ...] | None, prefix: str = "team__") -> Q:
     return functools.reduce(operator.or_, conditions) if conditions else Q(pk__in=[])
 
 
-def _by_pk(queryset: QuerySet, pk):
+def by_pk(queryset: QuerySet, pk):
     """One row by primary key, or None: get() drops the model's default ordering, which .first()
     would sort by (a join for some models) to pick among at most one row."""
     try:
@@ -205,7 +208,7 @@ def require_security_admin(user: User) -> None:
         raise PermissionDenied
 
 
-def _member_ids_in_reach(s: Scope, user: User) -> list[int]:
+def member_ids_in_reach(s: Scope, user: User) -> list[int]:
     """The ids of visible_members(user) for a manager or director, from their memberships: those
     now in the subtree, and those who left after being in it."""
     reach = Membership.objects.filter(in_subtrees(s.readable_paths)).filter(
@@ -219,7 +222,7 @@ def _member_ids_in_reach(s: Scope, user: User) -> list[int]:
 
 def team_for_view(user: User, pk: int) -> Team:
     """The team, or Http404 when it does not exist or lies outside the user's reach."""
-    team = _by_pk(Team.objects.select_related("parent"), pk)
+    team = by_pk(Team.objects.select_related("parent"), pk)
     if team is None or not can_view_team(user, team):
         raise Http404
     return team
@@ -260,33 +263,13 @@ def require_audit_access(user: User) -> None:
         raise PermissionDenied
 
 
-# Weekly reports, templates and targets -----------------------------------------------------------
-
-
-def can_manage_templates(user: User) -> bool:
-    """KPI definitions, report templates and team calendar settings are the admins'."""
-    return scope(user).is_admin
-
-
-def require_template_admin(user: User) -> None:
-    if not can_manage_templates(user):
-        raise PermissionDenied
+# Writers, readers of a member's reports, targets --------------------------------------------------
 
 
 def writes_reports(user: User) -> bool:
     """Salespeople and managers write weekly reports; directors and admins outside teams do not."""
     s = scope(user)
     return s.own_role in (Membership.Role.SALESPERSON, Membership.Role.MANAGER)
-
-
-def visible_reports(user: User) -> QuerySet[WeeklyReport]:
-    """Own reports, plus the submitted ones (not drafts) written in teams of the user's subtree;
-    all but others' drafts for admins."""
-    s = scope(user)
-    if not user.is_authenticated:
-        return WeeklyReport.objects.none()
-    others = ~Q(status=WeeklyReport.Status.DRAFT) & in_subtrees(None if s.is_admin else s.readable_paths)
-    return WeeklyReport.objects.filter(Q(author=user) | others)
 
 
 def member_reach(user: User, member: User) -> Team | None:
@@ -311,83 +294,6 @@ def can_view_member_summary(user: User, member: User, within: Team | None) -> bo
     return can_view_team(user, within)
 
 
-def reviewable_reports(user: User) -> QuerySet[WeeklyReport]:
-    """The reports can_review_report() allows, as a query: submitted, written in the subtrees the
-    user manages (anywhere for admins), not their own. (They are all visible_reports(user): a
-    manager reads the subtree they manage.)"""
-    s = scope(user)
-    managed = None if s.is_admin else s.managed_paths
-    return (
-        WeeklyReport.objects.filter(in_subtrees(managed)).exclude(author=user).exclude(status=WeeklyReport.Status.DRAFT)
-    )
-
-
-def can_view_report(user: User, report: WeeklyReport) -> bool:
-    """The author always; others (admins included) once it is submitted and in their reach."""
-    if report.author_id == user.pk and user.is_authenticated:
-        return True
-    if report.status == WeeklyReport.Status.DRAFT:
-        return False
-    s = scope(user)
-    return s.is_admin or any(report.team.path.startswith(p) for p in s.readable_paths)
-
-
-def can_edit_report(user: User, report: WeeklyReport) -> bool:
-    # Authors edit drafts and reports returned to them; a submitted report is frozen so that the
-    # manager reviews exactly what was sent.
-    return report.author_id == user.pk and report.is_editable_by_author
-
-
-def report_for_view(user: User, pk: int) -> WeeklyReport:
-    """The report, or Http404 when it does not exist or lies outside the user's reach."""
-    report = _by_pk(WeeklyReport.objects.select_related("author", "team", "template_version"), pk)
-    if report is None or not can_view_report(user, report):
-        raise Http404
-    return report
-
-
-def report_for_edit(user: User, pk: int) -> WeeklyReport:
-    """The report for its author to change; Http404 outside reach, PermissionDenied when frozen
-    or when the user is a reader but not the author."""
-    report = report_for_view(user, pk)
-    if not can_edit_report(user, report):
-        raise PermissionDenied
-    return report
-
-
-def can_withdraw_report(user: User, report: WeeklyReport) -> bool:
-    # Only the author takes back a submitted report, and only while it waits for review
-    # (reviews.services.withdraw_report also refuses once a reader has opened it).
-    return report.author_id == user.pk and report.status == WeeklyReport.Status.SUBMITTED
-
-
-def report_for_withdrawal(user: User, pk: int) -> WeeklyReport:
-    """The report for its author to withdraw; Http404 outside reach, PermissionDenied for anyone
-    else who can see it and for reports not waiting for review."""
-    report = report_for_view(user, pk)
-    if not can_withdraw_report(user, report):
-        raise PermissionDenied
-    return report
-
-
-def can_review_report(user: User, report: WeeklyReport) -> bool:
-    """Managers review submitted reports written in their subtree (not their own); admins any but
-    their own."""
-    if report.author_id == user.pk or report.status == WeeklyReport.Status.DRAFT:
-        return False
-    s = scope(user)
-    return s.is_admin or any(report.team.path.startswith(p) for p in s.managed_paths)
-
-
-def report_for_review(user: User, pk: int) -> WeeklyReport:
-    """The report for a reviewer's action; Http404 outside reach, PermissionDenied for readers who
-    may not review it (its author, directors)."""
-    report = report_for_view(user, pk)
-    if not can_review_report(user, report):
-        raise PermissionDenied
-    return report
-
-
 def can_set_targets(user: User, team: Team) -> bool:
     """Managers set targets for teams in their subtree; admins for any team."""
     s = scope(user)
@@ -402,14 +308,9 @@ def team_for_targets(user: User, pk: int) -> Team:
     return team
 
 
-def reviewers_of(report: WeeklyReport) -> QuerySet[User]:
-    """The managers who answer for the report: those of its team, or of the nearest team above it
-    that has a manager (whom a late submission or a resubmission concerns)."""
-    return _nearest_managers(report.team.path)
-
-
-def _nearest_managers(team_path: str) -> QuerySet[User]:
-    paths = _path_prefixes(team_path)
+def nearest_managers(team_path: str) -> QuerySet[User]:
+    """The active managers of the team at `team_path`, or of the nearest team above it that has one."""
+    paths = path_prefixes(team_path)
     managers = list(
         Membership.objects.active()
         .filter(role=Membership.Role.MANAGER, team__path__in=paths, user__is_active=True)
@@ -419,197 +320,10 @@ def _nearest_managers(team_path: str) -> QuerySet[User]:
     return User.objects.filter(pk__in=[user_id for path, user_id in managers if path == nearest])
 
 
-def report_audience(report: WeeklyReport) -> QuerySet[User]:
-    """Everyone who can see the report: its author, the managers and directors of its team and of
-    the teams above it, and admins. These are the people a comment may mention."""
-    above = Membership.objects.filter(
-        ended_on__isnull=True,
-        role__in=[Membership.Role.MANAGER, Membership.Role.DIRECTOR],
-        team__path__in=_path_prefixes(report.team.path),
-    ).values("user_id")
-    # A subquery, not a join: no row per membership to fold back with DISTINCT.
-    return User.objects.filter(Q(pk=report.author_id) | Q(is_staff=True) | Q(pk__in=above), is_active=True)
-
-
-def _path_prefixes(path: str) -> list[str]:
+def path_prefixes(path: str) -> list[str]:
     """ "1/4/9/" → ["1/", "1/4/", "1/4/9/"]: the paths of a team and of every team above it."""
     segments = path.split("/")[:-1]
     return ["/".join(segments[: i + 1]) + "/" for i in range(len(segments))]
-
-
-# Comments ---------------------------------------------------------------------------------------
-
-
-def can_comment_on_report(user: User, report: WeeklyReport) -> bool:
-    """The author, the managers and directors above the report's team, and admins may comment."""
-    return can_view_report(user, report)
-
-
-def can_change_comment(user: User, comment) -> bool:
-    """Only its author edits or removes a comment."""
-    return comment.author_id == user.pk
-
-
-def comment_for_change(user: User, pk: int):
-    """The comment for its author to edit or remove; Http404 when its report is out of the user's
-    reach, PermissionDenied when the user can read it but did not write it."""
-    from reviews.models import Comment
-
-    comment = _by_pk(Comment.objects.select_related("report__team", "report__author", "author"), pk)
-    if comment is None or not can_view_report(user, comment.report):
-        raise Http404
-    if not can_change_comment(user, comment):
-        raise PermissionDenied
-    return comment
-
-
-def can_view_review_overview(user: User) -> bool:
-    """Directors, managers and admins see how the reviews of their subtree stand."""
-    s = scope(user)
-    return s.is_admin or bool(s.readable_paths)
-
-
-def require_review_overview(user: User) -> None:
-    if not can_view_review_overview(user):
-        raise Http404
-
-
-# PDFs -------------------------------------------------------------------------------------------
-
-
-def can_view_team_summary(user: User, team: Team) -> bool:
-    """A team's summaries: its managers and directors (and those above), and admins."""
-    return can_view_team(user, team)
-
-
-def document_for_view(user: User, pk: int):
-    """A PDF job whose subject the user may read (the report, the team, the member's reports it
-    adds up); Http404 otherwise, whoever asked for it."""
-    from summaries.models import Document
-
-    job = _by_pk(Document.objects.select_related("report__team", "report__author", "team", "member"), pk)
-    if job is None:
-        raise Http404
-    if job.report_id is not None:
-        allowed = can_view_report(user, job.report)
-    elif job.member_id is not None:
-        allowed = can_view_member_summary(user, job.member, job.team)
-    else:
-        allowed = can_view_team_summary(user, job.team)
-    if not allowed:
-        raise Http404
-    return job
-
-
-# Customers and the sales log --------------------------------------------------------------------
-
-
-def keeps_sales_log(user: User) -> bool:
-    """The people who write weekly reports log their sales activities."""
-    return writes_reports(user)
-
-
-def visible_customers(user: User):
-    """Own customers, plus those owned by people the user may look up; all for admins."""
-    from customers.models import Customer
-
-    s = scope(user)
-    if s.is_admin:
-        return Customer.objects.all()
-    if not user.is_authenticated:
-        return Customer.objects.none()
-    if not s.readable_paths:
-        return Customer.objects.filter(owner=user)
-    # The people first (one query), then their customers by the owner index: a subquery here
-    # makes PostgreSQL scan every customer of the company.
-    return Customer.objects.filter(owner_id__in=_member_ids_in_reach(s, user))
-
-
-def can_edit_customer(user: User, customer) -> bool:
-    """The owner, the managers above the owner (not directors), and admins."""
-    s = scope(user)
-    if s.is_admin or customer.owner_id == user.pk:
-        return True
-    return s.is_manager and visible_members(user).filter(pk=customer.owner_id).exists()
-
-
-def customer_for_view(user: User, pk: int):
-    """The customer, or Http404 when it does not exist or lies outside the user's reach."""
-    customer = visible_customers(user).select_related("owner").filter(pk=pk).first()
-    if customer is None:
-        raise Http404
-    return customer
-
-
-def customer_for_edit(user: User, pk: int):
-    """The customer for a change; Http404 outside reach, PermissionDenied for readers (directors)."""
-    customer = customer_for_view(user, pk)
-    if not can_edit_customer(user, customer):
-        raise PermissionDenied
-    return customer
-
-
-def customer_owners(user: User) -> QuerySet[User]:
-    """Whom the user may make a customer's owner or import for: themselves if they keep a sales
-    log, and for managers and admins the active people in reach who keep one."""
-    s = scope(user)
-    writers = Membership.objects.active().filter(
-        user=OuterRef("pk"), role__in=[Membership.Role.SALESPERSON, Membership.Role.MANAGER]
-    )
-    people = User.objects.filter(Exists(writers), is_active=True)
-    if s.is_admin:
-        return people
-    if s.is_manager:
-        return people.filter(pk__in=visible_members(user).values("pk"))
-    return people.filter(pk=user.pk)
-
-
-def visible_activities(user: User):
-    """Own activities, plus those logged in teams of the user's subtree; all for admins."""
-    from customers.models import Activity
-
-    s = scope(user)
-    if s.is_admin:
-        return Activity.objects.all()
-    if not user.is_authenticated:
-        return Activity.objects.none()
-    condition = Q(author=user)
-    for path in s.readable_paths:
-        condition |= Q(team__path__startswith=path)
-    return Activity.objects.filter(condition)
-
-
-def activity_for_edit(user: User, pk: int):
-    """An activity for its author to change; Http404 outside reach, PermissionDenied for readers."""
-    activity = visible_activities(user).select_related("customer", "team").filter(pk=pk).first()
-    if activity is None:
-        raise Http404
-    if activity.author_id != user.pk:
-        raise PermissionDenied
-    return activity
-
-
-def can_import_sales_log(user: User) -> bool:
-    """Whether customer_owners(user) names anyone: at once for salespeople and managers, who are
-    among their own candidates; asked of the database for directors and admins."""
-    if user.is_active and scope(user).own_role in (Membership.Role.SALESPERSON, Membership.Role.MANAGER):
-        return True
-    return customer_owners(user).exists()
-
-
-def require_sales_log_import(user: User) -> None:
-    if not can_import_sales_log(user):
-        raise PermissionDenied
-
-
-def log_import_for(user: User, pk: int):
-    """A stored import, only for the person who uploaded it (others: Http404)."""
-    from customers.models import LogImport
-
-    log_import = LogImport.objects.filter(pk=pk, uploaded_by=user).first()
-    if log_import is None:
-        raise Http404
-    return log_import
 
 
 # Leave ------------------------------------------------------------------------------------------
@@ -624,7 +338,7 @@ def visible_leave(user: User) -> QuerySet[Leave]:
         return Leave.objects.none()
     if not s.readable_paths:
         return Leave.objects.filter(member=user)
-    return Leave.objects.filter(member_id__in=_member_ids_in_reach(s, user))
+    return Leave.objects.filter(member_id__in=member_ids_in_reach(s, user))
 
 
 def can_view_team_leave(user: User) -> bool:
@@ -654,7 +368,7 @@ def can_decide_leave(user: User, leave: Leave) -> bool:
 def leave_for_decision(user: User, pk: int) -> Leave:
     """Leave for a manager's decision; Http404 outside reach, PermissionDenied for those who may see
     it but not decide it (the member, directors)."""
-    leave = _by_pk(visible_leave(user).select_related("member"), pk)
+    leave = by_pk(visible_leave(user).select_related("member"), pk)
     if leave is None:
         raise Http404
     if not can_decide_leave(user, leave):
@@ -672,4 +386,4 @@ def leave_deciders(member: User) -> QuerySet[User]:
     path = membership.team.path
     if membership.role == Membership.Role.MANAGER:
         path = path[: path.rstrip("/").rfind("/") + 1]
-    return _nearest_managers(path).exclude(pk=member.pk) if path else User.objects.none()
+    return nearest_managers(path).exclude(pk=member.pk) if path else User.objects.none()

@@ -4,11 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEntry
+from reports import access as report_access
 from reports import services as report_services
 from reports.models import ReportRevision, WeeklyReport
 from reviews import services
 from reviews.models import Feedback, ReviewAction
-from teams import access
 from tests.reports.test_services import MONDAY, fill
 
 
@@ -65,7 +65,7 @@ def test_returning_needs_a_reason_and_reopens_the_report_for_its_author(submitte
     services.return_for_revision(report=submitted, reviewer=lead, reason="请补充客户名称")
     submitted.refresh_from_db()
     assert submitted.status == WeeklyReport.Status.RETURNED
-    assert access.can_edit_report(rep, submitted)
+    assert report_access.can_edit_report(rep, submitted)
     assert AuditEntry.objects.filter(target_id=submitted.pk, note="请补充客户名称").exists()
 
 
@@ -85,14 +85,14 @@ def test_a_returned_report_resubmits_as_a_new_revision_marked_edited_after_revie
     [("lead", True), ("admin", True), ("director", False), ("other_lead", False), ("rep", False)],
 )
 def test_who_may_review(request, submitted, who, may_review):
-    assert access.can_review_report(request.getfixturevalue(who), submitted) is may_review
+    assert report_access.can_review_report(request.getfixturevalue(who), submitted) is may_review
 
 
 def test_a_manager_does_not_review_their_own_report(lead):
     own = report_services.submit_report(
         report=fill(report_services.open_report(author=lead, week_start=MONDAY)), by=lead
     )
-    assert not access.can_review_report(lead, own)
+    assert not report_access.can_review_report(lead, own)
 
 
 def test_the_next_report_shows_goals_as_the_managers(client, submitted, lead, rep):

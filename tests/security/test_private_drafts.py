@@ -83,7 +83,7 @@ def test_a_report_returned_for_revision_stays_visible_to_its_reviewer(client, re
 
 
 def test_the_review_queue_and_the_reports_in_reach_leave_drafts_out(rep, lead, admin, draft):
-    from teams import access
+    from reports import access
 
     for reader in (lead, admin):
         assert draft not in access.visible_reports(reader)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from reports import access as report_access
 from reports import services as report_services
 from reports.models import Target, WeeklyReport
 from reports.settings_services import cell_name
@@ -256,10 +257,10 @@ def test_the_access_policy_lists_exactly_what_its_fetchers_allow(db, shape, peop
             if role != Membership.Role.DIRECTOR:
                 reports.append(report_services.open_report(author=user, week_start=MONDAY))
         for user in users:
-            visible = set(access.visible_reports(user).values_list("pk", flat=True))
+            visible = set(report_access.visible_reports(user).values_list("pk", flat=True))
             for report in reports:
                 try:
-                    access.report_for_view(user, report.pk)
+                    report_access.report_for_view(user, report.pk)
                     opened = True
                 except Http404:
                     opened = False

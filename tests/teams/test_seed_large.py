@@ -138,8 +138,8 @@ def test_the_last_quarter_of_reports_came_from_the_sales_log(state):
 
 
 def test_problems_have_categories_and_some_keep_coming_back(state):
-    from summaries.problems import overview
     from reports.models import Problem
+    from summaries.problems import overview
 
     assert not Problem.objects.filter(category__isnull=True).exists()
     found = overview(state.company, state.this_week - datetime.timedelta(weeks=8), TODAY)

@@ -1,6 +1,9 @@
 from functools import cache
 
+from customers import access as customer_access
 from notifications.models import Notification
+from reports import access as report_access
+from reviews import access as review_access
 from reviews.queries import awaiting_count
 from teams import access
 
@@ -17,11 +20,11 @@ def navigation(request) -> dict:
             "sees_teams": scope.sees_teams,
             "is_admin": scope.is_admin,
             "can_view_audit": access.can_view_audit_trail(user),
-            "can_manage_templates": access.can_manage_templates(user),
+            "can_manage_templates": report_access.can_manage_templates(user),
             "writes_reports": access.writes_reports(user),
-            "keeps_sales_log": access.keeps_sales_log(user),
+            "keeps_sales_log": customer_access.keeps_sales_log(user),
             "reviews": scope.is_admin or scope.is_manager,
-            "review_overview": access.can_view_review_overview(user),
+            "review_overview": review_access.can_view_review_overview(user),
             "awaiting_count": cache(lambda: awaiting_count(user)),
             "unread_count": cache(lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()),
         }
