@@ -38,7 +38,7 @@ def session_for(user) -> str:
 
 
 def main() -> None:
-    from reports import demo_large
+    from demo import large as demo_large
     from reports import services as report_services
     from reports.models import WeeklyReport
     from teams.models import Membership, User

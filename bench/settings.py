@@ -4,3 +4,7 @@ settings, with a URLconf that adds the baseline page. Nothing in production impo
 from salesreports.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
+
+# The benchmark's large company is built by the demo app's seed_demo --scale large.
+if "demo" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405

@@ -13,7 +13,7 @@ LOGINS = {  # director, manager (of a 25-member team in the large demo); the sal
 
 
 def require_large() -> None:
-    from reports import demo_large
+    from demo import large as demo_large
 
     if not demo_large.exists():
         raise SystemExit(

@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "security",
     "sso",
 ]
+# The demo company and the benchmark's (`manage.py seed_demo`): in development, and in production
+# only where DEMO_DATA asks for it (docker-compose.yml's demo stack). bench/settings.py adds it too.
+DEMO_DATA = env.bool("DEMO_DATA", default=not IS_PRODUCTION)
+if DEMO_DATA:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

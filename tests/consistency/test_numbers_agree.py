@@ -20,8 +20,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from demo import large as demo_large
 from insights import dashboard
-from reports import demo_large, roster
+from reports import roster
 from reports import services as report_services
 from reports.models import KPI, TeamSettings
 from reviews import queries

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
-from reports import demo_large
+from demo import large as demo_large
 from reports.models import KpiValue, PlanReview, Target, WeeklyReport
 from reviews.models import Comment, Feedback, ReviewAction
 from teams.models import Membership, Team, User

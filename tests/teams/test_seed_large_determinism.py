@@ -3,7 +3,7 @@ test_seed_large.py, whose module-wide demo would still be in the database here."
 
 from django.db import transaction
 
-from reports import demo_large
+from demo import large as demo_large
 from reports.models import WeeklyReport
 from teams.models import User
 from tests.teams.test_seed_large import TINY, TODAY

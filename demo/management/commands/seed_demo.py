@@ -4,7 +4,7 @@ Everything goes through teams.services, so tree paths, memberships and the audit
 exactly as if an admin had typed them in. Running it again creates nothing: teams are found by
 name under their parent and people by username.
 
-`--scale large` builds the benchmark's company instead (reports/demo_large.py): about 1,000
+`--scale large` builds the benchmark's company instead (demo/large.py): about 1,000
 salespeople in 40 teams with a year of reports, written with bulk inserts. It refuses to run
 twice on the same database.
 """
@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from audit.services import record
-from customers.demo import seed_sales_log
-from reports import demo_large
-from reports.demo import seed_reports
+from demo import large as demo_large
+from demo.customers import seed_sales_log
+from demo.reports import seed_reports
 from teams import services
 from teams.models import Membership, Team, User
 

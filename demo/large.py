@@ -29,12 +29,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from customers.demo import NEXT_STEPS, VISIT_OUTCOMES
 from customers.models import Activity, Customer, name_key
+from demo.customers import NEXT_STEPS, VISIT_OUTCOMES
+from demo.reports import CUSTOMERS, GOALS, PRAISE, PROBLEMS, REPLIES, SUGGESTIONS, TARGETS, WORK
 from notifications.models import Notification
 from reports import services
 from reports.calendar import calendars_for, effective_deadline
-from reports.demo import CUSTOMERS, GOALS, PRAISE, PROBLEMS, REPLIES, SUGGESTIONS, TARGETS, WORK
 from reports.models import (
     KPI,
     KpiValue,
@@ -67,7 +67,7 @@ REGIONS = {
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉建国红飞鑫波宁欣晨宇浩然佳琪思雨子涵博文"
 MORE_CUSTOMERS = ["阿里巴巴", "腾讯", "小米", "联想", "中兴", "海康威视", "三一重工", "蒙牛", "伊利", "中粮"]
-# (category, problem, cause, action taken, help needed), as in reports.demo.PROBLEMS.
+# (category, problem, cause, action taken, help needed), as in demo.reports.PROBLEMS.
 MORE_PROBLEMS = [
     ("客户需求", "{c}决策链长，关键人难约", "采购流程复杂", "通过技术部门引荐", "需要总监出面拜访"),
     ("回款", "{c}回款延迟", "客户资金紧张", "约财务沟通付款计划", "需要财务协助对账"),
