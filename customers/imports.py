@@ -23,7 +23,7 @@ from customers import access as customer_access
 from customers import services
 from customers.models import Activity, Customer, LogImport, name_key
 from reports.services import settings_for
-from salesreports import spreadsheets
+from teams import spreadsheets
 from teams.imports import apply_stored
 from teams.models import Membership, User
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from salesreports.choices import choice_display
+from customers.choices import choice_display
 from teams.models import SpreadsheetImport
 
 # Legal forms that make "华为技术有限公司" and "华为技术" the same customer for duplicate checks:

@@ -24,8 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from audit.models import AuditEntry
 from audit.services import record
-from salesreports import spreadsheets
-from teams import services, versions
+from teams import services, spreadsheets, versions
 from teams.models import MemberImport, Membership, Team, User, name_key
 
 Column = spreadsheets.Column

@@ -225,7 +225,7 @@ class SpreadsheetImport(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
-    # [{"number": 2, "values": {column key: text}}, ...] (salesreports.spreadsheets.read_rows);
+    # [{"number": 2, "values": {column key: text}}, ...] (teams.spreadsheets.read_rows);
     # None for an upload kept before the rows were.
     rows = models.JSONField(_("rows as read"), null=True, blank=True, editable=False)
 
