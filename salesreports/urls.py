@@ -34,6 +34,6 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("security.urls")),
     path("", include("sso.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("teams.audit_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -4,7 +4,13 @@ People who leave are marked as left (their reports, reviews and comments are kep
 readable by their managers); teams that are no longer used are deactivated. Only a team or an
 account that never held anything, such as one created by mistake, can be deleted. The database
 backs this up: reports PROTECT their author and team, and memberships their person and team.
+
+Higher apps whose rows keep a team or a person add their reasons to TEAM_BLOCKERS and
+PERSON_BLOCKERS in their AppConfig.ready() (reports does: the reports written in a team or by a
+person), so this module names them without importing upward.
 """
+
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,8 +19,11 @@ from django.utils.translation import ngettext
 
 from audit.models import AuditEntry
 from audit.services import record
-from reports.models import WeeklyReport
 from teams.models import Membership, Team, User
+
+# Each returns the sentences saying why the team (or person) is kept; empty when nothing holds it.
+TEAM_BLOCKERS: list[Callable[[Team], list[str]]] = []
+PERSON_BLOCKERS: list[Callable[[User], list[str]]] = []
 
 
 def team_deletion_blockers(team: Team) -> list[str]:
@@ -26,12 +35,8 @@ def team_deletion_blockers(team: Team) -> list[str]:
             ngettext("%(count)d person has been a member of it.", "%(count)d people have been members of it.", members)
             % {"count": members}
         )
-    reports = WeeklyReport.objects.filter(team=team).count()
-    if reports:
-        reasons.append(
-            ngettext("%(count)d report was written in it.", "%(count)d reports were written in it.", reports)
-            % {"count": reports}
-        )
+    for blockers in TEAM_BLOCKERS:
+        reasons.extend(blockers(team))
     children = Team.objects.filter(parent=team).count()
     if children:
         reasons.append(
@@ -45,11 +50,8 @@ def person_deletion_blockers(person: User) -> list[str]:
     reasons = []
     if Membership.objects.filter(user=person).exists():
         reasons.append(_("They have been a member of a team."))
-    reports = WeeklyReport.objects.filter(author=person).count()
-    if reports:
-        reasons.append(
-            ngettext("They wrote %(count)d report.", "They wrote %(count)d reports.", reports) % {"count": reports}
-        )
+    for blockers in PERSON_BLOCKERS:
+        reasons.extend(blockers(person))
     return reasons
 
 

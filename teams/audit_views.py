@@ -1,3 +1,5 @@
+"""The audit trail page (admins): the entries audit.services records, read through the access policy."""
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
