@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from reports.templatetags.report_tags import duration_text
+from notifications.text import duration_text
 
 
 class Notification(models.Model):

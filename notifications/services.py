@@ -15,15 +15,13 @@ from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from notifications.models import EmailPreference, Notification
-from reports import access as report_access
-from reports.models import WeeklyReport
 from teams.models import User
 
 logger = logging.getLogger(__name__)
@@ -51,14 +49,15 @@ def notify(
     kind: str,
     event: str,
     actor: User | None = None,
-    report: WeeklyReport | None = None,
+    report: models.Model | None = None,
     excerpt: str = "",
     url: str = "",
     data: dict | None = None,
 ) -> list[Notification]:
     """Tell each recipient about an event, once: a recipient who already has a notification for
     `event` gets no second one. The actor is never told about their own action, nor is anyone
-    who has left or cannot see the report. Emails are queued after commit, so a rolled-back
+    who has left. Callers decide who may see what: a notification about a report goes only to
+    its readers (reports.access.readers_among). Emails are queued after commit, so a rolled-back
     event sends nothing. Returns the notifications created now."""
     url = url or (report.get_absolute_url() if report else "")
     people = {person.pk: person for person in recipients if person is not None}
@@ -67,8 +66,6 @@ def notify(
         if actor is not None and person.pk == actor.pk:
             continue
         if not person.is_active or person.status == User.Status.LEFT:
-            continue
-        if report is not None and not report_access.can_view_report(person, report):
             continue
         if Notification.objects.filter(recipient=person, event=event).exists():
             continue
@@ -259,7 +256,7 @@ def mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def mark_report_read(*, user: User, report: WeeklyReport) -> None:
+def mark_report_read(*, user: User, report: models.Model) -> None:
     """Opening a report reads what the inbox said about it."""
     Notification.objects.filter(recipient=user, report=report, read_at__isnull=True).update(read_at=timezone.now())
 

@@ -59,6 +59,11 @@ def can_edit_report(user: User, report: WeeklyReport) -> bool:
     return report.author_id == user.pk and report.is_editable_by_author
 
 
+def readers_among(report: WeeklyReport, people) -> list[User]:
+    """Those of `people` who may see the report: whom a notification about it may reach."""
+    return [person for person in people if person is not None and can_view_report(person, report)]
+
+
 def report_for_view(user: User, pk: int) -> WeeklyReport:
     """The report, or Http404 when it does not exist or lies outside the user's reach."""
     report = access.by_pk(WeeklyReport.objects.select_related("author", "team", "template_version"), pk)

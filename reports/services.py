@@ -452,7 +452,7 @@ def _notify_managers(report: WeeklyReport, revision: ReportRevision, *, first: b
 
     if first and report.late_by is not None:
         notify(
-            recipients=report_access.reviewers_of(report),
+            recipients=report_access.readers_among(report, report_access.reviewers_of(report)),
             kind=Notification.Kind.LATE_SUBMISSION,
             event=f"late:{report.pk}",
             actor=report.author,
@@ -463,7 +463,7 @@ def _notify_managers(report: WeeklyReport, revision: ReportRevision, *, first: b
         returned = report.review_actions.filter(kind=ReviewAction.Kind.RETURNED).select_related("actor").last()
         recipients = [returned.actor] if returned and report_access.can_review_report(returned.actor, report) else []
         notify(
-            recipients=recipients or report_access.reviewers_of(report),
+            recipients=report_access.readers_among(report, recipients or report_access.reviewers_of(report)),
             kind=Notification.Kind.RESUBMITTED,
             event=f"resubmitted:{report.pk}:{revision.number}",
             actor=report.author,

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 from customers import access as customer_access
 from customers import prefill
 from customers.models import Customer
+from notifications.text import duration_text
 from reports import access as report_access
 from reports import services
 from reports.calendar import calendar_for, effective_deadline
 from reports.forms import AttachmentForm, ReportEditor
 from reports.models import Attachment, DraftConflict, PlanReview, ProblemCategory, WeeklyReport
-from reports.templatetags.report_tags import duration_text, kpi_number
+from reports.templatetags.report_tags import kpi_number
 from reviews.models import ReviewAction
 
 

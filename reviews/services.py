@@ -68,7 +68,7 @@ def mark_reviewed(
     report.save(update_fields=["status", "reviewed_at", "version", "updated_at"])
     ReviewAction.objects.create(report=report, actor=reviewer, kind=ReviewAction.Kind.REVIEWED)
     notify(
-        recipients=[report.author],
+        recipients=report_access.readers_among(report, [report.author]),
         kind=Notification.Kind.FEEDBACK,
         event=f"feedback:{feedback.pk}",
         actor=reviewer,
@@ -120,7 +120,7 @@ def return_for_revision(*, report: WeeklyReport, reviewer: User, reason: str) ->
         note=reason[:200],
     )
     notify(
-        recipients=[report.author],
+        recipients=report_access.readers_among(report, [report.author]),
         kind=Notification.Kind.RETURNED,
         event=f"returned:{action.pk}",
         actor=reviewer,
@@ -234,7 +234,7 @@ def _thread_participants(report: WeeklyReport) -> list[User]:
 def _notify_about_comment(comment: Comment, mentioned: list[User], *, only_mentions: bool = False) -> None:
     report = comment.report
     notify(
-        recipients=mentioned,
+        recipients=report_access.readers_among(report, mentioned),
         kind=Notification.Kind.MENTION,
         event=f"mention:{comment.pk}",
         actor=comment.author,
@@ -246,7 +246,9 @@ def _notify_about_comment(comment: Comment, mentioned: list[User], *, only_menti
         return
     mentioned_ids = {person.pk for person in mentioned}
     notify(
-        recipients=[person for person in _thread_participants(report) if person.pk not in mentioned_ids],
+        recipients=report_access.readers_among(
+            report, [person for person in _thread_participants(report) if person.pk not in mentioned_ids]
+        ),
         kind=Notification.Kind.COMMENT,
         event=f"comment:{comment.pk}",
         actor=comment.author,

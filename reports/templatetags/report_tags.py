@@ -4,8 +4,8 @@ from decimal import Decimal
 from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 
+from notifications.text import duration_text
 from reports import markdown
 
 register = template.Library()
@@ -51,22 +51,7 @@ def kpi_number(value: Decimal | None, decimals: int = 0) -> str:
     return f"{value:,.{decimals}f}"
 
 
-@register.filter
-def duration_text(delta) -> str:
-    """How late, in words: "1 d 2 h 5 min" / "1天 2小时 5分钟"."""
-    if delta is None:
-        return ""
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(_("%(n)d d") % {"n": days})
-    if hours:
-        parts.append(_("%(n)d h") % {"n": hours})
-    if minutes or not parts:
-        parts.append(_("%(n)d min") % {"n": minutes})
-    return " ".join(parts)
+register.filter("duration_text", duration_text)
 
 
 @register.filter
