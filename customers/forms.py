@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from customers import services
-from customers.models import Activity, Customer, LogImport, name_key
+from customers.models import Activity, Customer, LogImport
+from reports.customer_names import name_key
 from teams.forms import CrispyMixin, ServiceCheckedModelForm
 from teams.models import User
 

@@ -21,7 +21,8 @@ from audit.models import AuditEntry
 from audit.services import record
 from customers import access as customer_access
 from customers import services
-from customers.models import Activity, Customer, LogImport, name_key
+from customers.models import Activity, Customer, LogImport
+from reports.customer_names import name_key
 from reports.services import settings_for
 from teams import spreadsheets
 from teams.imports import apply_stored

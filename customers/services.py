@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
-from customers.models import Activity, Customer, name_key
+from customers.models import Activity, Customer
+from reports.customer_names import name_key
 from reports.models import TeamSettings, WeeklyReport
 from reports.services import settings_for
 from teams import versions

@@ -7,8 +7,9 @@ import datetime
 import random
 from decimal import Decimal
 
-from customers.models import Activity, Customer, name_key
+from customers.models import Activity, Customer
 from reports import services as report_services
+from reports.customer_names import name_key
 from teams.models import Membership, User
 
 WEEKS_BACK = 3

@@ -29,12 +29,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from customers.models import Activity, Customer, name_key
+from customers.models import Activity, Customer
 from demo.customers import NEXT_STEPS, VISIT_OUTCOMES
 from demo.reports import CUSTOMERS, GOALS, PRAISE, PROBLEMS, REPLIES, SUGGESTIONS, TARGETS, WORK
 from notifications.models import Notification
 from reports import services
 from reports.calendar import calendars_for, effective_deadline
+from reports.customer_names import name_key
 from reports.models import (
     KPI,
     KpiValue,

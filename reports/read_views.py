@@ -5,9 +5,8 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 
 from reports import access as report_access
+from reports import extensions
 from reports.models import KpiValue, WeeklyReport
-from reviews.comment_views import review_record_context, thread_context
-from reviews.services import is_withdrawable, record_reading
 
 REPORTS_PER_PAGE = 26
 
@@ -25,12 +24,10 @@ def sections_context(
     """What templates/reports/_sections.html needs. The review page adds the author's actuals of
     earlier weeks, keyed by (kpi_id, week_start), asks to compare the numbers with the author's
     sales log (`compare_log`), and passes the report's KPI values in, loaded with those weeks'."""
-    from customers.prefill import differences
-
     past_actuals = past_actuals or {}
     if kpi_values is None:
         kpi_values = list(report.kpi_values.select_related("kpi").order_by("kpi__position"))
-    log_differences = differences(report, kpi_values) if compare_log else {}
+    log_differences = extensions.sales_log().differences(report, kpi_values) if compare_log else {}
     return {
         "report": report,
         "kpi_rows": [
@@ -52,18 +49,17 @@ def sections_context(
 
 def detail(request, pk):
     report = report_access.report_for_view(request.user, pk)
-    record = review_record_context(report)
-    record["reads"] = record_reading(report=report, reader=request.user, feedback=record["feedback_list"])
+    review_record = extensions.review_record()
     return render(
         request,
         "reports/detail.html",
         {
             **sections_context(report),
-            **record,
-            **thread_context(request, report),
+            **review_record.detail_context(request, report),
             "can_edit": report_access.can_edit_report(request.user, report),
             "can_review": report_access.can_review_report(request.user, report),
-            "can_withdraw": report_access.can_withdraw_report(request.user, report) and is_withdrawable(report),
+            "can_withdraw": report_access.can_withdraw_report(request.user, report)
+            and review_record.is_withdrawable(report),
         },
     )
 

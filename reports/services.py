@@ -14,10 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import name_key
+from notifications.models import Notification
+from notifications.services import notify
 from reports import access as report_access
+from reports import extensions
 from reports.attachments import check_upload
 from reports.calendar import WorkCalendar, calendar_for, effective_deadline
+from reports.customer_names import name_key
 from reports.models import (
     KPI,
     Attachment,
@@ -34,7 +37,6 @@ from reports.models import (
     TemplateVersion,
     WeeklyReport,
 )
-from reviews.models import FeedbackGoal
 from teams import versions
 from teams.models import Membership, Team, User
 
@@ -164,7 +166,7 @@ def open_report(*, author: User, week_start: datetime.date | None = None) -> Wee
             [PlanReview(report=report, plan_item=item, item_text=item.item) for item in previous.plan_items.all()]
             + [
                 PlanReview(report=report, goal=goal, item_text=goal.text)
-                for goal in FeedbackGoal.objects.filter(feedback__report=previous)
+                for goal in extensions.review_record().goals_of(previous)
             ]
         )
     return report
@@ -446,9 +448,6 @@ def submit_report(*, report: WeeklyReport, by: User, at: datetime.datetime | Non
 def _notify_managers(report: WeeklyReport, revision: ReportRevision, *, first: bool, was_returned: bool) -> None:
     """A late first submission concerns the team's managers; a resubmission after a return, the
     reviewer who returned it (or, if they moved on, the team's managers)."""
-    from notifications.models import Notification
-    from notifications.services import notify
-    from reviews.models import ReviewAction
 
     if first and report.late_by is not None:
         notify(
@@ -460,8 +459,8 @@ def _notify_managers(report: WeeklyReport, revision: ReportRevision, *, first: b
             url=reverse("reviews:review", args=[report.pk]),
         )
     if was_returned:
-        returned = report.review_actions.filter(kind=ReviewAction.Kind.RETURNED).select_related("actor").last()
-        recipients = [returned.actor] if returned and report_access.can_review_report(returned.actor, report) else []
+        returner = extensions.review_record().last_returner(report)
+        recipients = [returner] if returner and report_access.can_review_report(returner, report) else []
         notify(
             recipients=report_access.readers_among(report, recipients or report_access.reviewers_of(report)),
             kind=Notification.Kind.RESUBMITTED,

@@ -9,17 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from customers import access as customer_access
-from customers import prefill
-from customers.models import Customer
 from notifications.text import duration_text
 from reports import access as report_access
-from reports import services
+from reports import extensions, services
 from reports.calendar import calendar_for, effective_deadline
 from reports.forms import AttachmentForm, ReportEditor
 from reports.models import Attachment, DraftConflict, PlanReview, ProblemCategory, WeeklyReport
 from reports.templatetags.report_tags import kpi_number
-from reviews.models import ReviewAction
 
 
 @require_GET
@@ -118,7 +114,9 @@ def fill_from_log(request, pk):
     if refused:
         return refused
     try:
-        result = prefill.fill_from_log(report=saved, replace_typed=request.POST.get("replace_typed") == "1")
+        result = extensions.sales_log().fill_from_log(
+            report=saved, replace_typed=request.POST.get("replace_typed") == "1"
+        )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect(saved)
@@ -258,10 +256,10 @@ def _to_conflict(request, refused: DraftConflict) -> HttpResponse:
 def _log_hints(request, report: WeeklyReport, kpi_rows: list[dict]) -> bool:
     """Mark the KPI rows where the author typed another figure than the sales log shows; True
     when the author keeps a log, so the page offers to fill from it."""
-    if not customer_access.keeps_sales_log(request.user):
+    if not extensions.sales_log().keeps_sales_log(request.user):
         return False
     if any(row["value"].kpi.log_source for row in kpi_rows):
-        week = prefill.log_week(report.author, report.week_start)
+        week = extensions.sales_log().log_week(report.author, report.week_start)
         for row in kpi_rows:
             value, source = row["value"], row["value"].kpi.log_source
             row["logged"] = week.value(source) if source else None
@@ -282,7 +280,7 @@ def _render_edit(request, report: WeeklyReport, editor: ReportEditor, *, base_ve
             "report": report,
             **context,
             "keeps_log": keeps_log,
-            "customer_names": Customer.objects.filter(owner=report.author_id).values_list("name", flat=True),
+            "customer_names": extensions.sales_log().customer_names(report.author_id),
             "log_differs": any(row.get("log_differs") for row in context["kpi_rows"]),
             "base_version": base_version,
             "autosave": "idle",
@@ -290,16 +288,9 @@ def _render_edit(request, report: WeeklyReport, editor: ReportEditor, *, base_ve
             "attachment_form": AttachmentForm(),
             "deadline": effective_deadline(team_settings, report.week_start, calendar_for(report.team)),
             "time_zone": team_settings.time_zone,
-            "latest_return": _latest_return(report),
+            "latest_return": extensions.review_record().latest_return(report),
         },
     )
-
-
-def _latest_return(report: WeeklyReport) -> ReviewAction | None:
-    """Why a report out for revision was returned, shown above the form."""
-    if report.status != WeeklyReport.Status.RETURNED:
-        return None
-    return report.review_actions.filter(kind=ReviewAction.Kind.RETURNED).select_related("actor").last()
 
 
 def _render_attachments(request, report: WeeklyReport, form: AttachmentForm, added=None) -> HttpResponse:

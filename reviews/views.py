@@ -15,10 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from customers import access as customer_access
-from customers import services as customer_services
 from reports import access as report_access
-from reports import dates, roster
+from reports import dates, extensions, roster
 from reports import services as report_services
 from reports.models import KpiValue, PlanReview, TeamSettings, WeeklyReport
 from reports.read_views import sections_context
@@ -224,10 +222,7 @@ def side(request, pk):
     and the author's customers going cold, with last week's feedback and goals, which htmx puts
     above the report (out of band). A fragment for htmx; a page of its own without it."""
     report = report_access.report_for_review(request.user, pk)
-    going_cold = customer_services.overdue_follow_ups(
-        customer_access.visible_activities(request.user).filter(author_id=report.author_id),
-        customer_services.local_today(report_services.settings_for(report.team)),
-    )[:GOING_COLD_SHOWN]
+    going_cold = extensions.sales_log().going_cold(request.user, report, GOING_COLD_SHOWN)
     return render(
         request,
         "reviews/_review_side.html" if request.htmx else "reviews/review_side.html",

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 
 from audit.models import AuditEntry
 from customers import services
-from customers.models import Activity, Customer, name_key
+from customers.models import Activity, Customer
 from reports import services as report_services
+from reports.customer_names import name_key
 from tests.customers.conftest import MONDAY, SUNDAY, WEDNESDAY, visit
 from tests.reports.test_services import fill
 

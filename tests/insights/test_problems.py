@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from customers.models import name_key
 from reports import services as report_services
+from reports.customer_names import name_key
 from reports.models import Problem, ProblemCategory, ReportRevision, WeeklyReport
 from summaries import problems
 from tests.reports.test_services import MONDAY, fill
