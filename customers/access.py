@@ -75,10 +75,7 @@ def visible_activities(user: User):
         return Activity.objects.all()
     if not user.is_authenticated:
         return Activity.objects.none()
-    condition = Q(author=user)
-    for path in s.readable_paths:
-        condition |= Q(team__path__startswith=path)
-    return Activity.objects.filter(condition)
+    return Activity.objects.filter(Q(author=user) | access.in_subtrees(s.readable_paths))
 
 
 def activity_for_edit(user: User, pk: int):

@@ -20,7 +20,7 @@ from reviews.models import FeedbackGoal
 from summaries import charts
 from summaries import problems as problem_analysis
 from summaries.rollups import KpiTotal, combine, kpi_series, period_bounds
-from teams import versions
+from teams import access, versions
 from teams.models import Membership, Team, User
 
 TREND_WEEKS = 12
@@ -296,7 +296,7 @@ def _activity(team: Team, members: list[User], start: datetime.date, end: dateti
     """How many visits, calls, quotes… each member logged in the subtree during the period."""
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (
-        Activity.objects.filter(team__path__startswith=team.path, occurred_on__range=(start, end))
+        Activity.objects.filter(access.in_subtrees((team.path,)), occurred_on__range=(start, end))
         .values("author_id", "kind")
         .annotate(n=Count("pk"))
     ):
@@ -315,7 +315,9 @@ def _members(team, weeks, kpis, primary, start, end) -> list[MemberRow]:
     add up to the team's totals."""
     actual = {
         (row["report__author_id"], row["kpi_id"], row["report__week_start"]): row["total"]
-        for row in KpiValue.objects.filter(report__team__path__startswith=team.path, report__week_start__in=weeks)
+        for row in KpiValue.objects.filter(
+            access.in_subtrees((team.path,), prefix="report__team__"), report__week_start__in=weeks
+        )
         .exclude(report__status=WeeklyReport.Status.DRAFT)
         .values("report__author_id", "kpi_id", "report__week_start")
         .annotate(total=Sum("actual"))
@@ -325,7 +327,7 @@ def _members(team, weeks, kpis, primary, start, end) -> list[MemberRow]:
     people = {key[0] for key in actual} | {t.member_id for t in targets}
     memberships = list(
         Membership.objects.filter(
-            Q(team__path__startswith=team.path, role=Membership.Role.SALESPERSON, started_on__lte=end)
+            Q(access.in_subtrees((team.path,)), role=Membership.Role.SALESPERSON, started_on__lte=end)
             & (Q(ended_on__isnull=True) | Q(ended_on__gt=start))
             | Q(user_id__in=people)
         ).select_related("user", "team")
@@ -418,7 +420,7 @@ def member_history(
         }
         for kpi in series.kpis
     ]
-    written = Q(author=member) if within is None else Q(author=member, team__path__startswith=within.path)
+    written = Q(author=member) if within is None else Q(author=member) & access.in_subtrees((within.path,))
     in_reach = (WeeklyReport.objects.all() if readable is None else readable).filter(written)
     reports = list(in_reach.filter(week_start__range=(start, end)).select_related("team").order_by("-week_start"))
     in_reach = in_reach.values("pk")
@@ -473,7 +475,9 @@ def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: 
     sums = defaultdict(lambda: [Decimal(0), 0])  # (column, kpi, week) -> [sum, count]
     for row in (
         KpiValue.objects.filter(
-            report__team__path__startswith=node.path, report__week_start__in=weeks, actual__isnull=False
+            access.in_subtrees((node.path,), prefix="report__team__"),
+            report__week_start__in=weeks,
+            actual__isnull=False,
         )
         .exclude(report__status=WeeklyReport.Status.DRAFT)
         .values("report__team__path", "kpi_id", "report__week_start")

@@ -12,10 +12,11 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -49,7 +50,7 @@ def notify(
     kind: str,
     event: str,
     actor: User | None = None,
-    report: models.Model | None = None,
+    report: Any = None,  # a reports.WeeklyReport: notifications sit below reports and do not import it
     excerpt: str = "",
     url: str = "",
     data: dict | None = None,
@@ -256,7 +257,7 @@ def mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def mark_report_read(*, user: User, report: models.Model) -> None:
+def mark_report_read(*, user: User, report: Any) -> None:
     """Opening a report reads what the inbox said about it."""
     Notification.objects.filter(recipient=user, report=report, read_at__isnull=True).update(read_at=timezone.now())
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from reports import services as report_services
 from reports.calendar import WorkCalendar, calendars_for, effective_deadline
 from reports.models import KPI, Target, TeamSettings, WeeklyReport
+from teams import access
 from teams.models import Leave, Membership, Team, User
 
 DAYS = [datetime.timedelta(days=i) for i in range(7)]
@@ -107,15 +108,6 @@ def in_paths(path: str, paths: tuple[str, ...] | None) -> bool:
     return paths is None or any(path.startswith(root) for root in paths)
 
 
-def _team_q(paths: tuple[str, ...] | None, prefix: str = "team__") -> Q:
-    if paths is None:
-        return Q()
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{prefix}path__startswith": path})
-    return condition
-
-
 class Calendars:
     """Team settings and working calendars of the teams one computation meets (two queries)."""
 
@@ -141,7 +133,7 @@ class Roster:
             return
         first, last = self.weeks[0], self.weeks[-1] + DAYS[6]
         in_reach = Membership.objects.filter(
-            _team_q(paths), role=Membership.Role.SALESPERSON, started_on__lte=last
+            access.in_subtrees(paths), role=Membership.Role.SALESPERSON, started_on__lte=last
         ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=first))
         people = in_reach.values("user_id")
         # Their memberships elsewhere too: someone who moved out mid-week belongs to the other team.
@@ -153,7 +145,7 @@ class Roster:
         reports = list(
             WeeklyReport.objects.filter(week_start__in=self.weeks)
             .exclude(status=WeeklyReport.Status.DRAFT)
-            .filter(_team_q(paths) | Q(author_id__in=people))
+            .filter(access.in_subtrees(paths) | Q(author_id__in=people))
             .select_related("author", "team")
         )
         leave = defaultdict(list)
@@ -246,7 +238,7 @@ def member_targets(
     was in the subtree (their membership holding on the week's deadline day), with that team.
     Three queries."""
     in_reach = (
-        Membership.objects.filter(_team_q(paths), started_on__lte=end + DAYS[6])
+        Membership.objects.filter(access.in_subtrees(paths), started_on__lte=end + DAYS[6])
         .exclude(role=Membership.Role.DIRECTOR)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=start))
     )

@@ -17,7 +17,7 @@ from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
 from reports import services
 from reports.models import KPI, ProblemCategory, ReportTemplate, Target, TeamSettings, TemplateKPI, TemplateVersion
-from teams import versions
+from teams import access, versions
 from teams.models import Membership, Team, User
 
 # KPIs ---------------------------------------------------------------------------------------------
@@ -449,7 +449,7 @@ def target_table(*, team: Team, period: Period) -> TargetTable:
     (a fixed number of queries, however many members)."""
     members = list(
         Membership.objects.active()
-        .filter(role=Membership.Role.SALESPERSON, team__path__startswith=team.path)
+        .filter(access.in_subtrees((team.path,)), role=Membership.Role.SALESPERSON)
         .select_related("user", "team")
         .order_by("team__path", "user__display_name", "user_id")
     )

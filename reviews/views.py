@@ -87,7 +87,7 @@ def queue(request):
         team = next((t for t in teams if str(t.pk) == request.GET["team"]), None)
         if team is None:
             raise Http404
-        reports = reports.filter(team__path__startswith=team.path)
+        reports = reports.filter(access.in_subtrees((team.path,)))
     reports = list(reports.select_related("author", "team").order_by("submitted_at", "pk"))
     people = [
         entry

@@ -27,6 +27,7 @@ from customers.models import Activity
 from reports import roster
 from reports.models import KPI, KpiValue, Target, WeeklyReport
 from reports.services import achievement
+from teams import access
 from teams.models import Team, User
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -49,7 +50,9 @@ def _values(team: Team, start: datetime.date, end: datetime.date):
         member=OuterRef("report__author"), kpi=OuterRef("kpi"), week_start=OuterRef("report__week_start")
     ).values("value")[:1]
     return (
-        KpiValue.objects.filter(report__team__path__startswith=team.path, report__week_start__range=(start, end))
+        KpiValue.objects.filter(
+            access.in_subtrees((team.path,), prefix="report__team__"), report__week_start__range=(start, end)
+        )
         .exclude(report__status=WeeklyReport.Status.DRAFT)
         .annotate(week_target=Subquery(week_target))
         .select_related("kpi", "report__author", "report__team")
@@ -68,7 +71,7 @@ def _unreported(team: Team, start: datetime.date, end: datetime.date) -> list[tu
     """Members with a target in the subtree but no report there that week, so the targets of the
     file add up to the team's target (reports.roster): (member, team, week, {kpi_id: target})."""
     reported = set(
-        WeeklyReport.objects.filter(team__path__startswith=team.path, week_start__range=(start, end))
+        WeeklyReport.objects.filter(access.in_subtrees((team.path,)), week_start__range=(start, end))
         .exclude(status=WeeklyReport.Status.DRAFT)
         .values_list("author_id", "week_start")
     )
@@ -179,7 +182,7 @@ def wide_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[lis
 
 def activities(team: Team, start: datetime.date, end: datetime.date):
     """The sales log of a subtree and period, by the team each entry was logged in."""
-    return Activity.objects.filter(team__path__startswith=team.path, occurred_on__range=(start, end))
+    return Activity.objects.filter(access.in_subtrees((team.path,)), occurred_on__range=(start, end))
 
 
 def log_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[list[str], Iterator[list]]:

@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Min, Q
 
 from reports.models import Problem, ProblemCategory, WeeklyReport
 from reports.services import achievement
+from teams import access
 from teams.models import Team, User
 
 RECUR_WEEKS = 3
@@ -59,7 +60,7 @@ class ProblemOverview:
 
 def _submitted(team: Team, start: datetime.date, end: datetime.date):
     return Problem.objects.filter(
-        report__team__path__startswith=team.path, report__week_start__range=(start, end)
+        access.in_subtrees((team.path,), prefix="report__team__"), report__week_start__range=(start, end)
     ).exclude(report__status=WeeklyReport.Status.DRAFT)
 
 
@@ -91,7 +92,7 @@ def overview(team: Team, start: datetime.date, end: datetime.date) -> ProblemOve
     by_category = category_counts(_submitted(team, start, end), categories)
     window = _submitted(team, window_start, end).filter(category__isnull=False)
     latest_week = (
-        WeeklyReport.objects.filter(team__path__startswith=team.path, week_start__range=(window_start, end))
+        WeeklyReport.objects.filter(access.in_subtrees((team.path,)), week_start__range=(window_start, end))
         .exclude(status=WeeklyReport.Status.DRAFT)
         .aggregate(last=Max("week_start"))["last"]
     )

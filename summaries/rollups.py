@@ -15,6 +15,7 @@ from reports.models import KPI, KpiValue, PlanItem, PlanReview, Problem, Target,
 from reviews.models import Feedback, FeedbackGoal
 from summaries import charts
 from summaries.problems import category_counts
+from teams import access
 from teams.models import Team, User
 
 
@@ -223,7 +224,7 @@ def _scope(team: Team | None, member: User | None) -> Q:
     With both, the member's reports written within the subtree (teams.access.member_reach())."""
     if team is None:
         return Q(author=member)
-    in_team = Q(team__path__startswith=team.path)
+    in_team = access.in_subtrees((team.path,))
     return in_team if member is None else in_team & Q(author=member)
 
 

@@ -29,6 +29,7 @@ from reports import dates, roster
 from reports.models import Target, WeeklyReport
 from summaries import exports, pdf, rollups
 from summaries.models import Document
+from teams import access
 from teams.models import Team, User
 
 logger = logging.getLogger(__name__)
@@ -58,20 +59,20 @@ def content_key(variant: str, *, language: str, report=None, team=None, member=N
         feedback = report.feedback.aggregate(last=Max("pk"))["last"]
         descriptor = f"{report.pk}:{report.version}:{feedback}"
     elif kind == Document.Kind.TEAM_WEEK:
-        reports = WeeklyReport.objects.filter(team__path__startswith=team.path, week_start=start)
+        reports = WeeklyReport.objects.filter(access.in_subtrees((team.path,)), week_start=start)
         # Who is expected, on leave or not yet due changes without a report changing, and so do targets.
         people = roster.roster_of(team, [start]).counts()
         targets = Target.objects.filter(week_start=start).aggregate(n=Count("pk"), changed=Max("updated_at"))
         descriptor = f"{team.pk}:{start}:{_fingerprint(reports)}:{people}:{targets['n']}:{targets['changed']}"
     elif variant.endswith(f":{Document.Layout.LOG}"):
-        state = Activity.objects.filter(team__path__startswith=team.path, occurred_on__range=(start, end)).aggregate(
+        state = Activity.objects.filter(access.in_subtrees((team.path,)), occurred_on__range=(start, end)).aggregate(
             n=Count("pk"), changed=Max("updated_at")
         )
         descriptor = f"{team.pk}:{start}:{end}:{state['n']}:{state['changed']}"
     else:
         scope = Q(author=member) if member is not None else Q()
         if team is not None:
-            scope &= Q(team__path__startswith=team.path)
+            scope &= access.in_subtrees((team.path,))
         reports = WeeklyReport.objects.filter(scope, week_start__range=(start, end))
         descriptor = f"{getattr(member, 'pk', None)}:{getattr(team, 'pk', None)}:{start}:{end}:{_fingerprint(reports)}"
     digest = hashlib.sha256(f"{variant}:{language}:{descriptor}".encode()).hexdigest()[:48]
@@ -236,7 +237,7 @@ def _export(job: Document) -> bytes:
         rows = exports.activities(job.team, job.period_start, job.period_end)  # type: ignore[arg-type]
     else:
         rows = exports.KpiValue.objects.filter(
-            report__team__path__startswith=job.team.path,  # type: ignore[union-attr]
+            access.in_subtrees((job.team.path,), prefix="report__team__"),  # type: ignore[union-attr]
             report__week_start__range=(job.period_start, job.period_end),
         )
     total = max(rows.count(), 1)

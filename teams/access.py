@@ -167,7 +167,7 @@ def visible_teams(user: User) -> QuerySet[Team]:
     s = scope(user)
     if s.is_admin:
         return Team.objects.all()
-    return Team.objects.under(list(s.readable_paths))
+    return Team.objects.filter(in_subtrees(s.readable_paths, prefix=""))
 
 
 def visible_members(user: User) -> QuerySet[User]:

@@ -6,6 +6,7 @@ from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from teams import access
 from teams.models import Membership, Team, User
 
 
@@ -70,7 +71,7 @@ class TeamForm(ServiceCheckedModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             # Offering the team's own subtree as a parent would only produce an error.
-            teams = teams.exclude(path__startswith=self.instance.path)
+            teams = teams.exclude(access.in_subtrees((self.instance.path,), prefix=""))
         self.fields["parent"].queryset = teams
         self.fields["name"].widget.attrs["autofocus"] = True
 

@@ -92,15 +92,6 @@ class User(AbstractUser):
 
 
 class TeamQuerySet(models.QuerySet):
-    def under(self, paths: list[str]) -> "TeamQuerySet":
-        """Teams inside any of the subtrees whose root paths are given (roots included)."""
-        if not paths:
-            return self.none()
-        condition = models.Q()
-        for path in paths:
-            condition |= models.Q(path__startswith=path)
-        return self.filter(condition)
-
     def active(self) -> "TeamQuerySet":
         return self.filter(is_active=True)
 

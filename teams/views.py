@@ -150,7 +150,9 @@ def member_list(request):
     team_id = request.GET.get("team", "")
     team = access.visible_teams(request.user).filter(pk=team_id).first() if team_id.isdigit() else None
     if team is not None:
-        members = members.filter(memberships__ended_on__isnull=True, memberships__team__path__startswith=team.path)
+        members = members.filter(
+            access.in_subtrees((team.path,), prefix="memberships__team__"), memberships__ended_on__isnull=True
+        )
     page = Paginator(
         members.prefetch_related(_current_memberships()).order_by("display_name", "pk"), MEMBERS_PER_PAGE
     ).get_page(request.GET.get("page"))
