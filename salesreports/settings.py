@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "customers",
     "security",
     "sso",
+    "home",
 ]
 # The demo company and the benchmark's (`manage.py seed_demo`): in development, and in production
 # only where DEMO_DATA asks for it (docker-compose.yml's demo stack). bench/settings.py adds it too.

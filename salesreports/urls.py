@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from home.views import home
 from salesreports import views
 from security import views as security_views
 from sso.views import LogoutView
-from teams.views import home
 
 urlpatterns = [
     path("", home, name="home"),

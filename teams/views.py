@@ -35,21 +35,6 @@ def _current_memberships() -> Prefetch:
     )
 
 
-def home(request):
-    scope = access.scope(request.user)
-    membership = services.current_membership(request.user)
-    teams = access.visible_teams(request.user).filter(depth__lte=(membership.team.depth + 1) if membership else 1)
-    return render(
-        request,
-        "home.html",
-        {
-            "membership": membership,
-            "scope": scope,
-            "teams": teams.annotate(member_count=_member_count())[:12] if scope.sees_teams else [],
-        },
-    )
-
-
 def _member_count():
     return Count("memberships", filter=Q(memberships__ended_on__isnull=True), distinct=True)
 
