@@ -5,8 +5,9 @@ from django.http import HttpRequest
 
 from reports.models import WeeklyReport
 from reviews import services
-from reviews.comment_views import review_record_context, thread_context
+from reviews.comment_views import thread_context
 from reviews.models import FeedbackGoal, ReviewAction
+from reviews.selectors import review_record_context
 from teams.models import User
 
 

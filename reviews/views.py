@@ -19,12 +19,12 @@ from reports import access as report_access
 from reports import dates, extensions, roster
 from reports import services as report_services
 from reports.models import KpiValue, PlanReview, TeamSettings, WeeklyReport
-from reports.read_views import sections_context
+from reports.selectors import sections_context
 from reviews import access as review_access
 from reviews import queries, services
-from reviews.comment_views import review_record_context
 from reviews.forms import FeedbackForm, ReturnForm
 from reviews.models import Feedback
+from reviews.selectors import review_record_context
 from teams import access
 from teams.forms import save_or_show_errors
 from teams.models import Team, User

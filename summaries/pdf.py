@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from reports.models import WeeklyReport
-from reports.read_views import sections_context
+from reports.selectors import sections_context
 from reviews.models import Feedback, ReviewAction
 from summaries import rollups
 

@@ -1,0 +1,41 @@
+"""Read-side builders of reports that pages, PDFs and other apps share (views call them)."""
+
+import datetime
+from collections.abc import Iterable
+
+from reports import extensions
+from reports.models import KpiValue, WeeklyReport
+
+
+def sections_context(
+    report: WeeklyReport,
+    *,
+    history_weeks: Iterable[datetime.date] = (),
+    past_actuals: dict | None = None,
+    compare_log: bool = False,
+    kpi_values: list[KpiValue] | None = None,
+) -> dict:
+    """What templates/reports/_sections.html needs. The review page adds the author's actuals of
+    earlier weeks, keyed by (kpi_id, week_start), asks to compare the numbers with the author's
+    sales log (`compare_log`), and passes the report's KPI values in, loaded with those weeks'."""
+    past_actuals = past_actuals or {}
+    if kpi_values is None:
+        kpi_values = list(report.kpi_values.select_related("kpi").order_by("kpi__position"))
+    log_differences = extensions.sales_log().differences(report, kpi_values) if compare_log else {}
+    return {
+        "report": report,
+        "kpi_rows": [
+            {
+                "value": v,
+                "history": [past_actuals.get((v.kpi_id, week)) for week in history_weeks],
+                "difference": log_differences.get(v.kpi_id),
+            }
+            for v in kpi_values
+        ],
+        "history_weeks": list(history_weeks),
+        "plan_reviews": list(report.plan_reviews.all()),
+        "problems": list(report.problems.select_related("category")),
+        "custom_fields": [
+            {**field, "value": report.custom_values.get(field["key"], "")} for field in report.template_version.fields
+        ],
+    }
