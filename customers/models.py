@@ -1,7 +1,6 @@
 """Customers (a light list, not a CRM) and the sales log (销售日志): what a salesperson did with
 which customer on which day. The weekly report's numbers can be filled from the log."""
 
-import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -73,11 +72,6 @@ class Customer(models.Model):
         return self.status == self.Status.LOST
 
 
-class ActivityQuerySet(models.QuerySet):
-    def between(self, start: datetime.date, end: datetime.date) -> "ActivityQuerySet":
-        return self.filter(occurred_on__range=(start, end))
-
-
 class Activity(models.Model):
     """One entry of the sales log: a visit, call, message, meeting, quote, signed contract or
     collected payment, with what came of it and what happens next."""
@@ -119,8 +113,6 @@ class Activity(models.Model):
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sales activity")

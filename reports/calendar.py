@@ -69,9 +69,6 @@ class WorkCalendar:
             logger.exception("The holiday calendar failed for %s; using weekends", day)
         return day.weekday() < 5
 
-    def holiday_name(self, day: datetime.date) -> str:
-        return _china(day.year).get(day, "")
-
 
 def calendars_for(teams: list[Team]) -> dict[int, WorkCalendar]:
     """Each team's calendar: company-wide days off and those of the team or any team above it.

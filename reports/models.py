@@ -280,11 +280,6 @@ class TeamSettings(models.Model):
         return datetime.datetime.combine(day_after, datetime.time(0, 0), tzinfo=self.zone)
 
 
-class TargetQuerySet(models.QuerySet):
-    def for_week(self, week_start: datetime.date) -> "TargetQuerySet":
-        return self.filter(week_start=week_start)
-
-
 class Target(models.Model):
     """A member's target for one KPI and one week; a team's target is the sum of its members'."""
 
@@ -295,8 +290,6 @@ class Target(models.Model):
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TargetQuerySet.as_manager()
-
     class Meta:
         constraints = [models.UniqueConstraint(fields=["member", "kpi", "week_start"], name="target_unique")]
         indexes = [models.Index(fields=["week_start", "kpi"], name="target_week_kpi")]
@@ -306,9 +299,6 @@ class Target(models.Model):
 
 
 class WeeklyReportQuerySet(models.QuerySet):
-    def for_week(self, week_start: datetime.date) -> "WeeklyReportQuerySet":
-        return self.filter(week_start=week_start)
-
     def submitted(self) -> "WeeklyReportQuerySet":
         return self.filter(status__in=[WeeklyReport.Status.SUBMITTED, WeeklyReport.Status.REVIEWED])
 

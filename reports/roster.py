@@ -60,10 +60,6 @@ class Entry:
     report: WeeklyReport | None = None
     deadline: datetime.datetime | None = None
 
-    @property
-    def state_label(self) -> str:
-        return State(self.state).label
-
 
 @dataclass
 class Counts:

@@ -135,10 +135,6 @@ def team_week(team: Team, week: datetime.date, now: datetime.datetime | None = N
     return summary
 
 
-def _decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
-
-
 # Months and quarters ---------------------------------------------------------------------------------
 
 
