@@ -31,6 +31,8 @@ from reports import services as report_services
 from reports.calendar import WorkCalendar, calendars_for, effective_deadline, is_covered, provisional_holidays
 from reports.models import DayOff, TeamSettings, WeeklyReport, parse_reminder_hours
 from reports.roster import Roster
+from summaries.models import Document
+from summaries.services import request_document
 from teams import access, versions
 from teams.models import Leave, Membership, Team, User
 
@@ -301,9 +303,6 @@ def deliver(token: str, now: datetime.datetime) -> int:
 def _summary_url(claim: Reminder) -> str:
     """Ask for the team's weekly summary PDF (once per content and language: managers of the team
     share it) and link to its page, which shows progress and then the download."""
-    from summaries.models import Document
-    from summaries.services import request_document
-
     job = request_document(
         kind=Document.Kind.TEAM_WEEK,
         requested_by=None,

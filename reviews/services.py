@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEntry
 from audit.services import record
 from notifications.models import Notification
-from notifications.services import notify
+from notifications.services import mark_report_read, notify
 from reports import access as report_access
 from reports.models import PlanReview, ReportRevision, WeeklyReport
 from reports.services import snapshot
@@ -346,8 +346,6 @@ def record_reading(*, report: WeeklyReport, reader: User, feedback: list[Feedbac
     the report's read receipts, this reading's included, for the page to show. A page that has
     loaded the report's `feedback` passes it: only what the author had not read is then written,
     and the objects show the reading."""
-    from notifications.services import mark_report_read
-
     now = timezone.now()
     mark_report_read(user=reader, report=report)
     reads = list(ReportRead.objects.filter(report=report).select_related("reader"))
