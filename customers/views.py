@@ -1,6 +1,6 @@
 """The sales log pages: Today (one-line entry, follow-ups due, the week's entries), editing an
 entry, a member's log for managers, customers, and imports. Rules live in customers/services.py;
-every object comes through teams.access."""
+every object comes through customers/access.py."""
 
 import datetime
 

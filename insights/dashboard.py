@@ -407,7 +407,7 @@ def member_history(
     """A person's weeks: each KPI against target with a chart, the submission record, and the goals
     managers set with what the next report said about them; with `within`, only what they wrote in
     that subtree (teams.access.member_reach()), and of `readable` (the reader's
-    teams.access.visible_reports(), which leaves others' drafts out) only. A fixed number of
+    reports.access.visible_reports(), which leaves others' drafts out) only. A fixed number of
     queries."""
     series = kpi_series(start=start, end=end, member=member, team=within)
     labels = [f"{w:%m-%d}" for w in series.weeks]
