@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import name_key
+from reports import signals
 from reports.attachments import check_upload
 from reports.calendar import WorkCalendar, calendar_for, effective_deadline
 from reports.models import (
@@ -439,6 +440,7 @@ def submit_report(*, report: WeeklyReport, by: User, at: datetime.datetime | Non
     )
     _notify_managers(report, revision, first=first, was_returned=was_returned)
     versions.touch([report.team])
+    signals.send_on_commit(signals.report_submitted, WeeklyReport, report=report, first=first)
     return report
 
 
