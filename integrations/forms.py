@@ -15,6 +15,7 @@ class RobotForm(ServiceCheckedModelForm):
         widget=forms.PasswordInput(render_value=False),
         help_text=_("DingTalk: the robot's 加签 secret (SEC…); Feishu / Lark: the signature secret; WeCom has none."),
     )
+    url = forms.URLField(label=_("Webhook URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=Robot.Event.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -38,6 +39,7 @@ class RobotForm(ServiceCheckedModelForm):
 
 
 class SubscriptionForm(ServiceCheckedModelForm):
+    url = forms.URLField(label="URL", max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=Subscription.Event.choices, widget=forms.CheckboxSelectMultiple
     )
