@@ -95,7 +95,8 @@ def start(receiver: Receiver) -> ThreadingHTTPServer:
             else:
                 ok = verify_webhook(self.headers.get("X-SalesReports-Signature", ""), raw, secret)
                 answer = {"ok": ok}
-            receiver.received.append(Received(platform, self.path, body, dict(self.headers), ok))
+            headers = {key.lower(): value for key, value in self.headers.items()}
+            receiver.received.append(Received(platform, self.path, body, headers, ok))
             status, answer = receiver.answers.get(platform, (200 if ok or platform != "webhook" else 400, answer))
             data = json.dumps(answer).encode()
             self.send_response(status)
