@@ -240,8 +240,8 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from customers.models import Activity, LogImport
-    from integrations.models import Delivery, Robot, Subscription
     from customers.services import create_customer, log_activity
+    from integrations.models import Delivery, Robot, Subscription
     from notifications.models import Notification
     from reports import services as report_services
     from reports.models import KPI, DayOff, DraftConflict, ProblemCategory
