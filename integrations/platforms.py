@@ -63,10 +63,12 @@ def fit(lines: list[str], link: str, limit: int, head: str = "") -> str:
     a link to the full page."""
     whole = "\n".join([head, *lines] if head else lines)
     if link:
-        whole += f"\n\n[{_('Open the page')}]({link})"
+        label = _("Open the page")
+        whole += f"\n\n[{label}]({link})"
     if len(whole.encode()) <= limit:
         return whole
-    tail = f"\n…\n[{_('More on the page')}]({link})" if link else "\n…"
+    more = _("More on the page")
+    tail = f"\n…\n[{more}]({link})" if link else "\n…"
     kept = [head] if head else []
     for line in lines:
         if len("\n".join([*kept, line]).encode()) + len(tail.encode()) > limit:

@@ -177,7 +177,8 @@ def on_document_ready(sender, document: Document, **kwargs) -> None:
             "team": team.name,
             "week": f"{week:%Y-%m-%d}",
         }
-        return Message(title=title, lines=[f"[{_('Download the PDF')}]({pdf})"], link=page)
+        label = _("Download the PDF")
+        return Message(title=title, lines=[f"[{label}]({pdf})"], link=page)
 
     services.publish(
         key=f"summary.ready:{team.pk}:{week.isoformat()}",
