@@ -248,22 +248,21 @@ def deliver(*, delivery_id: int, now: datetime.datetime | None = None, is_test: 
     if target is None or not target.is_active:
         _put_back(delivery, now + datetime.timedelta(minutes=5))
         return False
-    if delivery.robot is not None:
+    if isinstance(target, Robot):
         later = off_the_half_hour(now) if not is_test and now.minute % 30 == 0 else None
-        later = later or rate_limited_until(delivery.robot, now)
+        later = later or rate_limited_until(target, now)
         if later is not None:
             _put_back(delivery, later)
             return False
-        platform = delivery.robot.platform
-        url, body = platforms.request(
-            platform, delivery.robot.url, delivery.robot.secret, Message.from_json(delivery.body), int(stamp(now))
-        )
+        platform = target.platform
+        message = Message.from_json(delivery.body)
+        url, body = platforms.request(platform, target.url, target.secret, message, int(stamp(now)))
         headers: dict[str, str] = {}
     else:
         platform = ""
-        url, body = delivery.subscription.url, json.dumps(delivery.body, ensure_ascii=False).encode()
+        url, body = target.url, json.dumps(delivery.body, ensure_ascii=False).encode()
         headers = {
-            SIGNATURE_HEADER: webhook_signature(delivery.subscription.secret, int(now.timestamp()), body),
+            SIGNATURE_HEADER: webhook_signature(target.secret, int(now.timestamp()), body),
             "X-SalesReports-Event": delivery.event,
             "X-SalesReports-Delivery": str(delivery.body.get("id", "")),
             "User-Agent": "SalesReports-Webhooks/1",
