@@ -1,6 +1,8 @@
 """No SSRF: robot and webhook URLs must be http(s) and, unless the admins' setting allows it,
 public addresses; checked on save and again before each send."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -58,10 +60,11 @@ def test_the_address_is_checked_again_when_sending(receiver, team, settings):
         team=team, name="x", platform="wecom", url=f"{receiver.base}/wecom?key=1", events=["deadline"]
     )
     settings.INTEGRATIONS_ALLOW_PRIVATE_URLS = False  # as if the host's DNS now pointed inside
+    when = datetime.datetime(2026, 11, 20, 4, 10, tzinfo=datetime.UTC)
     delivery = Delivery.objects.create(
-        robot=robot, event="x", key="k", body=Message("t", ["l"]).as_json(), next_attempt_at=robot.created_at
+        robot=robot, event="x", key="k", body=Message("t", ["l"]).as_json(), next_attempt_at=when
     )
-    assert services.deliver(delivery_id=delivery.pk, now=robot.created_at.replace(minute=10)) is False
+    assert services.deliver(delivery_id=delivery.pk, now=when) is False
     delivery.refresh_from_db()
     assert "private network" in delivery.response or "内网" in delivery.response
     assert receiver.received == []
