@@ -101,10 +101,16 @@ def request(platform: str, url: str, secret: str, message: Message, now_ms: int)
             "header": {"title": {"tag": "plain_text", "content": message.title}},
             "elements": [{"tag": "markdown", "content": ""}],
         }
-        # The whole request within 20 KB: what the card's frame and title take comes off the text.
-        frame = len(json.dumps({**body, "card": card}, ensure_ascii=False).encode())
-        card["elements"][0]["content"] = fit(message.lines, message.link, LIMITS[FEISHU] - frame - 200)
         body["card"] = card
+        # The whole request within 20 KB: the card's frame, its title and the JSON escapes of the
+        # text (a newline is two bytes there) come off the text's share.
+        room = LIMITS[FEISHU] - len(json.dumps(body, ensure_ascii=False).encode())
+        while True:
+            card["elements"][0]["content"] = fit(message.lines, message.link, room)
+            over = len(json.dumps(body, ensure_ascii=False).encode()) - LIMITS[FEISHU]
+            if over <= 0:
+                break
+            room -= over
     elif mobiles:  # WeCom @-mentions by mobile number work only in text messages
         text = fit(message.lines, message.link, WECOM_TEXT_LIMIT, message.title)
         body = {"msgtype": "text", "text": {"content": text, "mentioned_mobile_list": mobiles}}

@@ -32,6 +32,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from audit.models import AuditEntry
+from audit.services import record
 from integrations import platforms, safety
 from integrations.models import Delivery, Robot, Subscription
 from integrations.platforms import Message
@@ -69,10 +71,33 @@ def save_robot(*, robot: Robot, actor: User, new_secret: str = "") -> Robot:
         robot.secret = new_secret.strip()
     if robot.is_active:
         robot.paused_at, robot.failures_in_a_row = None, 0
-    if robot.pk is None:
+    is_new = robot.pk is None
+    if is_new:
         robot.created_by = actor
     robot.save()
+    _audit(actor, robot, AuditEntry.Action.CREATED if is_new else AuditEntry.Action.UPDATED)
     return robot
+
+
+def _audit(actor: User, target: Robot | Subscription, action: str) -> None:
+    """Who added, changed or removed a robot or webhook, and where it posts (never its secret,
+    nor the token in a robot's URL)."""
+    url = target.masked_url if isinstance(target, Robot) else target.url
+    record(actor=actor, action=action, target=target, changes={"url": [None, url], "events": [None, target.events]})
+
+
+@transaction.atomic
+def remove_robot(*, robot: Robot, actor: User) -> None:
+    """Delete a robot with its delivery log, audited."""
+    _audit(actor, robot, AuditEntry.Action.DELETED)
+    robot.delete()
+
+
+@transaction.atomic
+def remove_subscription(*, subscription: Subscription, actor: User) -> None:
+    """Delete a webhook with its delivery log, audited."""
+    _audit(actor, subscription, AuditEntry.Action.DELETED)
+    subscription.delete()
 
 
 @transaction.atomic
@@ -83,10 +108,12 @@ def save_subscription(*, subscription: Subscription, actor: User) -> Subscriptio
         safety.check_url(subscription.url)
     except ValidationError as exc:
         raise ValidationError({"url": exc.messages}) from None
-    if subscription.pk is None:
+    is_new = subscription.pk is None
+    if is_new:
         subscription.secret = "whsec_" + secrets.token_urlsafe(24)
         subscription.created_by = actor
     subscription.save()
+    _audit(actor, subscription, AuditEntry.Action.CREATED if is_new else AuditEntry.Action.UPDATED)
     return subscription
 
 

@@ -63,8 +63,7 @@ def robot_test(request, pk):
 
 @require_POST
 def robot_delete(request, pk):
-    robot = access.robot_for_edit(request.user, pk)
-    robot.delete()
+    services.remove_robot(robot=access.robot_for_edit(request.user, pk), actor=request.user)
     messages.success(request, _("Robot removed."))
     return redirect("integrations:robot_list")
 
@@ -112,7 +111,7 @@ def _webhook_form(request, subscription: Subscription):
 
 @require_POST
 def webhook_delete(request, pk):
-    access.subscription_for_edit(request.user, pk).delete()
+    services.remove_subscription(subscription=access.subscription_for_edit(request.user, pk), actor=request.user)
     messages.success(request, _("Webhook removed."))
     return redirect("integrations:webhook_list")
 

@@ -7,6 +7,7 @@ import html
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from integrations.models import Delivery, Robot, Subscription
 
 SECRET = "SECd1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a1b2"
@@ -43,6 +44,8 @@ def test_an_admin_adds_a_robot_and_its_secret_is_never_shown_back(client, admin,
         assert SECRET not in page
         assert "SEC…a1b2" in page
     assert "tok-9f8e7d6c5b4a" not in client.get(reverse("integrations:robot_list")).content.decode()
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.CREATED, target_repr=str(robot))
+    assert entry.actor == admin and SECRET not in str(entry.changes) and "tok-9f8e7d6c5b4a" not in str(entry.changes)
 
 
 def test_saving_without_a_new_secret_keeps_the_stored_one(client, admin, team, receiver):

@@ -94,6 +94,8 @@ def test_long_digests_are_cut_within_the_platforms_limit_with_a_link(receiver, t
     body = receiver.of(platform)[0].body
     text = body["text"]["content"] if platform == "wecom" else body["card"]["elements"][0]["content"]
     assert len(text.encode()) <= limit
+    if platform == "feishu":
+        assert len(json.dumps(body, ensure_ascii=False).encode()) <= 20_000
     assert text.rstrip().endswith(f"({link})")
     assert "销售员0000" in text and "销售员1999" not in text
 
@@ -231,3 +233,16 @@ def test_a_submission_reaches_robots_that_want_each_submission(
     (got,) = receiver.received
     assert got.platform == "wecom"
     assert f"https://reports.example.com{report.get_absolute_url()}" in got.body["markdown"]["content"]
+
+
+def test_the_review_day_digest_reaches_the_teams_robot_with_the_managers_counts(receiver, team, rep, lead, tick):
+    from tests.reminders.test_tick import submit
+
+    robot_for(receiver, team, "wecom", events=[Robot.Event.DIGEST], language="en")
+    submit(rep)
+    tick(at(23, 9, 5))
+    (got,) = receiver.of("wecom")
+    content = got.body["markdown"]["content"]
+    assert "review day for the week of 2026-11-16" in content
+    assert "Waiting for review: 1" in content and "Missing: 1" in content
+    assert "https://reports.example.com/reviews/" in content and "week=2026-11-16" in content
