@@ -244,5 +244,5 @@ def test_the_review_day_digest_reaches_the_teams_robot_with_the_managers_counts(
     (got,) = receiver.of("wecom")
     content = got.body["markdown"]["content"]
     assert "review day for the week of 2026-11-16" in content
-    assert "Waiting for review: 1" in content and "Missing: 1" in content
+    assert "Waiting for review: 1" in content and "Missing: 0" in content
     assert "https://reports.example.com/reviews/" in content and "week=2026-11-16" in content
