@@ -246,3 +246,25 @@ def test_the_review_day_digest_reaches_the_teams_robot_with_the_managers_counts(
     assert "review day for the week of 2026-11-16" in content
     assert "Waiting for review: 1" in content and "Missing: 0" in content
     assert "https://reports.example.com/reviews/" in content and "week=2026-11-16" in content
+
+
+def test_the_teams_weekly_summary_reaches_its_robot_once_with_page_and_pdf(
+    receiver, team, time_machine, django_capture_on_commit_callbacks
+):
+    from summaries.models import Document
+    from summaries.signals import document_ready
+
+    time_machine.move_to(at(21, 10, 5), tick=False)
+    robot_for(receiver, team, "feishu", events=[Robot.Event.SUMMARY])
+    for language in ("zh-hans", "en"):  # the same week's summary asked for in two languages
+        document = Document.objects.create(
+            kind=Document.Kind.TEAM_WEEK, team=team, period_start=WEEK, language=language, content_key=language
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            document_ready.send(sender=Document, document=document)
+    (got,) = receiver.of("feishu")
+    card = got.body["card"]
+    assert "2026-11-16" in card["header"]["title"]["content"]
+    content = card["elements"][0]["content"]
+    assert f"https://reports.example.com/teams/{team.pk}/week/?week=2026-11-16" in content
+    assert "https://reports.example.com/documents/" in content and "/download/" in content
