@@ -105,3 +105,11 @@ def test_a_new_webhook_shows_its_secret_once(client, admin, receiver):
     assert subscription.secret in response.content.decode()
     again = client.get(reverse("integrations:webhook_edit", args=[subscription.pk])).content.decode()
     assert subscription.secret not in again and subscription.masked_secret in again
+
+
+def test_a_manager_lists_only_the_robots_of_their_subtree(client, lead, team, other_team, receiver):
+    for where, name in ((team, "上海群"), (other_team, "广州群")):
+        Robot.objects.create(team=where, name=name, platform="wecom", url=f"{receiver.base}/wecom?key=1", events=[])
+    client.force_login(lead)
+    page = client.get(reverse("integrations:robot_list")).content.decode()
+    assert "上海群" in page and "广州群" not in page
