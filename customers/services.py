@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
 from customers.models import Activity, Customer
+from customers.signals import activity_created
 from reports.customer_names import name_key
 from reports.models import TeamSettings, WeeklyReport
 from reports.services import settings_for
+from reports.signals import send_on_commit
 from teams import versions
 from teams.models import Membership, User
 from teams.services import current_membership
@@ -316,6 +318,7 @@ def log_activity(
     _save_activity_or_raise(activity, team_settings)
     _activate_on_contract(author, activity)
     versions.touch([activity.team])  # the dashboards count the log's entries
+    send_on_commit(activity_created, Activity, activity=activity)
     return activity
 
 

@@ -32,6 +32,7 @@ class Notification(models.Model):
         HOLIDAYS = "holidays", _("Next year's holidays need confirming (admins)")
         LEAVE_REQUEST = "leave", _("A member of my team asks for leave to be approved")
         LEAVE_DECIDED = "leave_answer", _("My leave is approved or declined")
+        ROBOT_PAUSED = "robot_paused", _("A team chat robot keeps failing and was paused (admins)")
 
     class EmailStatus(models.TextChoices):
         NOT_WANTED = "none", _("No email")
@@ -123,6 +124,8 @@ class Notification(models.Model):
             text = gettext("%(actor)s approved your leave from %(starts_on)s to %(ends_on)s")
         elif self.kind == self.Kind.LEAVE_DECIDED:
             text = gettext("%(actor)s declined your leave from %(starts_on)s to %(ends_on)s")
+        elif self.kind == self.Kind.ROBOT_PAUSED:
+            text = gettext("The chat robot %(robot)s of %(team)s failed %(failures)s times in a row and was paused")
         else:
             text = gettext("%(author)s resubmitted the report of the week of %(week)s after revision")
         return text % {**context, **self.data}

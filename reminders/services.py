@@ -27,10 +27,12 @@ from audit.services import record
 from notifications.models import Notification
 from notifications.services import Draft, notify, notify_many
 from reminders.models import Reminder
+from reminders.signals import reminders_delivered
 from reports import services as report_services
 from reports.calendar import WorkCalendar, calendars_for, effective_deadline, is_covered, provisional_holidays
 from reports.models import DayOff, TeamSettings, WeeklyReport, parse_reminder_hours
 from reports.roster import Roster
+from reports.signals import send_on_commit
 from summaries.models import Document
 from summaries.services import request_document
 from teams import access, versions
@@ -297,6 +299,8 @@ def deliver(token: str, now: datetime.datetime) -> int:
         ]
     )
     Reminder.objects.filter(pk__in=[r.pk for r in claims]).update(status=Reminder.Status.SENT, sent_at=now)
+    if claims:
+        send_on_commit(reminders_delivered, Reminder, reminders=claims, now=now)
     return len(claims)
 
 

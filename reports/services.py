@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from notifications.models import Notification
 from notifications.services import notify
 from reports import access as report_access
-from reports import extensions
+from reports import extensions, signals
 from reports.attachments import check_upload
 from reports.calendar import WorkCalendar, calendar_for, effective_deadline
 from reports.customer_names import name_key
@@ -442,6 +442,7 @@ def submit_report(*, report: WeeklyReport, by: User, at: datetime.datetime | Non
     )
     _notify_managers(report, revision, first=first, was_returned=was_returned)
     versions.touch([report.team])
+    signals.send_on_commit(signals.report_submitted, WeeklyReport, report=report, first=first)
     return report
 
 

@@ -18,7 +18,9 @@ from notifications.services import mark_report_read, notify
 from reports import access as report_access
 from reports.models import PlanReview, ReportRevision, WeeklyReport
 from reports.services import snapshot
+from reports.signals import report_returned, report_reviewed, send_on_commit
 from reviews.models import Comment, Feedback, FeedbackGoal, ReportRead, ReviewAction
+from reviews.signals import comment_created
 from teams import versions
 from teams.models import User
 
@@ -75,6 +77,7 @@ def mark_reviewed(
         report=report,
         excerpt=praise or problems or suggestions or "; ".join(goals),
     )
+    send_on_commit(report_reviewed, WeeklyReport, report=report, reviewer=reviewer, feedback=feedback)
     return feedback
 
 
@@ -128,6 +131,7 @@ def return_for_revision(*, report: WeeklyReport, reviewer: User, reason: str) ->
         excerpt=reason,
         url=reverse("reports:edit", args=[report.pk]),
     )
+    send_on_commit(report_returned, WeeklyReport, report=report, reviewer=reviewer, reason=action.reason)
     return action
 
 
@@ -291,6 +295,7 @@ def add_comment(
         return Comment.objects.get(author=author, client_token=client_token), Mentions([], [])
     comment.mentions.set(mentions.people)
     _notify_about_comment(comment, mentions.people)
+    send_on_commit(comment_created, Comment, comment=comment)
     return comment, mentions
 
 

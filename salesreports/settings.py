@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "customers",
     "security",
     "sso",
+    "integrations",
     "home",
 ]
 # The demo company and the benchmark's (`manage.py seed_demo`): in development, and in production
@@ -300,6 +301,9 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 # Absolute links in emails (invitations, reminders) point here.
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# Robots and webhooks may post to loopback and private addresses (the demo's local receiver) only
+# when this is on; production leaves it off, so a URL cannot reach inside our network (SSRF).
+INTEGRATIONS_ALLOW_PRIVATE_URLS = env.bool("INTEGRATIONS_ALLOW_PRIVATE_URLS", default=not IS_PRODUCTION)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="销售周报 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -354,6 +358,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "retry-pending-password-resets": {"task": "security.tasks.retry_pending_password_resets", "schedule": 5 * 60},
     # Every 2 minutes: PDF jobs whose task was lost with the broker or whose worker died.
     "requeue-stale-documents": {"task": "summaries.tasks.requeue_stale_documents", "schedule": 2 * 60},
+    # Every minute: robot and webhook deliveries that are due (new, retried, rate-limited).
+    "send-due-deliveries": {"task": "integrations.tasks.send_due_deliveries", "schedule": 60},
     # Every hour: delete the files of documents older than DOCUMENT_RETENTION_DAYS.
     "expire-documents": {"task": "summaries.tasks.expire_documents", "schedule": 60 * 60},
 }

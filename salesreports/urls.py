@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("security.urls")),
     path("", include("sso.urls")),
+    path("", include("integrations.urls")),
     path("audit/", include("teams.audit_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -27,8 +27,10 @@ from django.utils.translation import ngettext
 from customers.models import Activity
 from reports import dates, roster
 from reports.models import Target, WeeklyReport
+from reports.signals import send_on_commit
 from summaries import exports, pdf, rollups
 from summaries.models import Document
+from summaries.signals import document_ready
 from teams import access
 from teams.models import Team, User
 
@@ -203,6 +205,7 @@ def render_job(*, job_id: int) -> bool:
     Document.objects.filter(pk=job.pk).update(
         file=job.file.name, size=len(content), status=Document.Status.DONE, progress=100, finished_at=timezone.now()
     )
+    send_on_commit(document_ready, Document, document=job)
     return True
 
 

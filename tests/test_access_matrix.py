@@ -56,9 +56,29 @@ def reviewers(code):
     return {**team_readers(403), "rep": 403, "lead": code, "admin": code}
 
 
+# Chat robots: admins and managers (each for their own subtree); the others 403.
+ROBOT_MANAGERS = {**signed_in(403), "lead": 200, "other_lead": 200, "admin": 200}
+
+
+def team_robot(code):
+    """A robot of `team`: its manager and admins; another subtree's manager 404; the others 403."""
+    return {**signed_in(403), "lead": code, "other_lead": 404, "admin": code}
+
+
 # name: (method, objects the URL is about, expected answer by role); "name@case" asks the same URL
 # about other objects.
 MATRIX = {
+    "integrations:robot_list": ("get", [], ROBOT_MANAGERS),
+    "integrations:robot_create": ("get", [], ROBOT_MANAGERS),
+    "integrations:robot_edit": ("get", ["robot"], team_robot(200)),
+    "integrations:robot_test": ("post", ["robot"], team_robot(302)),
+    "integrations:robot_delete": ("post", ["robot"], team_robot(302)),
+    "integrations:redeliver": ("post", ["delivery"], team_robot(302)),
+    "integrations:redeliver@webhook": ("post", ["webhook_delivery"], admins_only(302)),
+    "integrations:webhook_list": ("get", [], admins_only()),
+    "integrations:webhook_create": ("get", [], admins_only()),
+    "integrations:webhook_edit": ("get", ["subscription"], admins_only()),
+    "integrations:webhook_delete": ("post", ["subscription"], admins_only(302)),
     "home": ("get", [], signed_in(200)),
     "healthz": ("get", [], every(200)),
     "login": ("get", [], {**every(302), "anonymous": 200}),
@@ -221,6 +241,7 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
 
     from customers.models import Activity, LogImport
     from customers.services import create_customer, log_activity
+    from integrations.models import Delivery, Robot, Subscription
     from notifications.models import Notification
     from reports import services as report_services
     from reports.models import KPI, DayOff, DraftConflict, ProblemCategory
@@ -246,7 +267,17 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     log_import = LogImport.objects.create(
         kind=LogImport.Kind.CUSTOMERS, uploaded_by=rep, original_name="customers.csv", file="imports/x.csv"
     )
+    # Port 9 (discard) on loopback: a test message fails at once, with nothing listening.
+    robot = Robot.objects.create(team=team, name="群", platform="wecom", url="http://127.0.0.1:9/?key=x", events=[])
+    subscription = Subscription.objects.create(name="CRM", url="http://127.0.0.1:9/hook", secret="whsec_x")
+    now = datetime.datetime(2030, 1, 2, tzinfo=datetime.UTC)
     return {
+        "robot": robot.pk,
+        "subscription": subscription.pk,
+        "delivery": Delivery.objects.create(robot=robot, event="x", key="x", next_attempt_at=now).pk,
+        "webhook_delivery": Delivery.objects.create(
+            subscription=subscription, event="x", key="x", next_attempt_at=now
+        ).pk,
         "customer": customer.pk,
         "activity": activity.pk,
         "log_import": log_import.pk,

@@ -23,6 +23,7 @@ from audit.models import AuditEntry
 from audit.services import record
 from demo import large as demo_large
 from demo.customers import seed_sales_log
+from demo.integrations import seed_robot
 from demo.reports import seed_reports
 from teams import services
 from teams.models import Membership, Team, User
@@ -268,6 +269,7 @@ class Command(BaseCommand):
             _set_password(list(users.values()), password)
             log_counts = (0, 0) if without_reports else seed_sales_log(list(users.values()), timezone.localdate())
             report_count = 0 if without_reports else seed_reports(list(users.values()), timezone.localdate())
+            seed_robot(teams[company.name])
         self._report(len(created_teams), len(created_users))
         if log_counts[0]:
             self.stdout.write(
