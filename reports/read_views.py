@@ -1,22 +1,52 @@
 import difflib
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from reports.forms import MyReportsFilter
 from reports.models import KpiValue, WeeklyReport
 from reviews.comment_views import review_record_context, thread_context
 from reviews.services import is_withdrawable, record_reading
+from salesreports import filters
 from teams import access
 
 REPORTS_PER_PAGE = 26
 
 
 def my_reports(request):
+    form = MyReportsFilter(request.GET)
     values = Prefetch("kpi_values", queryset=KpiValue.objects.select_related("kpi").order_by("kpi__position"))
-    reports = WeeklyReport.objects.filter(author=request.user).select_related("team").prefetch_related(values)
-    page = Paginator(reports.order_by("-week_start"), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "reports/my.html", {"page": page})
+    reports = form.apply(WeeklyReport.objects.filter(author=request.user)).order_by("-week_start")
+    file_format = filters.export_format(request)
+    if file_format and not filters.too_long_to_export(reports):
+        return filters.export_response(
+            file_format=file_format,
+            filename="my-reports",
+            header=[_("Week starting"), _("Team"), _("Status"), _("Submitted at"), _("Late")],
+            rows=filters.rows_of(reports.select_related("team"), _my_report_cells),
+            title=_("My reports"),
+        )
+    if file_format:
+        messages.error(request, filters.TOO_LONG % {"max": filters.EXPORT_AT_ONCE})
+    page = Paginator(reports.select_related("team").prefetch_related(values), REPORTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "reports/my.html", {"page": page, "form": form})
+
+
+def _my_report_cells(report: WeeklyReport) -> list:
+    submitted = timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M") if report.submitted_at else ""
+    return [
+        report.week_start.isoformat(),
+        report.team.name,
+        report.get_status_display(),
+        submitted,
+        _("late") if report.is_late else "",
+    ]
 
 
 def sections_context(

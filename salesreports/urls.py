@@ -5,10 +5,9 @@ from django.urls import include, path
 from salesreports import views
 from security import views as security_views
 from sso.views import LogoutView
-from teams.views import home
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", include("home.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEntry
+from salesreports import filters
 from teams import access, services
 from teams.forms import (
     MemberCreateForm,
+    MemberFilter,
     MemberMoveForm,
     MemberProfileForm,
     MemberStatusForm,
@@ -32,21 +34,6 @@ def _current_memberships() -> Prefetch:
         "memberships",
         queryset=Membership.objects.active().select_related("team"),
         to_attr="current_memberships",
-    )
-
-
-def home(request):
-    scope = access.scope(request.user)
-    membership = services.current_membership(request.user)
-    teams = access.visible_teams(request.user).filter(depth__lte=(membership.team.depth + 1) if membership else 1)
-    return render(
-        request,
-        "home.html",
-        {
-            "membership": membership,
-            "scope": scope,
-            "teams": teams.annotate(member_count=_member_count())[:12] if scope.sees_teams else [],
-        },
     )
 
 
@@ -135,38 +122,39 @@ def team_edit(request, pk):
 def member_list(request):
     if not access.scope(request.user).sees_teams:
         raise Http404
-    members = access.visible_members(request.user)
-    query = request.GET.get("q", "").strip()
-    if query:
-        members = members.filter(
-            Q(display_name__icontains=query)
-            | Q(email__icontains=query)
-            | Q(username__icontains=query)
-            | Q(phone__icontains=query)
+    form = MemberFilter(request.GET, teams=access.visible_teams(request.user))
+    members = form.apply(access.visible_members(request.user)).prefetch_related(_current_memberships())
+    members = members.order_by("display_name", "pk")
+    file_format = filters.export_format(request)
+    if file_format and not filters.too_long_to_export(members):
+        return filters.export_response(
+            file_format=file_format,
+            filename="members",
+            header=[_("Name"), _("Username"), _("Team"), _("Role"), _("Position"), _("Email"), _("Status")],
+            rows=(_member_cells(member) for member in members),
+            title=_("Members"),
         )
-    status = request.GET.get("status", "")
-    if status in User.Status.values:
-        members = members.filter(status=status)
-    team_id = request.GET.get("team", "")
-    team = access.visible_teams(request.user).filter(pk=team_id).first() if team_id.isdigit() else None
-    if team is not None:
-        members = members.filter(memberships__ended_on__isnull=True, memberships__team__path__startswith=team.path)
-    page = Paginator(
-        members.prefetch_related(_current_memberships()).order_by("display_name", "pk"), MEMBERS_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    if file_format:
+        messages.error(request, filters.TOO_LONG % {"max": filters.EXPORT_AT_ONCE})
+    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "teams/member_list.html",
-        {
-            "page": page,
-            "query": query,
-            "status": status,
-            "team": team,
-            "statuses": User.Status.choices,
-            "team_options": [(t.pk, "\u3000" * t.depth + t.name) for t in access.visible_teams(request.user)],
-            "can_manage": access.can_manage_structure(request.user),
-        },
+        {"page": page, "form": form, "can_manage": access.can_manage_structure(request.user)},
     )
+
+
+def _member_cells(member: User) -> list:
+    membership = member.current_memberships[0] if member.current_memberships else None
+    return [
+        str(member),
+        member.username,
+        membership.team.name if membership else "",
+        membership.get_role_display() if membership else "",
+        member.position,
+        member.email,
+        member.get_status_display(),
+    ]
 
 
 def member_detail(request, pk):
