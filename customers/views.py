@@ -235,17 +235,16 @@ def customer_list(request):
     )
     form = CustomerFilter(request.GET, owners=owners)
     customers = form.apply(customers).select_related("owner").order_by("name", "pk")
-    file_format = filters.export_format(request)
-    if file_format and not filters.too_long_to_export(customers):
-        return filters.export_response(
-            file_format=file_format,
-            filename="customers",
-            header=[_("Customer"), _("Industry"), _("Tier"), _("Status"), _("Owner"), _("Contact"), _("Added on")],
-            rows=filters.rows_of(customers, _customer_cells),
-            title=_("Customers"),
-        )
-    if file_format:
-        messages.error(request, filters.TOO_LONG % {"max": filters.EXPORT_AT_ONCE})
+    export = filters.export_list(
+        request,
+        customers,
+        filename="customers",
+        header=[_("Customer"), _("Industry"), _("Tier"), _("Status"), _("Owner"), _("Contact"), _("Added on")],
+        cells=_customer_cells,
+        title=_("Customers"),
+    )
+    if export:
+        return export
     page = Paginator(customers, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
     # Counted for the page's customers only: a team's log has hundreds of thousands of entries.
     logged = {

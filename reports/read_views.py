@@ -1,6 +1,5 @@
 import difflib
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import render
@@ -21,17 +20,16 @@ def my_reports(request):
     form = MyReportsFilter(request.GET)
     values = Prefetch("kpi_values", queryset=KpiValue.objects.select_related("kpi").order_by("kpi__position"))
     reports = form.apply(WeeklyReport.objects.filter(author=request.user)).order_by("-week_start")
-    file_format = filters.export_format(request)
-    if file_format and not filters.too_long_to_export(reports):
-        return filters.export_response(
-            file_format=file_format,
-            filename="my-reports",
-            header=[_("Week starting"), _("Team"), _("Status"), _("Submitted at"), _("Late")],
-            rows=filters.rows_of(reports.select_related("team"), _my_report_cells),
-            title=_("My reports"),
-        )
-    if file_format:
-        messages.error(request, filters.TOO_LONG % {"max": filters.EXPORT_AT_ONCE})
+    export = filters.export_list(
+        request,
+        reports.select_related("team"),
+        filename="my-reports",
+        header=[_("Week starting"), _("Team"), _("Status"), _("Submitted at"), _("Late")],
+        cells=_my_report_cells,
+        title=_("My reports"),
+    )
+    if export:
+        return export
     page = Paginator(reports.select_related("team").prefetch_related(values), REPORTS_PER_PAGE).get_page(
         request.GET.get("page")
     )

@@ -16,8 +16,10 @@ team exports on the dashboards go through the worker for whole periods).
 """
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -64,14 +66,24 @@ class FilterForm(forms.Form):
         return query.urlencode()
 
 
-def export_format(request) -> str | None:
-    """The format asked for with ?export=csv|xlsx, or None for the page itself."""
-    wanted = request.GET.get("export", "")
-    return wanted if wanted in FORMATS else None
-
-
-def too_long_to_export(queryset: QuerySet) -> bool:
-    return queryset[: EXPORT_AT_ONCE + 1].count() > EXPORT_AT_ONCE
+def export_list(
+    request, rows: QuerySet, *, filename: str, header: list[str], cells: Callable[[Any], list], title: str = ""
+) -> HttpResponse | None:
+    """The list as a download when the query string asks for one (?export=csv or xlsx) and it is
+    short enough to write at once; otherwise None, with a message when it was too long."""
+    file_format = request.GET.get("export", "")
+    if file_format not in FORMATS:
+        return None
+    if rows[: EXPORT_AT_ONCE + 1].count() > EXPORT_AT_ONCE:
+        messages.error(request, TOO_LONG % {"max": EXPORT_AT_ONCE})
+        return None
+    return export_response(
+        file_format=file_format,
+        filename=filename,
+        header=header,
+        rows=(cells(row) for row in rows.iterator(chunk_size=spreadsheets.CHUNK)),
+        title=title,
+    )
 
 
 def export_response(
@@ -90,12 +102,6 @@ def export_response(
     response = HttpResponse(content, content_type=FORMATS[file_format])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
     return response
-
-
-def rows_of(queryset: QuerySet, cells: Callable[[object], list]) -> Iterator[list]:
-    """Each object of the queryset as a row of cells, read in chunks."""
-    for obj in queryset.iterator(chunk_size=spreadsheets.CHUNK):
-        yield cells(obj)
 
 
 TOO_LONG = _("This list has more than %(max)s rows: narrow it with the filters before exporting it.")

@@ -125,17 +125,16 @@ def member_list(request):
     form = MemberFilter(request.GET, teams=access.visible_teams(request.user))
     members = form.apply(access.visible_members(request.user)).prefetch_related(_current_memberships())
     members = members.order_by("display_name", "pk")
-    file_format = filters.export_format(request)
-    if file_format and not filters.too_long_to_export(members):
-        return filters.export_response(
-            file_format=file_format,
-            filename="members",
-            header=[_("Name"), _("Username"), _("Team"), _("Role"), _("Position"), _("Email"), _("Status")],
-            rows=(_member_cells(member) for member in members),
-            title=_("Members"),
-        )
-    if file_format:
-        messages.error(request, filters.TOO_LONG % {"max": filters.EXPORT_AT_ONCE})
+    export = filters.export_list(
+        request,
+        members,
+        filename="members",
+        header=[_("Name"), _("Username"), _("Team"), _("Role"), _("Position"), _("Email"), _("Status")],
+        cells=_member_cells,
+        title=_("Members"),
+    )
+    if export:
+        return export
     page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from reports import services as report_services
 from reviews import services as review_services
 from teams.services import current_membership
+from tests.browser import test_report_flow as report_flow
 from tests.reviews.test_pages import submitted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,11 +19,7 @@ PASSWORD = "pw-Secret-123"  # tests.factories.UserFactory's
 
 
 def log_in(page: Page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(live_server.url + "/")
+    report_flow.log_in(page, live_server, username, PASSWORD)
 
 
 @pytest.fixture
