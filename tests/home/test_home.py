@@ -2,6 +2,7 @@
 use, so the home's number is the linked page's number."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -10,7 +11,7 @@ from customers.models import Activity, Customer, name_key
 from home.selectors import is_behind_target
 from notifications.models import Notification
 from reports import services as report_services
-from reports.models import WeeklyReport
+from reports.models import KPI, WeeklyReport
 from reviews import services as review_services
 from teams.models import MemberImport, User
 from tests.factories import UserFactory
@@ -201,3 +202,19 @@ def test_every_role_gets_a_home(client, role, request, db):
         role in ("rep", "lead")
     )
     assert isinstance(user, User)
+
+
+def test_a_salespersons_pace_is_their_member_page_for_the_month(client, rep, lead, time_machine):
+    time_machine.move_to(at(FRIDAY, 9))
+    kpi = KPI.objects.filter(is_active=True).first()
+    report_services.set_targets(actor=lead, member=rep, week_start=MONDAY, values={kpi: Decimal("10")})
+    submitted(rep)
+    salesperson = home(client, rep).context["salesperson"]
+    member_page = client.get(
+        reverse("insights:member", args=[rep.pk]), {"period": "month", "day": salesperson.month_start.isoformat()}
+    )
+    totals = {row["kpi"]: row["total"] for row in member_page.context["history"].kpis}
+    assert [(p.total.kpi, p.total.actual, p.total.target) for p in salesperson.pace] == [
+        (kpi, totals[kpi].actual, totals[kpi].target)
+    ]
+    assert salesperson.pace[0].total.target == Decimal("10")
