@@ -3,12 +3,15 @@ new, with a warning about similar names), the customer form and the import uploa
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from customers import services
 from customers.models import Activity, Customer, LogImport
 from reports.customer_names import name_key
+from teams import filters
+from teams.filters import FilterForm
 from teams.forms import CrispyMixin, ServiceCheckedModelForm
 from teams.models import User
 
@@ -161,3 +164,45 @@ class LogImportForm(CrispyMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
+
+
+class CustomerFilter(FilterForm):
+    """The customers list: a name, industry or contact, a status, a tier, an owner."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={**filters.SMALL, "type": "search", "placeholder": _("Name, industry or contact")}
+        ),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All")), *Customer.Status.choices],
+        widget=forms.Select(attrs=filters.SMALL_SELECT),
+    )
+    tier = forms.ChoiceField(
+        label=_("Tier"),
+        choices=[("", _("All")), *Customer.Tier.choices],
+        widget=forms.Select(attrs=filters.SMALL_SELECT),
+    )
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, widget=forms.Select(attrs=filters.SMALL_SELECT))
+
+    def __init__(self, data=None, *, owners: list[User], **kwargs):
+        super().__init__(data, **kwargs)
+        if len(owners) > 1:
+            self.fields["owner"].choices = [("", _("All")), *((owner.pk, str(owner)) for owner in owners)]
+        else:
+            del self.fields["owner"]
+
+    def filter_q(self, customers, query):
+        return customers.filter(Q(name__icontains=query) | Q(industry__icontains=query) | Q(contact__icontains=query))
+
+    def filter_status(self, customers, status):
+        return customers.filter(status=status)
+
+    def filter_tier(self, customers, tier):
+        return customers.filter(tier=tier)
+
+    def filter_owner(self, customers, owner):
+        return customers.filter(owner_id=owner)

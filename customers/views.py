@@ -7,7 +7,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,11 +17,11 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from customers import access as customer_access
 from customers import imports, services
-from customers.forms import ActivityForm, CustomerForm, LogImportForm
+from customers.forms import ActivityForm, CustomerFilter, CustomerForm, LogImportForm
 from customers.models import Activity, Customer, LogImport
 from reports import dates
 from reports.models import TeamSettings, WeeklyReport
-from teams import access
+from teams import access, filters
 from teams.forms import save_or_show_errors
 from teams.models import User
 
@@ -233,19 +233,19 @@ def customer_list(request):
     owners = list(
         User.objects.filter(Exists(customers.filter(owner=OuterRef("pk")))).order_by("display_name", "username")
     )
-    query = request.GET.get("q", "").strip()[:100]
-    if query:
-        customers = customers.filter(
-            Q(name__icontains=query) | Q(industry__icontains=query) | Q(contact__icontains=query)
-        )
-    for name, values in (("status", Customer.Status.values), ("tier", Customer.Tier.values)):
-        if request.GET.get(name) in values:
-            customers = customers.filter(**{name: request.GET[name]})
-    if request.GET.get("owner", "").isdigit():
-        customers = customers.filter(owner_id=int(request.GET["owner"]))
-    page = Paginator(customers.select_related("owner").order_by("name", "pk"), CUSTOMERS_PER_PAGE).get_page(
-        request.GET.get("page")
+    form = CustomerFilter(request.GET, owners=owners)
+    customers = form.apply(customers).select_related("owner").order_by("name", "pk")
+    export = filters.export_list(
+        request,
+        customers,
+        filename="customers",
+        header=[_("Customer"), _("Industry"), _("Tier"), _("Status"), _("Owner"), _("Contact"), _("Added on")],
+        cells=_customer_cells,
+        title=_("Customers"),
     )
+    if export:
+        return export
+    page = Paginator(customers, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
     # Counted for the page's customers only: a team's log has hundreds of thousands of entries.
     logged = {
         row["customer_id"]: row
@@ -262,15 +262,24 @@ def customer_list(request):
         "customers/customer_list.html",
         {
             "page": page,
-            "owners": owners if len(owners) > 1 else [],
-            "query": query,
-            "statuses": Customer.Status.choices,
-            "tiers": Customer.Tier.choices,
+            "form": form,
             # Whoever may own a customer or import for someone may create one (one question, asked once).
             "can_create": (can_import := customer_access.can_import_sales_log(request.user)),
             "can_import": can_import,
         },
     )
+
+
+def _customer_cells(customer: Customer) -> list:
+    return [
+        customer.name,
+        customer.industry,
+        customer.get_tier_display(),
+        customer.get_status_display(),
+        str(customer.owner),
+        customer.contact,
+        customer.created_on.isoformat() if customer.created_on else "",
+    ]
 
 
 def customer_create(request):

@@ -1,25 +1,34 @@
-"""The landing page (URL name `home`). It sits above the domain apps, so it may show any of them."""
+"""The home page: what needs each person now, by role (home/selectors.py)."""
 
-from django.db.models import Count, Q
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
-from teams import access, services
+from home import selectors
+from home.forms import ReadingListFilter
+from teams import access
+from teams.services import current_membership
 
 
+@require_GET
 def home(request):
-    scope = access.scope(request.user)
-    membership = services.current_membership(request.user)
-    teams = access.visible_teams(request.user).filter(depth__lte=(membership.team.depth + 1) if membership else 1)
+    user = request.user
+    s = access.scope(user)
+    reading_filter = None
+    director = None
+    if s.readable_paths and not s.is_manager:
+        reading_filter = ReadingListFilter(request.GET, teams=access.visible_teams(user).order_by("path"))
+        reading_filter.is_valid()
+        director = selectors.director_home(user, team=reading_filter.cleaned_data.get("team"))
     return render(
         request,
-        "home.html",
+        "home/home.html",
         {
-            "membership": membership,
-            "scope": scope,
-            "teams": teams.annotate(member_count=_member_count())[:12] if scope.sees_teams else [],
+            "membership": current_membership(user),
+            "scope": s,
+            "salesperson": selectors.salesperson_home(user) if access.writes_reports(user) else None,
+            "manager": selectors.manager_home(user),
+            "director": director,
+            "reading_filter": reading_filter,
+            "setup": selectors.admin_home(user),
         },
     )
-
-
-def _member_count():
-    return Count("memberships", filter=Q(memberships__ended_on__isnull=True), distinct=True)

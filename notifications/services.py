@@ -227,6 +227,11 @@ def _record_failure(notification: Notification, exc: Exception, *, permanent: bo
     )
 
 
+def failed_email_count() -> int:
+    """Emails given up on (the outbox's permanent failures), for the admins' pages."""
+    return Notification.objects.filter(email_status=Notification.EmailStatus.FAILED).count()
+
+
 def retry_pending_emails(*, now: datetime.datetime | None = None) -> int:
     """Send what is still waiting: emails whose task was lost with the broker, and claims left by
     a worker that died mid-send. Returns how many were sent. Safe to run from several beats."""

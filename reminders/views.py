@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from notifications.models import Notification
+from notifications import services as notification_services
 from reminders import services
 from reminders.forms import DayOffForm, LeaveForm
 from reminders.models import Reminder
@@ -46,7 +46,7 @@ def schedule(request):
             "uncovered_years": services.coverage_warning(today),
             "days_off": DayOff.objects.filter(on__gte=today - datetime.timedelta(days=30)).select_related("team"),
             "recent": Reminder.objects.select_related("recipient", "team")[:RECENT],
-            "failed_emails": Notification.objects.filter(email_status=Notification.EmailStatus.FAILED).count(),
+            "failed_emails": notification_services.failed_email_count(),
         },
     )
 

@@ -10,7 +10,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from reports import services
+from reports.dates import BoundedDateField
 from reports.models import KpiValue, PlanReview, ProblemCategory, TemplateVersion, WeeklyReport
+from teams import filters
+from teams.filters import FilterForm
+from teams.forms import IsoDateInput
 
 SECTION_TITLES = dict(TemplateVersion.Section.choices)
 
@@ -379,3 +383,42 @@ class AttachmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style(self)
+
+
+class MyReportsFilter(FilterForm):
+    """My reports: the weeks of a period, a state, late or on time."""
+
+    LATE_CHOICES = [("", _("Late or on time")), ("late", _("Late")), ("on_time", _("On time"))]
+
+    start = BoundedDateField(label=_("Weeks from"), widget=IsoDateInput(filters.SMALL))
+    end = BoundedDateField(label=_("Until"), widget=IsoDateInput(filters.SMALL))
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Any status")), *WeeklyReport.Status.choices],
+        widget=forms.Select(attrs=filters.SMALL_SELECT),
+    )
+    late = forms.ChoiceField(
+        label=_("Submitted"), choices=LATE_CHOICES, widget=forms.Select(attrs=filters.SMALL_SELECT)
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The last day is before the first."))
+            cleaned.pop("end", None)
+        return cleaned
+
+    def filter_start(self, reports, day):
+        # A week counts when it ends on or after the first day asked for.
+        return reports.filter(week_start__gt=day - datetime.timedelta(days=7))
+
+    def filter_end(self, reports, day):
+        return reports.filter(week_start__lte=day)
+
+    def filter_status(self, reports, status):
+        return reports.filter(status=status)
+
+    def filter_late(self, reports, late):
+        submitted = reports.exclude(status=WeeklyReport.Status.DRAFT)
+        return submitted.filter(late_by__isnull=late != "late")

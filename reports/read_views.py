@@ -3,20 +3,48 @@ import difflib
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reports import access as report_access
 from reports import extensions
+from reports.forms import MyReportsFilter
 from reports.models import KpiValue, WeeklyReport
 from reports.selectors import sections_context
+from teams import filters
 
 REPORTS_PER_PAGE = 26
 
 
 def my_reports(request):
+    form = MyReportsFilter(request.GET)
     values = Prefetch("kpi_values", queryset=KpiValue.objects.select_related("kpi").order_by("kpi__position"))
-    reports = WeeklyReport.objects.filter(author=request.user).select_related("team").prefetch_related(values)
-    page = Paginator(reports.order_by("-week_start"), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "reports/my.html", {"page": page})
+    reports = form.apply(WeeklyReport.objects.filter(author=request.user)).order_by("-week_start")
+    export = filters.export_list(
+        request,
+        reports.select_related("team"),
+        filename="my-reports",
+        header=[_("Week starting"), _("Team"), _("Status"), _("Submitted at"), _("Late")],
+        cells=_my_report_cells,
+        title=_("My reports"),
+    )
+    if export:
+        return export
+    page = Paginator(reports.select_related("team").prefetch_related(values), REPORTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "reports/my.html", {"page": page, "form": form})
+
+
+def _my_report_cells(report: WeeklyReport) -> list:
+    submitted = timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M") if report.submitted_at else ""
+    return [
+        report.week_start.isoformat(),
+        report.team.name,
+        report.get_status_display(),
+        submitted,
+        _("late") if report.is_late else "",
+    ]
 
 
 def detail(request, pk):

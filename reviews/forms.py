@@ -3,10 +3,14 @@
 import uuid
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from reports.forms import style
 from reviews.services import MAX_GOALS
+from teams import filters
+from teams.filters import FilterForm
+from teams.models import User
 
 RATING_CHOICES = [("", "—"), *((i, str(i)) for i in range(1, 6))]
 
@@ -78,3 +82,69 @@ class CommentEditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Write something before posting.")},
     )
+
+
+def _name_matches(person: User, name: str) -> bool:
+    name = name.casefold()
+    return name in (person.display_name or "").casefold() or name in person.username.casefold()
+
+
+class QueueFilter(FilterForm):
+    """The review queue narrowed to a member (part of the name) and one group of the week."""
+
+    STATES = [
+        ("", _("Every group")),
+        ("awaiting", _("Awaiting review")),
+        ("returned", _("Returned for revision")),
+        ("reviewed", _("Reviewed")),
+        ("overdue", _("Overdue reviews")),
+        ("late", _("Late")),
+        ("missing", _("Missing")),
+        ("not_yet_due", _("Not yet due")),
+        ("on_leave", _("On leave")),
+    ]
+
+    member = forms.CharField(
+        label=_("Member"),
+        max_length=100,
+        widget=forms.TextInput(attrs={**filters.SMALL, "type": "search", "placeholder": _("Name")}),
+    )
+    state = forms.ChoiceField(label=_("Group"), choices=STATES, widget=forms.Select(attrs=filters.SMALL_SELECT))
+
+    def filter_member(self, reports, name):
+        return reports.filter(Q(author__display_name__icontains=name) | Q(author__username__icontains=name))
+
+    def matches(self, person: User) -> bool:
+        """Whether a roster entry's member passes the name filter (the roster is a list, not a query)."""
+        self.is_valid()
+        name = self.cleaned_data.get("member")
+        return not name or _name_matches(person, name)
+
+
+class OverviewFilter(FilterForm):
+    """The reviews overview narrowed to teams or managers by name, and to the teams behind."""
+
+    name = forms.CharField(
+        label=_("Team or manager"),
+        max_length=100,
+        widget=forms.TextInput(attrs={**filters.SMALL, "type": "search", "placeholder": _("Name")}),
+    )
+    state = forms.ChoiceField(
+        label=_("Reviews"),
+        choices=[("", _("Every team")), ("behind", _("Reviews overdue")), ("on_time", _("Reviews on time"))],
+        widget=forms.Select(attrs=filters.SMALL_SELECT),
+    )
+
+    def rows(self, rows: list) -> list:
+        """The overview's rows that pass the filters (rows are computed, not queried)."""
+        self.is_valid()
+        name, state = self.cleaned_data.get("name"), self.cleaned_data.get("state")
+        if name:
+            rows = [
+                row
+                for row in rows
+                if name.casefold() in row.team.name.casefold() or any(_name_matches(m, name) for m in row.managers)
+            ]
+        if state:
+            rows = [row for row in rows if row.is_behind == (state == "behind")]
+        return rows

@@ -22,7 +22,7 @@ from reports.models import KpiValue, PlanReview, TeamSettings, WeeklyReport
 from reports.selectors import sections_context
 from reviews import access as review_access
 from reviews import queries, services
-from reviews.forms import FeedbackForm, ReturnForm
+from reviews.forms import FeedbackForm, OverviewFilter, QueueFilter, ReturnForm
 from reviews.models import Feedback
 from reviews.selectors import review_record_context
 from teams import access
@@ -88,11 +88,12 @@ def queue(request):
         if team is None:
             raise Http404
         reports = reports.filter(access.in_subtrees((team.path,)))
-    reports = list(reports.select_related("author", "team").order_by("submitted_at", "pk"))
+    filter_form = QueueFilter(request.GET)
+    reports = list(filter_form.apply(reports).select_related("author", "team").order_by("submitted_at", "pk"))
     people = [
         entry
         for entry in queries.roster(request.user, week).select(under=team.path if team else None)
-        if entry.member.pk != request.user.pk
+        if entry.member.pk != request.user.pk and filter_form.matches(entry.member)
     ]
     settings_of = report_services.settings_by_team(list({r.team_id: r.team for r in reports}.values()))
     now = timezone.now()
@@ -118,6 +119,14 @@ def queue(request):
     ]
     for section in sections:
         section["rows"] = groups[section["key"]]
+    state = filter_form.cleaned_data.get("state")
+    if state == "overdue":
+        sections = [{**sections[0], "key": "overdue", "title": _("Overdue reviews"), "rows": groups["overdue"]}]
+    elif state == "late":
+        rows = [r for r in reports if r.is_late]
+        sections = [{**sections[0], "key": "late", "title": _("Late"), "rows": rows}]
+    elif state:
+        sections = [section for section in sections if section["key"] == state]
     return render(
         request,
         "reviews/queue.html",
@@ -133,6 +142,8 @@ def queue(request):
             "due_at": team_settings.review_due_for(week),
             "can_view_overview": review_access.can_view_review_overview(request.user),
             "summary_team": team or (teams[0] if teams else None),
+            "filter_form": filter_form,
+            "state": state,
         },
     )
 
@@ -152,7 +163,8 @@ def overview(request):
     review_access.require_review_overview(request.user)
     s = access.scope(request.user)
     week = _week_from(request, _team_settings(request.user, s))
-    rows = queries.overview(request.user, week)
+    filter_form = OverviewFilter(request.GET)
+    rows = filter_form.rows(queries.overview(request.user, week))
     totals = {
         name: sum(getattr(row, name) for row in rows)
         for name in (
@@ -168,7 +180,11 @@ def overview(request):
             "overdue",
         )
     }
-    return render(request, "reviews/overview.html", {**_week_links(week), "rows": rows, "totals": totals})
+    return render(
+        request,
+        "reviews/overview.html",
+        {**_week_links(week), "rows": rows, "totals": totals, "filter_form": filter_form},
+    )
 
 
 @require_GET

@@ -2,13 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from home.views import home
 from salesreports import views
 from security import views as security_views
 from sso.views import LogoutView
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", include("home.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),

@@ -10,18 +10,14 @@ apostrophe, in XLSX as a cell typed as text, so nothing extra shows. Rows are st
 query.
 """
 
-import csv
 import datetime
-import io
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from customers.models import Activity
 from reports import roster
@@ -29,14 +25,7 @@ from reports.models import KPI, KpiValue, Target, WeeklyReport
 from reports.services import achievement
 from teams import access
 from teams.models import Team, User
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CHUNK = 2000
-
-
-def safe_text(value: str) -> str:
-    """Text a spreadsheet must show as text, never run as a formula (for CSV, which has no types)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+from teams.spreadsheets import CHUNK, safe_text, write_csv, write_xlsx
 
 
 def _unit(kpi: KPI) -> str:
@@ -252,39 +241,6 @@ def _hours(report: WeeklyReport) -> Decimal | None:
     if report.late_by is None:
         return None
     return (Decimal(report.late_by.total_seconds()) / 3600).quantize(Decimal("0.1"))
-
-
-def write_csv(header: list[str], rows: Iterator[list], progress: Callable[[int], None]) -> bytes:
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel reads UTF-8 (and so Chinese) only with a byte-order mark
-    writer = csv.writer(out)
-    writer.writerow([safe_text(str(title)) for title in header])
-    for count, row in enumerate(rows, 1):
-        writer.writerow(["" if cell is None else safe_text(cell) if isinstance(cell, str) else cell for cell in row])
-        if count % CHUNK == 0:
-            progress(count)
-    return out.getvalue().encode("utf-8")
-
-
-def _text_cell(sheet, text: str) -> WriteOnlyCell:
-    """Text as a text cell: openpyxl would store "=…" as a formula (and "#N/A" as an error)."""
-    cell = WriteOnlyCell(sheet, text)
-    cell.data_type = "s"
-    return cell
-
-
-def write_xlsx(header: list[str], rows: Iterator[list], progress: Callable[[int], None], title: str = "") -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title or _("Reports"))
-    sheet.freeze_panes = "A2"
-    sheet.append([_text_cell(sheet, str(title)) for title in header])
-    for count, row in enumerate(rows, 1):
-        sheet.append([_text_cell(sheet, cell) if isinstance(cell, str) else cell for cell in row])
-        if count % CHUNK == 0:
-            progress(count)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def render(*, team: Team, start: datetime.date, end: datetime.date, layout: str, file_format: str, progress) -> bytes:

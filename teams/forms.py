@@ -2,11 +2,13 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from teams import access
+from teams import access, filters, selectors
+from teams.filters import FilterForm
 from teams.models import Membership, Team, User
 
 
@@ -145,3 +147,49 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Username or email")
         self.fields["username"].widget.attrs["autofocus"] = True
+
+
+class MemberFilter(FilterForm):
+    """The members list: a name, email or phone, a team of the subtree (or none), a status."""
+
+    NO_TEAM = "none"
+
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=100,
+        widget=forms.TextInput(attrs={**filters.SMALL, "placeholder": _("Name, email or phone"), "type": "search"}),
+    )
+    team = forms.ChoiceField(label=_("Team"), widget=forms.Select(attrs=filters.SMALL_SELECT))
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Any status")), *User.Status.choices],
+        widget=forms.Select(attrs=filters.SMALL_SELECT),
+    )
+
+    def __init__(self, data=None, *, teams, **kwargs):
+        super().__init__(data, **kwargs)
+        self.teams = {str(t.pk): t for t in teams}
+        self.fields["team"].choices = [
+            ("", _("All teams")),
+            (self.NO_TEAM, _("In no team")),
+            *[(pk, "\u3000" * t.depth + t.name) for pk, t in self.teams.items()],
+        ]
+
+    def filter_q(self, members, query):
+        return members.filter(
+            Q(display_name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(username__icontains=query)
+            | Q(phone__icontains=query)
+        )
+
+    def filter_team(self, members, team_id):
+        if team_id == self.NO_TEAM:
+            return selectors.without_team(members)
+        path = self.teams[team_id].path
+        return members.filter(
+            access.in_subtrees((path,), prefix="memberships__team__"), memberships__ended_on__isnull=True
+        )
+
+    def filter_status(self, members, status):
+        return members.filter(status=status)

@@ -13,7 +13,7 @@ import csv
 import io
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -23,6 +23,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from openpyxl.cell import WriteOnlyCell
 
 EXTENSIONS = ("csv", "xlsx")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -340,3 +341,49 @@ def sample_csv(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> byte
     writer.writerow([column.chinese for column in columns])
     writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# Writing (exports) ----------------------------------------------------------------------------------
+# Text a spreadsheet would take for a formula (starting with = + - @) is neutralised: in CSV with a
+# leading apostrophe, in XLSX as a cell typed as text. CSV is UTF-8 with a byte-order mark.
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 2000  # rows between two progress reports
+
+
+def safe_text(value: str) -> str:
+    """Text a spreadsheet must show as text, never run as a formula (for CSV, which has no types)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def write_csv(header: list[str], rows: Iterator[list], progress: Callable[[int], None]) -> bytes:
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel reads UTF-8 (and so Chinese) only with a byte-order mark
+    writer = csv.writer(out)
+    writer.writerow([safe_text(str(title)) for title in header])
+    for count, row in enumerate(rows, 1):
+        writer.writerow(["" if cell is None else safe_text(cell) if isinstance(cell, str) else cell for cell in row])
+        if count % CHUNK == 0:
+            progress(count)
+    return out.getvalue().encode("utf-8")
+
+
+def _text_cell(sheet, text: str) -> WriteOnlyCell:
+    """Text as a text cell: openpyxl would store "=…" as a formula (and "#N/A" as an error)."""
+    cell = WriteOnlyCell(sheet, text)
+    cell.data_type = "s"
+    return cell
+
+
+def write_xlsx(header: list[str], rows: Iterator[list], progress: Callable[[int], None], title: str = "") -> bytes:
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(title or _("Reports"))
+    sheet.freeze_panes = "A2"
+    sheet.append([_text_cell(sheet, str(title)) for title in header])
+    for count, row in enumerate(rows, 1):
+        sheet.append([_text_cell(sheet, cell) if isinstance(cell, str) else cell for cell in row])
+        if count % CHUNK == 0:
+            progress(count)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEntry
-from teams import access, services
+from teams import access, filters, services
 from teams.forms import (
     MemberCreateForm,
+    MemberFilter,
     MemberMoveForm,
     MemberProfileForm,
     MemberStatusForm,
@@ -120,40 +121,38 @@ def team_edit(request, pk):
 def member_list(request):
     if not access.scope(request.user).sees_teams:
         raise Http404
-    members = access.visible_members(request.user)
-    query = request.GET.get("q", "").strip()
-    if query:
-        members = members.filter(
-            Q(display_name__icontains=query)
-            | Q(email__icontains=query)
-            | Q(username__icontains=query)
-            | Q(phone__icontains=query)
-        )
-    status = request.GET.get("status", "")
-    if status in User.Status.values:
-        members = members.filter(status=status)
-    team_id = request.GET.get("team", "")
-    team = access.visible_teams(request.user).filter(pk=team_id).first() if team_id.isdigit() else None
-    if team is not None:
-        members = members.filter(
-            access.in_subtrees((team.path,), prefix="memberships__team__"), memberships__ended_on__isnull=True
-        )
-    page = Paginator(
-        members.prefetch_related(_current_memberships()).order_by("display_name", "pk"), MEMBERS_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    form = MemberFilter(request.GET, teams=access.visible_teams(request.user))
+    members = form.apply(access.visible_members(request.user)).prefetch_related(_current_memberships())
+    members = members.order_by("display_name", "pk")
+    export = filters.export_list(
+        request,
+        members,
+        filename="members",
+        header=[_("Name"), _("Username"), _("Team"), _("Role"), _("Position"), _("Email"), _("Status")],
+        cells=_member_cells,
+        title=_("Members"),
+    )
+    if export:
+        return export
+    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "teams/member_list.html",
-        {
-            "page": page,
-            "query": query,
-            "status": status,
-            "team": team,
-            "statuses": User.Status.choices,
-            "team_options": [(t.pk, "\u3000" * t.depth + t.name) for t in access.visible_teams(request.user)],
-            "can_manage": access.can_manage_structure(request.user),
-        },
+        {"page": page, "form": form, "can_manage": access.can_manage_structure(request.user)},
     )
+
+
+def _member_cells(member: User) -> list:
+    membership = member.current_memberships[0] if member.current_memberships else None
+    return [
+        str(member),
+        member.username,
+        membership.team.name if membership else "",
+        membership.get_role_display() if membership else "",
+        member.position,
+        member.email,
+        member.get_status_display(),
+    ]
 
 
 def member_detail(request, pk):

@@ -188,3 +188,22 @@ def test_the_sales_log_today_and_the_customers_of_a_team(client, rep, other_rep,
     add(rep, 120, start=3)
     add(other_rep, 60)
     assert (queries(client, rep, today), queries(client, lead, customers)) == before
+
+
+@pytest.mark.parametrize("role", ["rep", "lead", "director", "admin"])
+def test_each_roles_home(client, role, request, team, lead, rep):
+    """Returned reports, feedback, people and weeks add rows to every home, never queries."""
+    user = request.getfixturevalue(role)
+    url = reverse("home")
+    review_services.return_for_revision(report=submitted(rep, week=weeks_back(1)[0]), reviewer=lead, reason="补充")
+    before = queries(client, user, url)
+
+    for i in range(3):
+        person = member_of(team, username=f"h{i}")
+        for week in weeks_back(3):
+            reviewed(submitted(person, week=week), lead)
+    for week in weeks_back(4)[1:]:
+        report = submitted(rep, week=week)
+        review_services.return_for_revision(report=report, reviewer=lead, reason="再补充")
+    member_of(TeamFactory(name="新团队", parent=team), username="newcomer")
+    assert queries(client, user, url) == before

@@ -53,10 +53,10 @@ def salesperson(live_server):
     return member
 
 
-def log_in(page: Page, live_server, username: str) -> None:
+def log_in(page: Page, live_server, username: str, password: str = PASSWORD) -> None:
     page.goto(live_server.url + "/accounts/login/")
     page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password", password)
     page.click("main form button[type=submit]")
     expect(page).to_have_url(live_server.url + "/")
 

@@ -1,0 +1,383 @@
+"""What each person's home page shows: "what needs me now", by role.
+
+Every count here is the number the linked page shows, because it comes from the function that
+page calls: the roster (reports.roster) for who is missing or late, reviews.queries for what
+waits for review, the dashboards (insights.dashboard) for pace and targets, customers.services
+for follow-ups. The home only picks the period the linked page opens on and formats the result.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from customers import services as customer_services
+from customers.models import Activity, LogImport
+from insights import dashboard
+from insights import problems as problem_analysis
+from notifications import services as notification_services
+from reminders import services as reminder_services
+from reports import roster
+from reports import services as report_services
+from reports.calendar import calendar_for, effective_deadline
+from reports.models import KPI, PlanReview, TeamSettings, WeeklyReport
+from reviews import queries as review_queries
+from reviews.models import Feedback, FeedbackGoal, ReviewAction
+from summaries.rollups import KpiTotal, period_bounds
+from teams import access
+from teams.models import MemberImport, Team, User
+from teams.selectors import without_team
+
+READING_LIST = 20
+RETURNED_SHOWN = 5
+
+
+def _own_team(s: access.Scope) -> Team | None:
+    return Team.objects.filter(pk=s.own_team_id).first() if s.own_team_id else None
+
+
+def _settings_of(team: Team | None) -> TeamSettings:
+    return report_services.settings_for(team) if team else TeamSettings(time_zone=settings.TIME_ZONE)
+
+
+def month_of(team_settings: TeamSettings, now: datetime.datetime | None = None) -> tuple[datetime.date, datetime.date]:
+    """This month in the team's time zone: the period the pace figures cover."""
+    today = timezone.localtime(now or timezone.now(), team_settings.zone).date()
+    return period_bounds("month", today)
+
+
+# Salesperson ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Pace:
+    """This month's figure of one KPI against its target, and how much of the month has gone."""
+
+    total: KpiTotal
+    month_done: float
+
+    @property
+    def is_behind(self) -> bool:
+        rate = self.total.rate
+        return rate is not None and float(rate) < self.month_done
+
+    @property
+    def month_done_percent(self) -> int:
+        return round(self.month_done * 100)
+
+
+@dataclass
+class SalespersonHome:
+    team: Team
+    week: datetime.date
+    report: WeeklyReport | None
+    deadline: datetime.datetime
+    time_zone: str
+    time_left: datetime.timedelta | None
+    returned: list[WeeklyReport]
+    open_goals: list[FeedbackGoal]
+    unread_feedback: list[Feedback]
+    follow_ups_due: int
+    month_start: datetime.date
+    month_end: datetime.date
+    pace: list[Pace]
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.report is not None and not self.report.is_editable_by_author
+
+
+def returned_reports(user: User) -> QuerySet[WeeklyReport]:
+    """The user's reports out for revision, each with the latest return (`latest_return`)."""
+    returns = ReviewAction.objects.filter(kind=ReviewAction.Kind.RETURNED).select_related("actor").order_by("-pk")
+    return (
+        WeeklyReport.objects.filter(author=user, status=WeeklyReport.Status.RETURNED)
+        .prefetch_related(Prefetch("review_actions", queryset=returns, to_attr="returns"))
+        .order_by("-week_start")
+    )
+
+
+def open_goals(user: User, week: datetime.date) -> QuerySet[FeedbackGoal]:
+    """Goals managers set on the user's report of the week before `week` that this week's report
+    has not answered yet (the report's plan review asks for each)."""
+    answered = PlanReview.objects.filter(goal=OuterRef("pk"), report__author=user).exclude(outcome="")
+    return (
+        FeedbackGoal.objects.filter(
+            feedback__report__author=user, feedback__report__week_start=week - datetime.timedelta(days=7)
+        )
+        .filter(~Exists(answered))
+        .select_related("feedback__reviewer")
+        .order_by("position", "pk")
+    )
+
+
+def unread_feedback(user: User) -> QuerySet[Feedback]:
+    """Feedback on the user's reports that they have not opened since it was given."""
+    return (
+        Feedback.objects.filter(report__author=user, read_by_author_at__isnull=True)
+        .select_related("report", "reviewer")
+        .order_by("-created_at")
+    )
+
+
+def follow_ups_due(user: User, team_settings: TeamSettings | None) -> int:
+    """The sales log's overdue follow-ups of the user (the log page lists the same ones)."""
+    today = customer_services.local_today(team_settings)
+    return customer_services.overdue_follow_ups(Activity.objects.filter(author=user), today).count()
+
+
+def salesperson_home(user: User, now: datetime.datetime | None = None) -> SalespersonHome | None:
+    """A report writer's week: this week's report and its deadline, what came back to them, and
+    this month's pace. None for someone outside a team."""
+    now = now or timezone.now()
+    team = _own_team(access.scope(user))
+    if team is None:
+        return None
+    team_settings = report_services.settings_for(team)
+    week = report_services.current_week_start(team_settings, now)
+    deadline = effective_deadline(team_settings, week, calendar_for(team)) or team_settings.deadline_for(week)
+    month_start, month_end = month_of(team_settings, now)
+    today = timezone.localtime(now, team_settings.zone).date()
+    history = dashboard.member_history(user, month_start, month_end, within=None, readable=access.visible_reports(user))
+    month_done = ((today - month_start).days + 1) / ((month_end - month_start).days + 1)
+    return SalespersonHome(
+        team=team,
+        week=week,
+        report=WeeklyReport.objects.filter(author=user, week_start=week).first(),
+        deadline=timezone.localtime(deadline, team_settings.zone),
+        time_zone=team_settings.time_zone,
+        time_left=deadline - now if deadline > now else None,
+        returned=list(returned_reports(user)[:RETURNED_SHOWN]),
+        open_goals=list(open_goals(user, week)),
+        unread_feedback=list(unread_feedback(user)[:RETURNED_SHOWN]),
+        follow_ups_due=follow_ups_due(user, team_settings),
+        month_start=month_start,
+        month_end=month_end,
+        pace=[Pace(row["total"], month_done) for row in history.kpis if row["total"].target],
+    )
+
+
+# Manager ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ManagerHome:
+    team: Team
+    week: datetime.date
+    waiting_weeks: list[tuple[datetime.date, int]]
+    overdue: list[WeeklyReport]
+    missing: list[roster.Entry]
+    late: list[roster.Entry]
+    month_start: datetime.date
+    behind_pace: list[dashboard.MemberRow]
+    recurring: list[problem_analysis.Recurring] = field(default_factory=list)
+
+    @property
+    def waiting_total(self) -> int:
+        return sum(n for _week, n in self.waiting_weeks)
+
+
+def overdue_reviews(user: User, now: datetime.datetime | None = None) -> list[WeeklyReport]:
+    """Reports waiting for the user's review after their team's review day (reviews.queries'
+    rule, over every week waiting)."""
+    reports = list(review_queries.awaiting(user).select_related("author", "team"))
+    settings_of = report_services.settings_by_team(list({r.team_id: r.team for r in reports}.values()))
+    return [r for r in reports if review_queries.is_overdue(r, settings_of[r.team_id], now)]
+
+
+def manager_home(user: User, now: datetime.datetime | None = None) -> ManagerHome | None:
+    """A manager's desk: what waits for review, who is missing or late in the last closed week
+    (the review queue's default week), who is behind this month, and what recurs."""
+    s = access.scope(user)
+    if not s.is_manager:
+        return None
+    team = _own_team(s)
+    if team is None:
+        return None
+    now = now or timezone.now()
+    team_settings = report_services.settings_for(team)
+    week = report_services.last_closed_week(team_settings, now)
+    people = [e for e in review_queries.roster(user, week, now).select() if e.member.pk != user.pk]
+    month_start, month_end = month_of(team_settings, now)
+    board = dashboard.cached_build(team, team_settings, month_start, month_end, _primary_kpi())
+    week_problems = problem_analysis.overview(team, week, week + datetime.timedelta(days=6))
+    return ManagerHome(
+        team=team,
+        week=week,
+        waiting_weeks=review_queries.waiting_weeks(user),
+        overdue=overdue_reviews(user, now),
+        missing=[e for e in people if e.state == roster.State.MISSING],
+        late=[e for e in people if e.state == roster.State.LATE],
+        month_start=month_start,
+        behind_pace=[row for row in board.members if row.is_flagged],
+        recurring=[*week_problems.by_member, *week_problems.by_customer],
+    )
+
+
+def _primary_kpi() -> KPI | None:
+    """The KPI the dashboard ranks and flags by when none is chosen (its form's default)."""
+    return next(iter(KPI.objects.filter(is_active=True)), None)
+
+
+# Director ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class DirectorHome:
+    node: Team
+    week: datetime.date
+    reading_list: list[WeeklyReport]
+    behind_reviews: list[review_queries.TeamRow]
+    month_start: datetime.date
+    behind_target: list[dashboard.TeamColumn]
+
+
+def reading_list(user: User, team: Team | None = None) -> QuerySet[WeeklyReport]:
+    """The subtree's submitted reports, latest first, with their feedback: what a director reads."""
+    reports = access.visible_reports(user).exclude(status=WeeklyReport.Status.DRAFT).exclude(author=user)
+    if team is not None:
+        reports = reports.filter(access.in_subtrees((team.path,)))
+    return (
+        reports.select_related("author", "team")
+        .prefetch_related(Prefetch("feedback", queryset=Feedback.objects.select_related("reviewer")))
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def director_home(user: User, team: Team | None = None, now: datetime.datetime | None = None) -> DirectorHome | None:
+    """A director's reading: the latest reports of the subtree (or of `team` in it), the teams
+    whose reviews are overdue (the reviews overview's week and rows), and the teams under the
+    node behind target this month (the comparison page's figures)."""
+    s = access.scope(user)
+    if not s.readable_paths or s.is_manager:
+        return None
+    node = _own_team(s)
+    if node is None:
+        return None
+    now = now or timezone.now()
+    team_settings = report_services.settings_for(node)
+    week = report_services.last_closed_week(team_settings, now)
+    month_start, month_end = month_of(team_settings, now)
+    columns = dashboard.cached_compare(node, team_settings, month_start, month_end)
+    return DirectorHome(
+        node=node,
+        week=week,
+        reading_list=list(reading_list(user, team)[:READING_LIST]),
+        behind_reviews=[row for row in review_queries.overview(user, week, now) if row.is_behind],
+        month_start=month_start,
+        behind_target=[column for column in columns if is_behind_target(column)],
+    )
+
+
+def is_behind_target(column: dashboard.TeamColumn) -> bool:
+    """Behind target: the first KPI with a target is under it (the comparison page's first chart)."""
+    for total in column.totals:
+        if total.target:
+            if total.actual is None:
+                return True
+            return total.actual < total.target if total.kpi.is_higher_better else total.actual > total.target
+    return False
+
+
+# Admin ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SetupItem:
+    """One thing an administrator should set up or look at, with where to do it."""
+
+    key: str
+    title: str
+    detail: str
+    url: str
+    count: int
+
+
+def check_holidays(now: datetime.datetime) -> SetupItem | None:
+    today = timezone.localdate(now)
+    years = [row for row in reminder_services.coverage_warning(today) if row["year"] == today.year + 1]
+    if not years:
+        return None
+    return SetupItem(
+        "holidays",
+        _("Next year's holidays are not confirmed"),
+        _("The calendar uses %(count)s computed public holidays of %(year)s until you confirm them.")
+        % {"count": len(years[0]["holidays"]), "year": years[0]["year"]},
+        reverse("reminders:schedule"),
+        len(years[0]["holidays"]),
+    )
+
+
+def check_failed_email(now: datetime.datetime) -> SetupItem | None:
+    failed = notification_services.failed_email_count()
+    if not failed:
+        return None
+    return SetupItem(
+        "failed_email",
+        _("Email is failing"),
+        ngettext("%(count)s email could not be sent.", "%(count)s emails could not be sent.", failed)
+        % {"count": failed},
+        reverse("reminders:schedule"),
+        failed,
+    )
+
+
+def check_pending_imports(now: datetime.datetime) -> SetupItem | None:
+    members = list(MemberImport.objects.filter(status=MemberImport.Status.PREVIEWED).values_list("pk", flat=True))
+    logs = list(LogImport.objects.filter(status=LogImport.Status.PREVIEWED).values_list("pk", flat=True))
+    count = len(members) + len(logs)
+    if not count:
+        return None
+    # The preview of the newest one: applying it there is one click.
+    if members:
+        url = reverse("teams:member_import_preview", args=[max(members)])
+    else:
+        url = reverse("customers:import_preview", args=[max(logs)])
+    return SetupItem(
+        "imports",
+        _("Imports wait to be applied"),
+        ngettext(
+            "%(count)s uploaded spreadsheet was checked but not imported.",
+            "%(count)s uploaded spreadsheets were checked but not imported.",
+            count,
+        )
+        % {"count": count},
+        url,
+        count,
+    )
+
+
+def check_people_without_team(now: datetime.datetime) -> SetupItem | None:
+    count = without_team(User.objects.all()).count()
+    if not count:
+        return None
+    return SetupItem(
+        "no_team",
+        _("People without a team"),
+        ngettext("%(count)s person is in no team.", "%(count)s people are in no team.", count) % {"count": count},
+        reverse("teams:member_list") + "?team=none",
+        count,
+    )
+
+
+# What the admin home checks, in order. Another app adds its check with one line here.
+ADMIN_CHECKS: list[Callable[[datetime.datetime], SetupItem | None]] = [
+    check_holidays,
+    check_failed_email,
+    check_pending_imports,
+    check_people_without_team,
+]
+
+
+def admin_home(user: User, now: datetime.datetime | None = None) -> list[SetupItem] | None:
+    """What needs setting up, for administrators only."""
+    if not access.is_admin(user):
+        return None
+    now = now or timezone.now()
+    return [item for check in ADMIN_CHECKS if (item := check(now)) is not None]

@@ -1,0 +1,220 @@
+"""The home page by role: what needs each person now, counted by the functions the linked pages
+use, so the home's number is the linked page's number."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from customers.models import Activity, Customer, name_key
+from home.selectors import is_behind_target
+from notifications.models import Notification
+from reports import services as report_services
+from reports.models import KPI, WeeklyReport
+from reviews import services as review_services
+from teams.models import MemberImport, User
+from tests.factories import UserFactory
+from tests.reports.test_services import MONDAY, at
+from tests.reviews.test_pages import FRIDAY, submitted, week_of_reports  # noqa: F401 (a fixture)
+
+NEXT_MONDAY = MONDAY + datetime.timedelta(days=7)
+
+
+def home(client, user):
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response
+
+
+# Salesperson ------------------------------------------------------------------------------------
+
+
+def test_a_salesperson_sees_this_weeks_state_and_the_deadline_in_their_time_zone(client, rep, time_machine):
+    time_machine.move_to(at(MONDAY + datetime.timedelta(days=2), 10))
+    report_services.open_report(author=rep, week_start=MONDAY)
+    response = home(client, rep)
+    salesperson = response.context["salesperson"]
+    assert salesperson.week == MONDAY
+    assert salesperson.report.status == WeeklyReport.Status.DRAFT
+    assert salesperson.deadline.utcoffset() == datetime.timedelta(hours=8)  # Asia/Shanghai
+    assert salesperson.time_left > datetime.timedelta(0)
+    page = response.content.decode()
+    assert 'data-state="draft"' in page
+    assert "Asia/Shanghai" in page
+
+
+def test_a_returned_report_shows_with_its_reason(client, rep, lead, time_machine):
+    time_machine.move_to(at(FRIDAY, 9))
+    report = submitted(rep)
+    review_services.return_for_revision(report=report, reviewer=lead, reason="请补充华为的报价")
+    page = home(client, rep).content.decode()
+    assert "请补充华为的报价" in page
+    assert reverse("reports:edit", args=[report.pk]) in page
+
+
+def test_unread_feedback_and_goals_to_answer_count_until_answered(client, rep, lead, time_machine):
+    time_machine.move_to(at(FRIDAY, 9))
+    report = submitted(rep)
+    review_services.mark_reviewed(report=report, reviewer=lead, praise="好", goals=["拿下宁德时代"])
+    time_machine.move_to(at(NEXT_MONDAY + datetime.timedelta(days=1), 9))
+    salesperson = home(client, rep).context["salesperson"]
+    assert [goal.text for goal in salesperson.open_goals] == ["拿下宁德时代"]
+    assert len(salesperson.unread_feedback) == 1
+    client.get(report.get_absolute_url())  # reading the report reads its feedback
+    assert home(client, rep).context["salesperson"].unread_feedback == []
+
+
+def test_follow_ups_due_are_the_ones_the_sales_log_lists(client, rep, team, time_machine):
+    time_machine.move_to(at(MONDAY + datetime.timedelta(days=3), 10))
+    for day, (name, due) in enumerate((("华为", 1), ("中兴", 9))):
+        Activity.objects.create(
+            author=rep,
+            team=team,
+            customer=Customer.objects.create(name=name, key=name_key(name), owner=rep, created_on=MONDAY),
+            kind=Activity.Kind.VISIT,
+            occurred_on=MONDAY + datetime.timedelta(days=day),
+            next_step="回访",
+            next_step_on=MONDAY + datetime.timedelta(days=due),
+        )
+    count = home(client, rep).context["salesperson"].follow_ups_due
+    log = client.get(reverse("customers:log"))
+    assert count == len(log.context["follow_ups"]) == 1
+
+
+# Manager ----------------------------------------------------------------------------------------
+
+
+def test_a_managers_counts_are_the_review_queues(client, lead, week_of_reports, time_machine):  # noqa: F811
+    time_machine.move_to(at(NEXT_MONDAY + datetime.timedelta(days=3), 10))  # reviews overdue
+    manager = home(client, lead).context["manager"]
+    assert manager.week == MONDAY
+    queue = client.get(reverse("reviews:queue"), {"week": MONDAY.isoformat()})
+    counts = queue.context["counts"]
+    assert dict(manager.waiting_weeks)[MONDAY] == counts["awaiting"] == 2
+    assert len(manager.overdue) == counts["overdue"] == 2
+    assert len(manager.missing) == counts["missing"] == 2
+    assert len(manager.late) == counts["late"] == 1
+    assert manager.waiting_total == queue.context["waiting_total"]
+
+
+def test_a_managers_members_behind_pace_are_the_dashboards_flags(client, lead, week_of_reports, time_machine):  # noqa: F811
+    time_machine.move_to(at(NEXT_MONDAY + datetime.timedelta(days=3), 10))
+    manager = home(client, lead).context["manager"]
+    board = client.get(
+        reverse("insights:dashboard", args=[manager.team.pk]),
+        {"period": "month", "day": manager.month_start.isoformat()},
+    ).context["board"]
+    assert [row.member for row in manager.behind_pace] == [row.member for row in board.members if row.is_flagged]
+    week_board = client.get(
+        reverse("insights:dashboard", args=[manager.team.pk]), {"period": "week", "day": MONDAY.isoformat()}
+    ).context["board"]
+    assert len(manager.recurring) == len(week_board.problems.by_member) + len(week_board.problems.by_customer)
+
+
+# Director ---------------------------------------------------------------------------------------
+
+
+def test_a_directors_reading_list_is_latest_first_and_filters_by_team(
+    client,
+    director,
+    team,
+    other_team,
+    week_of_reports,  # noqa: F811
+    time_machine,
+):
+    time_machine.move_to(at(NEXT_MONDAY + datetime.timedelta(days=3), 10))
+    director_home = home(client, director).context["director"]
+    listed = director_home.reading_list
+    assert week_of_reports["draft"] not in listed
+    assert week_of_reports["elsewhere"] in listed
+    assert [r.submitted_at for r in listed] == sorted((r.submitted_at for r in listed), reverse=True)
+    filtered = client.get(reverse("home"), {"team": team.pk}).context["director"].reading_list
+    assert week_of_reports["elsewhere"] not in filtered and week_of_reports["on_time"] in filtered
+
+
+def test_a_bad_team_filter_shows_a_message_and_the_whole_list(client, director, week_of_reports, time_machine):  # noqa: F811
+    time_machine.move_to(at(NEXT_MONDAY + datetime.timedelta(days=3), 10))
+    client.force_login(director)
+    response = client.get(reverse("home"), {"team": "99999"})
+    assert response.status_code == 200
+    assert response.context["reading_filter"].errors["team"]
+    assert week_of_reports["elsewhere"] in response.context["director"].reading_list
+
+
+def test_a_directors_overdue_reviews_and_teams_behind_are_the_linked_pages(
+    client,
+    director,
+    week_of_reports,  # noqa: F811
+    time_machine,
+):
+    time_machine.move_to(at(NEXT_MONDAY + datetime.timedelta(days=3), 10))
+    director_home = home(client, director).context["director"]
+    overview = client.get(reverse("reviews:overview"), {"week": director_home.week.isoformat()})
+    behind = [row.team for row in overview.context["rows"] if row.is_behind]
+    assert [row.team for row in director_home.behind_reviews] == behind
+    assert director_home.behind_reviews  # the team's two reports wait past the review day
+    compare = client.get(
+        reverse("insights:compare", args=[director_home.node.pk]),
+        {"period": "month", "day": director_home.month_start.isoformat()},
+    )
+    assert [c.team for c in director_home.behind_target] == [
+        c.team for c in compare.context["columns"] if is_behind_target(c)
+    ]
+
+
+# Admin ------------------------------------------------------------------------------------------
+
+
+def test_an_admin_sees_what_needs_setting_up(client, admin, team, time_machine):
+    time_machine.move_to(at(MONDAY, 10))
+    UserFactory(username="lonely", display_name="无团队")
+    MemberImport.objects.create(uploaded_by=admin, original_name="people.csv", file="imports/members/p.csv", rows=[])
+    Notification.objects.create(
+        recipient=admin, kind=Notification.Kind.HOLIDAYS, email_status=Notification.EmailStatus.FAILED
+    )
+    setup = {item.key: item.count for item in home(client, admin).context["setup"]}
+    assert setup["no_team"] == 1
+    assert setup["imports"] == 1
+    assert setup["failed_email"] == 1
+    schedule = client.get(reverse("reminders:schedule"))
+    assert schedule.context["failed_emails"] == setup["failed_email"]
+    members = client.get(reverse("teams:member_list"), {"team": "none"})
+    assert [m.username for m in members.context["page"]] == ["lonely"]
+
+
+def test_the_admin_checks_are_a_list_another_app_extends(client, admin, monkeypatch):
+    from home import selectors
+
+    def check_robots(now):
+        return selectors.SetupItem("robots", "Robots", "", "/", 2)
+
+    monkeypatch.setattr(selectors, "ADMIN_CHECKS", [*selectors.ADMIN_CHECKS, check_robots])
+    assert "robots" in [item.key for item in home(client, admin).context["setup"]]
+
+
+@pytest.mark.parametrize("role", ["rep", "lead", "director", "admin", "nobody"])
+def test_every_role_gets_a_home(client, role, request, db):
+    user = UserFactory(username="nobody") if role == "nobody" else request.getfixturevalue(role)
+    response = home(client, user)
+    assert ("salesperson" in response.context and response.context["salesperson"] is not None) == (
+        role in ("rep", "lead")
+    )
+    assert isinstance(user, User)
+
+
+def test_a_salespersons_pace_is_their_member_page_for_the_month(client, rep, lead, time_machine):
+    time_machine.move_to(at(FRIDAY, 9))
+    kpi = KPI.objects.filter(is_active=True).first()
+    report_services.set_targets(actor=lead, member=rep, week_start=MONDAY, values={kpi: Decimal("10")})
+    submitted(rep)
+    salesperson = home(client, rep).context["salesperson"]
+    member_page = client.get(
+        reverse("insights:member", args=[rep.pk]), {"period": "month", "day": salesperson.month_start.isoformat()}
+    )
+    totals = {row["kpi"]: row["total"] for row in member_page.context["history"].kpis}
+    assert [(p.total.kpi, p.total.actual, p.total.target) for p in salesperson.pace] == [
+        (kpi, totals[kpi].actual, totals[kpi].target)
+    ]
+    assert salesperson.pace[0].total.target == Decimal("10")
