@@ -20,7 +20,6 @@ from django.utils.translation import ngettext
 from customers import services as customer_services
 from customers.models import Activity, LogImport
 from insights import dashboard
-from insights import problems as problem_analysis
 from notifications import services as notification_services
 from reminders import services as reminder_services
 from reports import roster
@@ -29,6 +28,7 @@ from reports.calendar import calendar_for, effective_deadline
 from reports.models import KPI, PlanReview, TeamSettings, WeeklyReport
 from reviews import queries as review_queries
 from reviews.models import Feedback, FeedbackGoal, ReviewAction
+from summaries import problems as problem_analysis
 from summaries.rollups import KpiTotal, period_bounds
 from teams import access
 from teams.models import MemberImport, Team, User
