@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from api import schemas
@@ -51,11 +51,13 @@ def _owner(request, owner_id: int | None):
 )
 def customer_create(request, payload: schemas.CustomerIn):
     owner = _owner(request, payload.owner_id)
-    fields = payload.model_dump(exclude={"owner_id", "external_id"})
+    # A resend changes only what it names; a new customer takes the defaults for the rest.
+    sent = payload.model_dump(exclude_unset=True, exclude={"owner_id", "external_id"})
     if payload.external_id:
         existing = Customer.objects.filter(owner=owner, external_id=payload.external_id).first()
         if existing is not None:
-            return 200, _update_customer(request, existing.pk, fields)
+            return Status(200, _update_customer(request, existing.pk, sent))
+    fields = payload.model_dump(exclude={"owner_id", "external_id"})
     try:
         with transaction.atomic():
             customer = customer_services.create_customer(
@@ -63,8 +65,8 @@ def customer_create(request, payload: schemas.CustomerIn):
             )
     except IntegrityError:  # the same external id sent twice at the same moment: the other won
         existing = Customer.objects.get(owner=owner, external_id=payload.external_id)
-        return 200, _update_customer(request, existing.pk, fields)
-    return 201, customer
+        return Status(200, _update_customer(request, existing.pk, sent))
+    return Status(201, customer)
 
 
 def _update_customer(request, pk: int, fields: dict) -> Customer:
@@ -120,18 +122,19 @@ def _activity_data(request, fields: dict) -> dict:
 def activity_create(request, payload: schemas.ActivityIn):
     if not access.keeps_sales_log(request.user):
         raise ValidationError(_("Only members of a team keep a sales log."))
-    fields = _activity_data(request, payload.model_dump(exclude={"external_id"}))
+    sent = _activity_data(request, payload.model_dump(exclude_unset=True, exclude={"external_id"}))
     if payload.external_id:
         existing = Activity.objects.filter(author=request.user, external_id=payload.external_id).first()
         if existing is not None:
-            return 200, customer_services.update_activity(actor=request.user, activity=existing, data=fields)
+            return Status(200, customer_services.update_activity(actor=request.user, activity=existing, data=sent))
+    fields = {**payload.model_dump(exclude={"external_id", "customer_id"}), "customer": sent["customer"]}
     try:
         with transaction.atomic():
             activity = customer_services.log_activity(author=request.user, external_id=payload.external_id, **fields)
     except IntegrityError:  # the same external id sent twice at the same moment: the other won
         existing = Activity.objects.get(author=request.user, external_id=payload.external_id)
-        return 200, customer_services.update_activity(actor=request.user, activity=existing, data=fields)
-    return 201, activity
+        return Status(200, customer_services.update_activity(actor=request.user, activity=existing, data=sent))
+    return Status(201, activity)
 
 
 @router.patch(

@@ -4,7 +4,7 @@ rule as the form) and feedback (reading; managers give it)."""
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from api import schemas
@@ -184,4 +184,4 @@ def feedback_list(request, report_id: int):
 def feedback_create(request, report_id: int, payload: schemas.FeedbackIn):
     report = access.report_for_review(request.user, report_id)
     feedback = review_services.mark_reviewed(report=report, reviewer=request.user, **payload.model_dump())
-    return 201, _feedback([feedback])[0]
+    return Status(201, _feedback([feedback])[0])
