@@ -2,7 +2,7 @@
 already sent (by the same owner or author) changes that customer or activity instead of adding a
 second one, so a CRM can send its records again safely."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -36,11 +36,15 @@ def customer_list(request, filters: Query[ListFilters], external_id: str | None 
 
 
 def _owner(request, owner_id: int | None):
-    if owner_id is None:
-        return request.user
-    owner = access.customer_owners(request.user).filter(pk=owner_id).first()
+    """Whom a new or handed-over customer belongs to: as on the pages, one of
+    access.customer_owners() (yourself when left out); nobody for directors (403)."""
+    owners = access.customer_owners(request.user)
+    if not owners.exists():
+        raise PermissionDenied
+    owner = owners.filter(pk=request.user.pk if owner_id is None else owner_id).first()
     if owner is None:
-        raise ValidationError({"owner_id": [_("You cannot give customers to this person.")]})
+        message = _("Choose the owner.") if owner_id is None else _("You cannot give customers to this person.")
+        raise ValidationError({"owner_id": [message]})
     return owner
 
 
@@ -121,7 +125,7 @@ def _activity_data(request, fields: dict) -> dict:
 )
 def activity_create(request, payload: schemas.ActivityIn):
     if not access.keeps_sales_log(request.user):
-        raise ValidationError(_("Only members of a team keep a sales log."))
+        raise PermissionDenied
     sent = _activity_data(request, payload.model_dump(exclude_unset=True, exclude={"external_id"}))
     if payload.external_id:
         existing = Activity.objects.filter(author=request.user, external_id=payload.external_id).first()
