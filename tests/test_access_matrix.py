@@ -231,6 +231,7 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from django.core.files.base import ContentFile
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from api.services import create_token
     from customers.models import Activity, LogImport
     from customers.services import create_customer, log_activity
     from notifications.models import Notification
@@ -239,7 +240,6 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from reviews.services import add_comment
     from sso.models import Identity
     from summaries.models import Document
-    from api.services import create_token
     from teams.models import Leave
     from tests.factories import MemberImportFactory
     from tests.reports.test_services import fill
