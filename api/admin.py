@@ -5,7 +5,7 @@ from api.models import ApiToken
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Read-only: tokens are made by their owners and revoked on the API tokens pages (audited)."""
+    """Read-only, nothing deleted: tokens are made by their owners and revoked on the API tokens pages (audited)."""
 
     list_display = ["name", "user", "prefix", "can_write", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_filter = ["can_write"]
@@ -16,3 +16,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a revoked token stays, so the audit trail and the admins' list can name it
