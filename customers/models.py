@@ -42,6 +42,9 @@ class Customer(models.Model):
     )
     # The day it became a customer, in its owner's time zone: "new customers" of a week count these.
     created_on = models.DateField(_("created"))
+    # The id the customer has in another system (a CRM syncing through the API), unique per owner
+    # so that sending the same customer twice changes it instead of adding a duplicate.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -54,6 +57,11 @@ class Customer(models.Model):
                 fields=["owner", "key"],
                 name="customer_unique_per_owner",
                 violation_error_message=_("You already have a customer with this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="customer_external_id_per_owner",
             ),
         ]
         indexes = [
@@ -111,6 +119,8 @@ class Activity(models.Model):
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     next_step_on = models.DateField(_("next step by"), null=True, blank=True)
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    # As Customer.external_id: the entry's id in the system that sent it, unique per author.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,6 +135,11 @@ class Activity(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="activity_amount_not_negative"),
+            models.UniqueConstraint(
+                fields=["author", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="activity_external_id_per_author",
+            ),
         ]
 
     def __str__(self) -> str:

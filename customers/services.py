@@ -126,6 +126,7 @@ def create_customer(
     lost_reason: str = "",
     contact: str = "",
     created_on: datetime.date | None = None,
+    external_id: str = "",
 ) -> Customer:
     """Add a customer to `owner`'s list, created today in the owner's time zone unless a day is given.
 
@@ -141,6 +142,7 @@ def create_customer(
         contact=contact.strip(),
         owner=owner,
         created_on=created_on or local_today(calendar_of(owner)),
+        external_id=external_id,
     )
     errors = check_customer(customer, actor=actor)
     if errors:
@@ -289,6 +291,7 @@ def log_activity(
     next_step: str = "",
     next_step_on: datetime.date | None = None,
     notes: str = "",
+    external_id: str = "",
 ) -> Activity:
     """Log what the author did; with `new_customer` (a name) instead of `customer`, the customer
     is created in the same step (quick create).
@@ -312,6 +315,7 @@ def log_activity(
         next_step=next_step,
         next_step_on=next_step_on,
         notes=notes,
+        external_id=external_id,
     )
     if customer is None and new_customer.strip():
         activity.customer = _quick_customer(author, new_customer, kind)

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "sso",
     "integrations",
     "home",
+    "ninja",
+    "api",
 ]
 # The demo company and the benchmark's (`manage.py seed_demo`): in development, and in production
 # only where DEMO_DATA asks for it (docker-compose.yml's demo stack). bench/settings.py adds it too.
@@ -407,6 +409,10 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Sales Weekly Reports")
 # A wrong code doubles the wait before the next try (1 s, 2 s, 4 s ...) per device.
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+
+# REST API (api app, docs/api.md): requests each personal access token may make, as
+# "<count>/<s|min|hour|day>"; over it the API answers 429 with Retry-After.
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="") or "120/min"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api.api import urls as api_urls
 from salesreports import views
 from security import views as security_views
 from sso.views import LogoutView
@@ -34,6 +35,8 @@ urlpatterns = [
     path("", include("security.urls")),
     path("", include("sso.urls")),
     path("", include("integrations.urls")),
+    path("", include("api.urls")),
+    path("api/v1/", api_urls()),
     path("audit/", include("teams.audit_urls")),
     path("django-admin/", admin.site.urls),
 ]

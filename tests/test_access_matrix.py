@@ -212,10 +212,21 @@ MATRIX = {
     "sso:callback": ("get", ["provider"], every(404)),
     "sso:policy": ("get", [], admins_only()),
     "sso:unlink": ("post", ["identity"], team_structure(302)),
+    # API tokens: each person's own page; rep's token is revoked by rep or an admin, nobody else.
+    "api:tokens": ("get", [], signed_in(200)),
+    "api:revoke": ("post", ["api_token"], {**signed_in(404), "rep": 302, "admin": 302}),
+    "api:all_tokens": ("get", [], admins_only()),
+    # The API's documentation and schema are pages (behind the login); its endpoints answer
+    # tokens, not sessions, and have their own matrix in tests/api/test_access_matrix.py.
+    "api-v1:openapi-view": ("get", [], signed_in(200)),
+    "api-v1:openapi-json": ("get", [], signed_in(200)),
+    "api-v1:api-root": ("get", [], signed_in(404)),
 }
 
 # Django's own admin guards itself (staff only); it is checked separately below.
 OWN_NAMESPACES_EXCLUDED = {"admin"}
+# The API's endpoints, every one by every role with real tokens: tests/api/test_access_matrix.py.
+API_DOCS = {"api-v1:openapi-view", "api-v1:openapi-json", "api-v1:api-root"}
 
 
 def _url_names(patterns, prefix=""):
@@ -226,7 +237,8 @@ def _url_names(patterns, prefix=""):
                 continue
             yield from _url_names(pattern.url_patterns, f"{prefix}{namespace}:" if namespace else prefix)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield prefix + pattern.name
+            if prefix != "api-v1:" or prefix + pattern.name in API_DOCS:
+                yield prefix + pattern.name
 
 
 def test_every_url_has_a_matrix_entry():
@@ -239,6 +251,7 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from django.core.files.base import ContentFile
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from api.services import create_token
     from customers.models import Activity, LogImport
     from customers.services import create_customer, log_activity
     from integrations.models import Delivery, Robot, Subscription
@@ -309,6 +322,7 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
         "identity": Identity.objects.create(user=other_rep, provider="oidc", subject="teammate").pk,
         "provider": "oidc",
         "member_import": MemberImportFactory(uploaded_by=admin).pk,
+        "api_token": create_token(user=rep, name="CRM", days=30, can_write=False).token.pk,
         "uid": "MQ",
         "token": "set-password",
     }

@@ -38,6 +38,7 @@ DELETION = {
     "customers.LogImport": NEVER,
     "security.TwoFactorPolicy": NEVER,
     "sso.Identity": NEVER,  # unlinking is audited, from the member's page
+    "api.ApiToken": NEVER,  # revoked on the API tokens pages (audited), never deleted
 }
 
 
