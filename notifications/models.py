@@ -32,6 +32,8 @@ class Notification(models.Model):
         HOLIDAYS = "holidays", _("Next year's holidays need confirming (admins)")
         LEAVE_REQUEST = "leave", _("A member of my team asks for leave to be approved")
         LEAVE_DECIDED = "leave_answer", _("My leave is approved or declined")
+        PLAN = "plan", _("Target plans proposed to me, approved or sent back")
+        PACE = "pace", _("Members of my team behind pace on their targets")
 
     class EmailStatus(models.TextChoices):
         NOT_WANTED = "none", _("No email")
@@ -123,6 +125,17 @@ class Notification(models.Model):
             text = gettext("%(actor)s approved your leave from %(starts_on)s to %(ends_on)s")
         elif self.kind == self.Kind.LEAVE_DECIDED:
             text = gettext("%(actor)s declined your leave from %(starts_on)s to %(ends_on)s")
+        elif self.kind == self.Kind.PLAN and self.data.get("state") == "proposed":
+            text = gettext("%(actor)s proposes targets for approval: %(plan)s")
+        elif self.kind == self.Kind.PLAN and self.data.get("state") == "approved":
+            text = gettext("%(actor)s approved the targets %(plan)s")
+        elif self.kind == self.Kind.PLAN:
+            text = gettext("%(actor)s sent the targets %(plan)s back")
+        elif self.kind == self.Kind.PACE:
+            text = gettext(
+                "%(count)s members of %(team)s are behind pace on %(kpi)s "
+                "(%(threshold)s%% of %(period)s elapsed): %(names)s"
+            )
         else:
             text = gettext("%(author)s resubmitted the report of the week of %(week)s after revision")
         return text % {**context, **self.data}
