@@ -71,33 +71,22 @@ def plan_tree(team: Team) -> list[Node]:
     for membership in members:
         by_team[membership.team_id].append(membership.user)
     nodes: dict[str, Node] = {}
-    order: list[Node] = []
     for t in teams:
         parent = team_key(t.parent_id) if t.parent_id and team_key(t.parent_id) in nodes else None
         node = Node(team_key(t.pk), t.name, t.depth - team.depth, team=t, calendar_team=t, parent=parent)
         nodes[node.key] = node
+        for user in by_team.get(t.pk, []):
+            child = Node(member_key(user.pk), str(user), node.depth + 1, member=user, calendar_team=t, parent=node.key)
+            nodes[child.key] = child
+            node.children.append(child.key)
         if parent:
             nodes[parent].children.append(node.key)
-    for t in teams:
-        order.append(nodes[team_key(t.pk)])
-        for user in by_team.get(t.pk, []):
-            node = Node(
-                member_key(user.pk),
-                str(user),
-                t.depth - team.depth + 1,
-                member=user,
-                calendar_team=t,
-                parent=team_key(t.pk),
-            )
-            nodes[node.key] = node
-            nodes[team_key(t.pk)].children.insert(0, node.key)
-    # Tree order: each team, its salespeople, then its child teams.
+    # Tree order: each team, its salespeople, then its child teams (teams come in path order).
     result: list[Node] = []
 
     def walk(key: str) -> None:
-        node = nodes[key]
-        result.append(node)
-        for child in sorted(node.children, key=lambda k: (not nodes[k].is_member, order.index(nodes[k]))):
+        result.append(nodes[key])
+        for child in nodes[key].children:
             walk(child)
 
     if teams:

@@ -143,60 +143,78 @@ def _months(node: Node, total: Decimal, kpi: KPI, year: int, time_split: str, ca
 
 @transaction.atomic
 def split_plan(*, actor: User, plan: Plan, people: str, time: str) -> Values:
-    """Split the top row's yearly target (and stretch target) down the tree, each row's among its
-    teams and salespeople (equally, by their current yearly targets, or by last year's actuals),
-    and every row's year into months (by working days or by last year's months), with quarters
-    as the sums of their months. Every set of parts adds up exactly to its whole.
+    """Split the top row's yearly target (and stretch target) into months (by working days or
+    like last year's months), then each row's months among its teams and salespeople (equally,
+    by their current yearly targets, or by last year's actuals). Every row's year is the sum of
+    its months and its quarters the sums of theirs, so every set of parts adds up exactly to its
+    whole, across the tree and across the year.
 
     Raises ValidationError when the top row has no yearly target."""
     nodes = selectors.plan_tree(plan.team)
     values = selectors.plan_values(plan)
     root = nodes[0]
-    if (root.key, PlanTarget.Kind.YEAR, 1) not in values:
+    year_figure = (root.key, PlanTarget.Kind.YEAR, 1)
+    if year_figure not in values:
         raise ValidationError(_("Set the yearly target of %(team)s first.") % {"team": plan.team})
     kpi = plan.kpi
+    base, stretch = values[year_figure]
+    calendar = calendars_for([root.calendar_team])[root.calendar_team.pk]
+    months: dict[str, list[tuple[Decimal, Decimal | None]]] = {
+        root.key: list(
+            zip(
+                _months(root, base, kpi, plan.year, time, calendar),
+                _months(root, stretch, kpi, plan.year, time, calendar) if stretch is not None else [None] * 12,
+                strict=True,
+            )
+        )
+    }
     by_key = {node.key: node for node in nodes}
-    year_figure = (PlanTarget.Kind.YEAR, 1)
-    new: Values = {(root.key, *year_figure): values[(root.key, *year_figure)]}
     for node in nodes:
-        base, stretch = new[(node.key, *year_figure)]
         children = [by_key[key] for key in node.children]
-        if children:
-            if people == PeopleSplit.LAST_YEAR:
-                weights = [selectors.year_actual(child, kpi, plan.year - 1) for child in children]
-            elif people == PeopleSplit.WEIGHTS:
-                weights = [values.get((child.key, *year_figure), (Decimal(0), None))[0] for child in children]
-            else:
-                weights = [Decimal(1)] * len(children)
-            bases = _split_level(base, weights, kpi)
-            stretches = _split_level(stretch, weights, kpi) if stretch is not None else [None] * len(children)
-            for child, child_base, child_stretch in zip(children, bases, stretches, strict=True):
-                new[(child.key, *year_figure)] = (child_base, child_stretch)
-    calendars = calendars_for([node.calendar_team for node in nodes if node.calendar_team])
-    for node in nodes:
-        base, stretch = new[(node.key, *year_figure)]
-        calendar = calendars[node.calendar_team.pk]
-        month_bases = _months(node, base, kpi, plan.year, time, calendar)
-        month_stretches = _months(node, stretch, kpi, plan.year, time, calendar) if stretch is not None else [None] * 12
-        for month in range(1, 13):
-            new[(node.key, PlanTarget.Kind.MONTH, month)] = (month_bases[month - 1], month_stretches[month - 1])
+        if not children:
+            continue
+        weights = _people_weights(children, values, kpi, plan.year, people)
+        child_months: list[list[tuple[Decimal, Decimal | None]]] = [[] for _child in children]
+        for month_base, month_stretch in months[node.key]:
+            bases = _split_level(month_base, weights, kpi)
+            stretches = (
+                _split_level(month_stretch, weights, kpi) if month_stretch is not None else [None] * len(children)
+            )
+            for i, part in enumerate(zip(bases, stretches, strict=True)):
+                child_months[i].append(part)
+        for child, parts in zip(children, child_months, strict=True):
+            months[child.key] = parts
+    new: Values = {}
+    for key, parts in months.items():
+        for month, part in enumerate(parts, start=1):
+            new[(key, PlanTarget.Kind.MONTH, month)] = part
         for quarter in range(1, 5):
-            months = range(3 * quarter - 3, 3 * quarter)
-            if kpi.aggregation == KPI.Aggregation.SUM:
-                q_base = sum((month_bases[m] for m in months), Decimal(0))
-                q_stretch = None if stretch is None else sum((month_stretches[m] for m in months), Decimal(0))
-            else:
-                q_base, q_stretch = base, stretch
-            new[(node.key, PlanTarget.Kind.QUARTER, quarter)] = (q_base, q_stretch)
+            new[(key, PlanTarget.Kind.QUARTER, quarter)] = _over(kpi, parts[3 * quarter - 3 : 3 * quarter])
+        new[(key, PlanTarget.Kind.YEAR, 1)] = _over(kpi, parts)
+    new[year_figure] = (base, stretch)
     _write_values(plan, new)
     plan.save(update_fields=["updated_at"])
-    record(
-        actor=actor,
-        action=AuditEntry.Action.UPDATED,
-        target=plan,
-        note=f"split people={people} time={time}",
-    )
+    record(actor=actor, action=AuditEntry.Action.UPDATED, target=plan, note=f"split people={people} time={time}")
     return new
+
+
+def _people_weights(children: list[Node], values: Values, kpi: KPI, year: int, people: str) -> list[Decimal]:
+    if people == PeopleSplit.LAST_YEAR:
+        return [selectors.year_actual(child, kpi, year - 1) for child in children]
+    if people == PeopleSplit.WEIGHTS:
+        return [values.get((child.key, PlanTarget.Kind.YEAR, 1), (Decimal(0), None))[0] for child in children]
+    return [Decimal(1)] * len(children)
+
+
+def _over(kpi: KPI, parts: list[tuple[Decimal, Decimal | None]]) -> tuple[Decimal, Decimal | None]:
+    """Months as a quarter or a year: summed for sums, else the first month's (the same level)."""
+    if kpi.aggregation != KPI.Aggregation.SUM:
+        return parts[0]
+    stretches = [stretch for _base, stretch in parts]
+    return (
+        sum((base for base, _stretch in parts), Decimal(0)),
+        None if any(s is None for s in stretches) else sum(stretches, Decimal(0)),
+    )
 
 
 @transaction.atomic
