@@ -234,6 +234,7 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from customers.models import Activity, LogImport
     from customers.services import create_customer, log_activity
     from notifications.models import Notification
+    from planning import services as planning_services
     from reports import services as report_services
     from reports.models import KPI, DayOff, DraftConflict, ProblemCategory
     from reviews.services import add_comment
@@ -242,8 +243,6 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from teams.models import Leave
     from tests.factories import MemberImportFactory
     from tests.reports.test_services import fill
-
-    from planning import services as planning_services
 
     report = report_services.open_report(author=rep)
     draft_plan = planning_services.start_plan(actor=lead, team=team, kpi=KPI.objects.first(), year=2030)
