@@ -64,7 +64,7 @@ def behind_pace(team: Team, kpi: KPI, start: datetime.date, end: datetime.date, 
     targets = roster.member_targets(paths=(team.path,), start=start, end=end, kpi_ids=[kpi.pk])
     found = []
     for membership in access.current_salespeople([team.path]):
-        mine = [t.value for t in targets if t.member_id == membership.user_id]
+        mine: list[Decimal | None] = [t.value for t in targets if t.member_id == membership.user_id]
         target = combine(kpi, mine)
         if not target:
             continue

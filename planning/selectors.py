@@ -42,10 +42,10 @@ class Node:
     key: str  # "t<team pk>" or "m<user pk>"
     name: str
     depth: int
+    # The team whose working-day calendar the row uses (its own, or the member's).
+    calendar_team: Team
     team: Team | None = None
     member: User | None = None
-    # The team whose working-day calendar the row uses (its own, or the member's).
-    calendar_team: Team | None = None
     parent: str | None = None
     children: list[str] = field(default_factory=list)
 
@@ -73,10 +73,10 @@ def plan_tree(team: Team) -> list[Node]:
     nodes: dict[str, Node] = {}
     for t in teams:
         parent = team_key(t.parent_id) if t.parent_id and team_key(t.parent_id) in nodes else None
-        node = Node(team_key(t.pk), t.name, t.depth - team.depth, team=t, calendar_team=t, parent=parent)
+        node = Node(team_key(t.pk), t.name, t.depth - team.depth, t, team=t, parent=parent)
         nodes[node.key] = node
         for user in by_team.get(t.pk, []):
-            child = Node(member_key(user.pk), str(user), node.depth + 1, member=user, calendar_team=t, parent=node.key)
+            child = Node(member_key(user.pk), str(user), node.depth + 1, t, member=user, parent=node.key)
             nodes[child.key] = child
             node.children.append(child.key)
         if parent:
@@ -95,7 +95,7 @@ def plan_tree(team: Team) -> list[Node]:
 
 
 def node_key_of(target: PlanTarget) -> str:
-    return team_key(target.team_id) if target.team_id else member_key(target.member_id)
+    return team_key(target.team_id) if target.team_id else f"m{target.member_id}"
 
 
 def plan_values(plan: Plan) -> Values:

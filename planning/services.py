@@ -213,7 +213,7 @@ def _over(kpi: KPI, parts: list[tuple[Decimal, Decimal | None]]) -> tuple[Decima
     stretches = [stretch for _base, stretch in parts]
     return (
         sum((base for base, _stretch in parts), Decimal(0)),
-        None if any(s is None for s in stretches) else sum(stretches, Decimal(0)),
+        None if any(s is None for s in stretches) else sum((s for s in stretches if s is not None), Decimal(0)),
     )
 
 
@@ -361,7 +361,7 @@ def write_weekly_targets(*, actor: User, plan: Plan) -> int:
             for week, share in zip(
                 weeks, weekly_split(plan.kpi, total, weeks, calendars[node.calendar_team.pk]), strict=True
             ):
-                weekly[node.member.pk][week] = share
+                weekly[int(node.key[1:])][week] = share
     report_services.replace_targets(actor=actor, kpi=plan.kpi, values=weekly)
     return len(weekly)
 
