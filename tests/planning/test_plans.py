@@ -10,6 +10,7 @@ from notifications.models import Notification
 from planning import selectors, services
 from planning.models import Plan
 from reports.models import KPI, Target
+from summaries.rollups import kpi_series
 from tests.planning.helpers import submitted_week
 
 
@@ -173,3 +174,18 @@ def test_manager_cannot_approve_and_outsider_sees_nothing(client, lead, other_le
     assert client.get(reverse("planning:plan", args=[plan.pk])).status_code == 404
     plan.refresh_from_db()
     assert plan.status == Plan.Status.DRAFT
+
+
+def test_the_dashboards_month_target_is_the_plans_month(director, team, rep, other_rep, sales):
+    # 2027: the cast joined their teams today (2026), and the roster counts targets from then on.
+    plan = services.start_plan(actor=director, team=team, kpi=sales, year=2027)
+    services.save_plan(actor=director, plan=plan, values={(f"t{team.pk}", "year", 1): (Decimal(1_000_000), None)})
+    services.split_plan(
+        actor=director, plan=plan, people=services.PeopleSplit.EQUAL, time=services.TimeSplit.WORKING_DAYS
+    )
+    services.approve_plan(actor=director, plan=plan)
+    values = selectors.plan_values(plan)
+    for month in (2, 10):  # Spring Festival and National Day months
+        start, end = selectors.period_bounds("month", month, 2027)
+        series = kpi_series(start=start, end=end, team=team)
+        assert series.total(sales).target == values[(f"t{team.pk}", "month", month)][0]
