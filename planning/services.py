@@ -80,9 +80,11 @@ def cell_name(key: str, kind: str, number: int, level: str) -> str:
 
 
 @transaction.atomic
-def save_plan(*, actor: User, plan: Plan, values: dict[tuple[str, str, int], tuple[Decimal | None, Decimal | None]]):
-    """Store typed figures (None clears one) over the draft's. A stretch target needs a base target
-    and may not be below it.
+def save_plan(
+    *, actor: User, plan: Plan, values: dict[tuple[str, str, int], tuple[Decimal | None, Decimal | None]]
+) -> int:
+    """Store typed figures (None clears one) over the draft's. A yearly stretch target needs a
+    base target and may not be below it.
 
     Raises ValidationError keyed by cell_name() (nothing is saved)."""
     errors = {}
@@ -92,6 +94,8 @@ def save_plan(*, actor: User, plan: Plan, values: dict[tuple[str, str, int], tup
             problem = None if value is None else _check(plan.kpi, value)
             if problem:
                 errors[cell_name(key, kind, number, level)] = problem
+        if kind != PlanTarget.Kind.YEAR:
+            continue  # quarters' and months' stretch targets come from splits, not typing
         if stretch is not None and base is None:
             errors[cell_name(key, kind, number, "stretch")] = _("Set the target before the stretch target.")
         elif stretch is not None and base is not None and stretch < base:
