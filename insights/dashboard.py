@@ -19,38 +19,13 @@ from reports.services import achievement
 from reviews.models import FeedbackGoal
 from summaries import charts
 from summaries import problems as problem_analysis
-from summaries.rollups import KpiTotal, combine, kpi_series, period_bounds
+from summaries.rollups import KpiComparison, KpiTotal, combine, kpi_series, previous_period, year_before
 from teams import access, versions
 from teams.models import Membership, Team, User
 
 TREND_WEEKS = 12
 FLAG_BELOW = Decimal("0.8")
 FLAG_WEEKS = 2
-
-
-@dataclass
-class Total:
-    current: KpiTotal
-    previous: KpiTotal
-    year_ago: KpiTotal | None = None
-
-    @property
-    def kpi(self) -> KPI:
-        return self.current.kpi
-
-    @property
-    def change(self) -> Decimal | None:
-        """Relative change of the actual against the previous period (+0.12 = 12 % more)."""
-        if self.current.actual is None or not self.previous.actual:
-            return None
-        return self.current.actual / self.previous.actual - 1
-
-    @property
-    def change_on_year(self) -> Decimal | None:
-        """Relative change of the actual against the same period a year before."""
-        if self.current.actual is None or self.year_ago is None or not self.year_ago.actual:
-            return None
-        return self.current.actual / self.year_ago.actual - 1
 
 
 @dataclass
@@ -147,7 +122,7 @@ class Dashboard:
     previous_start: datetime.date
     previous_end: datetime.date
     primary: KPI | None
-    totals: list[Total]
+    totals: list[KpiComparison]
     discipline: Discipline
     trends: list[dict]
     members: list[MemberRow]
@@ -160,36 +135,6 @@ class Dashboard:
     @property
     def has_year_ago(self) -> bool:
         return any(total.year_ago is not None and total.year_ago.actual is not None for total in self.totals)
-
-
-def _is_month(start: datetime.date, end: datetime.date) -> bool:
-    return (start, end) == period_bounds("month", start)
-
-
-def _is_quarter(start: datetime.date, end: datetime.date) -> bool:
-    return start.month % 3 == 1 and (start, end) == period_bounds("quarter", start)
-
-
-def previous_period(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """What a period is compared with: the previous calendar month for a month (October for
-    November, though it has a day more), the previous quarter for a quarter, otherwise the
-    same number of days just before."""
-    before = start - datetime.timedelta(days=1)
-    if _is_month(start, end):
-        return period_bounds("month", before)
-    if _is_quarter(start, end):
-        return period_bounds("quarter", before)
-    return before - (end - start), before
-
-
-def year_before(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The same period a year earlier: the same month or quarter, else the same weekdays 52
-    weeks before (so a reporting week lines up with a reporting week)."""
-    if _is_month(start, end):
-        return period_bounds("month", start.replace(year=start.year - 1))
-    if _is_quarter(start, end):
-        return period_bounds("quarter", start.replace(year=start.year - 1))
-    return start - datetime.timedelta(weeks=52), end - datetime.timedelta(weeks=52)
 
 
 def weeks_between(team_settings: TeamSettings, start: datetime.date, end: datetime.date) -> list[datetime.date]:
@@ -263,7 +208,7 @@ def build(
         previous_start=previous_start,
         previous_end=previous_end,
         primary=primary,
-        totals=[Total(current.total(kpi), previous.total(kpi), year_ago.total(kpi)) for kpi in kpis],
+        totals=[KpiComparison(current.total(kpi), previous.total(kpi), year_ago.total(kpi)) for kpi in kpis],
         year_ago_start=year_ago_start,
         year_ago_end=year_ago_end,
         discipline=discipline,

@@ -14,7 +14,13 @@ SMALL = {"class": "form-control form-control-sm"}
 
 
 class DashboardForm(forms.Form):
-    PERIODS = [("week", _("Week")), ("month", _("Month")), ("quarter", _("Quarter")), ("custom", _("Custom"))]
+    PERIODS = [
+        ("week", _("Week")),
+        ("month", _("Month")),
+        ("quarter", _("Quarter")),
+        ("year", _("Year")),
+        ("custom", _("Custom")),
+    ]
 
     period = forms.ChoiceField(
         label=_("Period"),

@@ -33,6 +33,8 @@ class Notification(models.Model):
         LEAVE_REQUEST = "leave", _("A member of my team asks for leave to be approved")
         LEAVE_DECIDED = "leave_answer", _("My leave is approved or declined")
         ROBOT_PAUSED = "robot_paused", _("A team chat robot keeps failing and was paused (admins)")
+        PLAN = "plan", _("Target plans proposed to me, approved or sent back")
+        PACE = "pace", _("Members of my team behind pace on their targets")
 
     class EmailStatus(models.TextChoices):
         NOT_WANTED = "none", _("No email")
@@ -126,6 +128,17 @@ class Notification(models.Model):
             text = gettext("%(actor)s declined your leave from %(starts_on)s to %(ends_on)s")
         elif self.kind == self.Kind.ROBOT_PAUSED:
             text = gettext("The chat robot %(robot)s of %(team)s failed %(failures)s times in a row and was paused")
+        elif self.kind == self.Kind.PLAN and self.data.get("state") == "proposed":
+            text = gettext("%(actor)s proposes targets for approval: %(plan)s")
+        elif self.kind == self.Kind.PLAN and self.data.get("state") == "approved":
+            text = gettext("%(actor)s approved the targets %(plan)s")
+        elif self.kind == self.Kind.PLAN:
+            text = gettext("%(actor)s sent the targets %(plan)s back")
+        elif self.kind == self.Kind.PACE:
+            text = gettext(
+                "%(count)s members of %(team)s are behind pace on %(kpi)s "
+                "(%(threshold)s%% of %(period)s elapsed): %(names)s"
+            )
         else:
             text = gettext("%(author)s resubmitted the report of the week of %(week)s after revision")
         return text % {**context, **self.data}

@@ -510,6 +510,30 @@ def set_targets(*, actor: User, member: User, week_start: datetime.date, values:
         row.save(update_fields=["target"])
 
 
+@transaction.atomic
+def replace_targets(*, actor: User, kpi: KPI, values: dict[int, dict[datetime.date, Decimal]]) -> None:
+    """Set many members' weekly targets of one KPI at once ({member id: {week: value}}), as
+    set_targets() does one by one: open drafts of those weeks show the new targets at once."""
+    rows = [
+        Target(member_id=member_id, kpi=kpi, week_start=week, value=value, set_by=actor)
+        for member_id, weeks in values.items()
+        for week, value in weeks.items()
+    ]
+    for member_id, weeks in values.items():
+        Target.objects.filter(member_id=member_id, kpi=kpi, week_start__in=list(weeks)).delete()
+    Target.objects.bulk_create(rows)
+    versions.touch_members(list(values))
+    for member_id, weeks in values.items():
+        for row in KpiValue.objects.filter(
+            report__author_id=member_id,
+            report__week_start__in=list(weeks),
+            report__status=WeeklyReport.Status.DRAFT,
+            kpi=kpi,
+        ).select_related("report"):
+            row.target = weeks[row.report.week_start]
+            row.save(update_fields=["target"])
+
+
 def spread_monthly_target(total: Decimal, weeks: int, decimals: int) -> list[Decimal]:
     """Split a month's target over its weeks so the weeks add up exactly to the month."""
     quantum = Decimal(1).scaleb(-decimals)

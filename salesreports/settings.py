@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "notifications",
     "reminders",
     "summaries",
+    "planning",
     "insights",
     "customers",
     "security",
@@ -364,6 +365,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "send-due-deliveries": {"task": "integrations.tasks.send_due_deliveries", "schedule": 60},
     # Every hour: delete the files of documents older than DOCUMENT_RETENTION_DAYS.
     "expire-documents": {"task": "summaries.tasks.expire_documents", "schedule": 60 * 60},
+    # Every hour: pace alerts due (50/90/100 % of a month, quarter or year elapsed), each sent once.
+    "send-pace-alerts": {"task": "planning.tasks.send_pace_alerts", "schedule": 60 * 60},
 }
 
 # Security -------------------------------------------------------------------------------------

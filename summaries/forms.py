@@ -10,7 +10,7 @@ from teams.forms import IsoDateInput
 
 
 class PeriodForm(forms.Form):
-    PERIODS = [("month", _("Month")), ("quarter", _("Quarter"))]
+    PERIODS = [("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year"))]
 
     period = forms.ChoiceField(
         label=_("Period"),

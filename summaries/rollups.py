@@ -149,6 +149,8 @@ class Period:
     team: Team | None
     member: User | None
     kpis: list[KpiTotal]
+    # The KPIs beside the previous period (环比) and the same period a year before (同比).
+    comparisons: list["KpiComparison"]
     trends: list[dict]
     submitted: int
     late: int
@@ -174,7 +176,9 @@ def period_title(subject, start: datetime.date, end: datetime.date) -> str:
 
 
 def period_bounds(kind: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The month or quarter containing `day`: first and last day."""
+    """The month, quarter or year containing `day`: first and last day."""
+    if kind == "year":
+        return datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31)
     if kind == "month":
         start = day.replace(day=1)
         following = (start + datetime.timedelta(days=32)).replace(day=1)
@@ -182,6 +186,69 @@ def period_bounds(kind: str, day: datetime.date) -> tuple[datetime.date, datetim
         start = datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
         following = (start + datetime.timedelta(days=95)).replace(day=1)
     return start, following - datetime.timedelta(days=1)
+
+
+def _is(kind: str, start: datetime.date, end: datetime.date) -> bool:
+    return (start, end) == period_bounds(kind, start)
+
+
+def previous_period(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """What a period is compared with period-over-period (环比): the previous calendar month for a
+    month (October for November, though it has a day more), the previous quarter for a quarter,
+    the previous year for a year, otherwise the same number of days just before."""
+    before = start - datetime.timedelta(days=1)
+    for kind in ("month", "quarter", "year"):
+        if _is(kind, start, end):
+            return period_bounds(kind, before)
+    return before - (end - start), before
+
+
+def year_before(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """What a period is compared with year-over-year (同比): the same month, quarter or year a year
+    earlier, else the same weekdays 52 weeks before (so a reporting week lines up with one)."""
+    for kind in ("month", "quarter", "year"):
+        if _is(kind, start, end):
+            return period_bounds(kind, start.replace(year=start.year - 1, day=1))
+    return start - datetime.timedelta(weeks=52), end - datetime.timedelta(weeks=52)
+
+
+@dataclass
+class KpiComparison:
+    """A KPI's figures for a period beside the previous period's (环比) and a year before (同比)."""
+
+    current: KpiTotal
+    previous: KpiTotal
+    year_ago: KpiTotal | None = None
+
+    @property
+    def kpi(self) -> KPI:
+        return self.current.kpi
+
+    @property
+    def change(self) -> Decimal | None:
+        """Relative change of the actual against the previous period (+0.12 = 12 % more)."""
+        if self.current.actual is None or not self.previous.actual:
+            return None
+        return self.current.actual / self.previous.actual - 1
+
+    @property
+    def change_on_year(self) -> Decimal | None:
+        """Relative change of the actual against the same period a year before."""
+        if self.current.actual is None or self.year_ago is None or not self.year_ago.actual:
+            return None
+        return self.current.actual / self.year_ago.actual - 1
+
+
+def compare(
+    *, start: datetime.date, end: datetime.date, current: "KpiSeries", team: Team | None, member: User | None
+) -> list[KpiComparison]:
+    """Each KPI of `current` beside the previous period and the same period a year before, from
+    the same roll-up (kpi_series)."""
+    previous_start, previous_end = previous_period(start, end)
+    previous = kpi_series(start=previous_start, end=previous_end, team=team, member=member)
+    year_ago_start, year_ago_end = year_before(start, end)
+    year_ago = kpi_series(start=year_ago_start, end=year_ago_end, team=team, member=member)
+    return [KpiComparison(current.total(kpi), previous.total(kpi), year_ago.total(kpi)) for kpi in current.kpis]
 
 
 @dataclass
@@ -298,6 +365,7 @@ def period(
         team=team,
         member=member,
         kpis=totals,
+        comparisons=compare(start=start, end=end, current=series, team=team, member=member),
         trends=trends,
         submitted=counts["submitted"],
         late=counts["late"],

@@ -387,3 +387,37 @@ def leave_deciders(member: User) -> QuerySet[User]:
     if membership.role == Membership.Role.MANAGER:
         path = path[: path.rstrip("/").rfind("/") + 1]
     return nearest_managers(path).exclude(pk=member.pk) if path else User.objects.none()
+
+
+def current_salespeople(paths: list[str]) -> QuerySet[Membership]:
+    """The current salespeople of the subtrees (with user and team), for targets set from the top
+    down (planning) and pace alerts."""
+    return (
+        Membership.objects.active()
+        .filter(in_subtrees(tuple(paths)), role=Membership.Role.SALESPERSON, user__is_active=True)
+        .select_related("user", "team")
+        .order_by("team__path", "user__display_name", "user_id")
+    )
+
+
+def managers_of(team: Team) -> QuerySet[User]:
+    """The managers who answer for a team: its own, or those of the nearest team above it."""
+    return nearest_managers(team.path)
+
+
+def plan_approvers(team: Team) -> QuerySet[User]:
+    """Who approves target plans of `team`: the directors of the team or of any team above it."""
+    return User.objects.filter(
+        memberships__in=Membership.objects.active().filter(
+            role=Membership.Role.DIRECTOR, team__path__in=path_prefixes(team.path)
+        ),
+        is_active=True,
+    ).distinct()
+
+
+def may_approve_plans(user: User, team: Team) -> bool:
+    """Directors approve target plans of their subtree; admins of any team."""
+    s = scope(user)
+    if s.is_admin:
+        return True
+    return s.own_role == Membership.Role.DIRECTOR and any(team.path.startswith(p) for p in s.readable_paths)

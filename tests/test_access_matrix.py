@@ -221,6 +221,18 @@ MATRIX = {
     "api-v1:openapi-view": ("get", [], signed_in(200)),
     "api-v1:openapi-json": ("get", [], signed_in(200)),
     "api-v1:api-root": ("get", [], signed_in(404)),
+    # Target plans: managers and directors of the subtree read and write them; only the director
+    # above (and admins) approve or send back. "plan" is lead's proposal, "draft_plan" lead's draft.
+    "planning:index": ("get", [], {**signed_in(404), "lead": 200, "other_lead": 200, "director": 200, "admin": 200}),
+    "planning:team": ("get", ["team"], team_readers()),
+    "planning:start": ("post", ["team"], team_readers(302)),  # nothing chosen: back, with a message
+    "planning:plan": ("get", ["plan"], team_readers()),
+    "planning:save": ("post", ["draft_plan"], team_readers(302)),  # nothing typed: nothing changes
+    "planning:save@proposed": ("post", ["plan"], team_readers(403)),
+    "planning:split": ("post", ["draft_plan"], team_readers(200)),  # no method chosen: the form again
+    "planning:propose": ("post", ["draft_plan"], {**team_readers(403), "lead": 302}),
+    "planning:approve": ("post", ["plan"], {**team_readers(403), "director": 302, "admin": 302}),
+    "planning:return": ("post", ["plan"], {**team_readers(403), "director": 200, "admin": 200}),  # no comment
 }
 
 # Django's own admin guards itself (staff only); it is checked separately below.
@@ -256,6 +268,7 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from customers.services import create_customer, log_activity
     from integrations.models import Delivery, Robot, Subscription
     from notifications.models import Notification
+    from planning import services as planning_services
     from reports import services as report_services
     from reports.models import KPI, DayOff, DraftConflict, ProblemCategory
     from reviews.services import add_comment
@@ -266,6 +279,9 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from tests.reports.test_services import fill
 
     report = report_services.open_report(author=rep)
+    draft_plan = planning_services.start_plan(actor=lead, team=team, kpi=KPI.objects.first(), year=2030)
+    plan = planning_services.start_plan(actor=lead, team=team, kpi=KPI.objects.first(), year=2031)
+    planning_services.propose_plan(actor=lead, plan=plan)
     last_week = report_services.open_report(author=rep, week_start=report.week_start - datetime.timedelta(days=7))
     submitted = report_services.submit_report(report=fill(last_week), by=rep)
     comment, _ = add_comment(report=submitted, author=rep, body="请经理看一下")
@@ -310,6 +326,8 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
             url=submitted.get_absolute_url(),
         ).pk,
         "team": team.pk,
+        "plan": plan.pk,
+        "draft_plan": draft_plan.pk,
         "kpi": KPI.objects.first().pk,
         "problem_category": ProblemCategory.objects.first().pk,
         "template": report_services.default_template().pk,

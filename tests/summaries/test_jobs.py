@@ -213,8 +213,9 @@ def test_the_summaries_cost_the_same_for_any_team_size(team, lead, size, django_
     with django_assert_max_num_queries(15):
         rollups.team_week(team, MONDAY)
     # + the problems by category (the categories and the counts), and the team's targets through
-    # its memberships and their calendars.
-    with django_assert_max_num_queries(16):
+    # its memberships and their calendars; + the same series for the previous period (环比) and a
+    # year before (同比), six queries each.
+    with django_assert_max_num_queries(28):
         rollups.period(start=datetime.date(2026, 10, 1), end=datetime.date(2026, 12, 31), title="x", team=team)
 
 
