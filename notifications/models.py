@@ -32,6 +32,9 @@ class Notification(models.Model):
         HOLIDAYS = "holidays", _("Next year's holidays need confirming (admins)")
         LEAVE_REQUEST = "leave", _("A member of my team asks for leave to be approved")
         LEAVE_DECIDED = "leave_answer", _("My leave is approved or declined")
+        PERIOD_SUBMITTED = "period_sub", _("A monthly, quarterly or yearly summary waits for my review")
+        PERIOD_FEEDBACK = "period_fb", _("Feedback on my monthly, quarterly or yearly summary")
+        PERIOD_RETURNED = "period_ret", _("My monthly, quarterly or yearly summary was returned for revision")
 
     class EmailStatus(models.TextChoices):
         NOT_WANTED = "none", _("No email")
@@ -123,6 +126,12 @@ class Notification(models.Model):
             text = gettext("%(actor)s approved your leave from %(starts_on)s to %(ends_on)s")
         elif self.kind == self.Kind.LEAVE_DECIDED:
             text = gettext("%(actor)s declined your leave from %(starts_on)s to %(ends_on)s")
+        elif self.kind == self.Kind.PERIOD_SUBMITTED:
+            text = gettext("%(actor)s submitted the summary %(period)s for your review")
+        elif self.kind == self.Kind.PERIOD_FEEDBACK:
+            text = gettext("%(actor)s reviewed your summary %(period)s")
+        elif self.kind == self.Kind.PERIOD_RETURNED:
+            text = gettext("%(actor)s returned your summary %(period)s for revision")
         else:
             text = gettext("%(author)s resubmitted the report of the week of %(week)s after revision")
         return text % {**context, **self.data}

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "notifications",
     "reminders",
     "summaries",
+    "periodsummaries",
     "insights",
     "customers",
     "security",

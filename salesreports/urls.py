@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("reminders.urls")),
     path("", include("summaries.urls")),
+    path("", include("periodsummaries.urls")),
     path("", include("insights.urls")),
     path("", include("customers.urls")),
     path("", include("security.urls")),

@@ -408,6 +408,11 @@ def reviewers_of(report: WeeklyReport) -> QuerySet[User]:
     return _nearest_managers(report.team.path)
 
 
+def nearest_managers(team_path: str) -> QuerySet[User]:
+    """The managers of the team at `team_path`, or of the nearest team above it that has one."""
+    return _nearest_managers(team_path)
+
+
 def _nearest_managers(team_path: str) -> QuerySet[User]:
     paths = _path_prefixes(team_path)
     managers = list(
