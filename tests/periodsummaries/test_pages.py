@@ -31,7 +31,9 @@ def post_form(summary, **fields):
 def test_author_writes_with_autosave_and_sees_prefilled_marks(client, rep, lead):
     kpi = submitted_weeks(rep, lead)
     client.force_login(rep)
-    response = client.post(reverse("periodsummaries:start"), {"level": "member", "period": "month", "day": "2026-11-20"})
+    response = client.post(
+        reverse("periodsummaries:start"), {"level": "member", "period": "month", "day": "2026-11-20"}
+    )
     summary = PeriodSummary.objects.get(author=rep)
     assert response.url == reverse("periodsummaries:edit", args=[summary.pk])
     page = client.get(response.url).content.decode()
@@ -113,5 +115,13 @@ def test_the_pdf_says_what_the_page_says(client, rep, lead):
     response = client.get(reverse("periodsummaries:pdf", args=[summary.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response["Content-Type"] == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    for expected in ("本月完成销售额十万元", "100,000", "120,000", "华为项目延期", "拿下华为二期", "签约50万", "目标拆解清楚"):
+    for expected in (
+        "本月完成销售额十万元",
+        "100,000",
+        "120,000",
+        "华为项目延期",
+        "拿下华为二期",
+        "签约50万",
+        "目标拆解清楚",
+    ):
         assert expected in text, expected

@@ -92,7 +92,9 @@ def test_action_items_come_back_as_next_periods_checklist(rep, lead):
         services.submit_summary(summary=december, by=rep)
     assert f"action_review_{review.pk}" in exc.value.message_dict
 
-    december = complete(december, action_reviews={str(review.pk): {"outcome": "not_done", "note": "客户预算推迟到一月"}})
+    december = complete(
+        december, action_reviews={str(review.pk): {"outcome": "not_done", "note": "客户预算推迟到一月"}}
+    )
     services.submit_summary(summary=december, by=rep)
     review.refresh_from_db()
     assert (review.outcome, review.note) == ("not_done", "客户预算推迟到一月")
