@@ -22,6 +22,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from audit.services import record
 from customers.demo import seed_sales_log
+from periodsummaries.demo import seed_period_summaries
 from reports import demo_large
 from reports.demo import seed_reports
 from teams import services
@@ -268,6 +269,7 @@ class Command(BaseCommand):
             _set_password(list(users.values()), password)
             log_counts = (0, 0) if without_reports else seed_sales_log(list(users.values()), timezone.localdate())
             report_count = 0 if without_reports else seed_reports(list(users.values()), timezone.localdate())
+            _summaries = 0 if without_reports else seed_period_summaries(list(users.values()), timezone.localdate())
         self._report(len(created_teams), len(created_users))
         if log_counts[0]:
             self.stdout.write(
