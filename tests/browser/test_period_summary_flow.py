@@ -20,7 +20,7 @@ from tests.browser.test_report_flow import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_salesperson_submits_a_monthly_summary_and_the_manager_reviews_it(live_server, new_tab, screenshot):
+def test_salesperson_submits_a_monthly_summary_and_the_manager_reviews_it(live_server, new_tab):
     call_command("seed_demo", stdout=StringIO())
     page: Page = new_tab()
     log_in(page, live_server, "zhangwei")
@@ -56,7 +56,6 @@ def test_salesperson_submits_a_monthly_summary_and_the_manager_reviews_it(live_s
     page.fill("#id_plan-0-item", "拿下华为二期项目")
     page.fill("#id_plan-0-owner", "张伟")
     page.fill("#id_plan-0-measure", "签约50万")
-    screenshot("period-summary-1-edit")
     page.click("#submit-summary")
     expect(page).to_have_url(re.compile(rf"/period-summaries/{summary.pk}/$"))
     expect(page.locator("#section-plan")).to_contain_text("拿下华为二期项目")
@@ -73,7 +72,6 @@ def test_salesperson_submits_a_monthly_summary_and_the_manager_reviews_it(live_s
     manager.fill("#id_problems", "新客户开发偏少。")
     manager.fill("#id_suggestions", "华为二期提前准备商务方案。")
     manager.fill("#id_goals", "下月新增三家客户")
-    screenshot("period-summary-2-review")
     manager.click("#feedback-form button[type=submit]")
     expect(manager).to_have_url(re.compile(r"/period-summaries/review/$"))
     summary.refresh_from_db()
