@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from periodsummaries import selectors, services
 from periodsummaries.models import PeriodSummary, SummaryKpi
-from reports.forms import GroupedDecimalField, style
-from reports.models import PlanReview
-from reports.services import MAX_KPI_VALUE, MAX_ROWS
+from reports.forms import kpi_actual_field, outcome_fields, style
+from reports.services import MAX_ROWS
 
 TEXT_LABELS = {
     "overview": (_("Overview"), _("The period in a few sentences: results against the goals, what stood out.")),
@@ -70,23 +69,7 @@ class SummaryForm(forms.Form):
             )
             self.initial.setdefault(name, getattr(summary, name))
         for row in kpis:
-            self.fields[f"kpi_{row.kpi_id}"] = GroupedDecimalField(
-                label=row.kpi.name,
-                required=False,
-                min_value=0,
-                max_value=MAX_KPI_VALUE,
-                max_digits=16,
-                decimal_places=4,
-                widget=forms.TextInput(
-                    attrs={
-                        "inputmode": "decimal",
-                        "autocomplete": "off",
-                        "class": "form-control text-end kpi-input",
-                        "data-kpi-actual": "",
-                        "data-decimals": row.kpi.decimals,
-                    }
-                ),
-            )
+            self.fields[f"kpi_{row.kpi_id}"] = kpi_actual_field(row.kpi)
             self.fields[f"cause_{row.kpi_id}"] = forms.CharField(
                 label=_("Causes of the deviation"),
                 required=False,
@@ -96,18 +79,8 @@ class SummaryForm(forms.Form):
             self.initial.setdefault(f"kpi_{row.kpi_id}", _plain(row.actual))
             self.initial.setdefault(f"cause_{row.kpi_id}", row.cause)
         for review in reviews:
-            self.fields[f"action_review_{review.pk}"] = forms.ChoiceField(
-                label=review.item_text,
-                choices=PlanReview.Outcome.choices,
-                required=False,
-                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-            )
-            self.fields[f"action_review_{review.pk}_note"] = forms.CharField(
-                label=_("Note"),
-                max_length=500,
-                required=False,
-                widget=forms.TextInput(attrs={"placeholder": _("Why, or what is left")}),
-            )
+            outcome, note = outcome_fields(review.item_text)
+            self.fields[f"action_review_{review.pk}"], self.fields[f"action_review_{review.pk}_note"] = outcome, note
             self.initial.setdefault(f"action_review_{review.pk}", review.outcome)
             self.initial.setdefault(f"action_review_{review.pk}_note", review.note)
         style(self)
