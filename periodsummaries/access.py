@@ -10,7 +10,7 @@ Out of reach answers 404; in reach but not allowed, 403 (teams.access's conventi
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from periodsummaries.models import PeriodSummary
@@ -28,12 +28,8 @@ def leads_team(user: User) -> bool:
     return access.scope(user).own_role == Membership.Role.MANAGER
 
 
-def visible_summaries(user: User) -> QuerySet[PeriodSummary]:
-    s = access.scope(user)
-    if not user.is_authenticated:
-        return PeriodSummary.objects.none()
-    others = ~Q(status=PeriodSummary.Status.DRAFT) & access.in_subtrees(None if s.is_admin else s.readable_paths)
-    return PeriodSummary.objects.filter(Q(author=user) | others)
+def own_team_id(user: User) -> int | None:
+    return access.scope(user).own_team_id
 
 
 def reviewable_summaries(user: User) -> QuerySet[PeriodSummary]:

@@ -73,6 +73,43 @@ def open_summary(*, author: User, level: str, period: str, day: datetime.date) -
     return summary
 
 
+@transaction.atomic
+def refresh_figures(*, summary: PeriodSummary) -> list[SummaryKpi]:
+    """Take the roll-ups' figures again (weeks submitted since the summary was opened): targets
+    and pre-filled figures are replaced; an actual the author left as pre-filled follows, one the
+    author changed stays theirs. Returns the rows whose figures changed.
+
+    Raises ValidationError once the summary is submitted (its figures are then what was sent).
+    """
+    summary = PeriodSummary.objects.select_for_update().get(pk=summary.pk)
+    if not summary.is_editable_by_author:
+        raise ValidationError(_("This summary has been submitted and can no longer be edited."))
+    rows = {row.kpi_id: row for row in summary.kpis.all()}
+    figures = selectors.prefilled_figures(
+        level=summary.level, team=summary.team, author=summary.author, start=summary.start, end=summary.end
+    )
+    changed = []
+    for figure in figures:
+        row = rows.get(figure.kpi.pk)
+        if row is None:
+            changed.append(
+                SummaryKpi.objects.create(
+                    summary=summary, kpi=figure.kpi, target=figure.target, prefilled=figure.actual, actual=figure.actual
+                )
+            )
+            continue
+        if (row.target, row.prefilled) == (figure.target, figure.actual):
+            continue
+        if not row.is_changed:
+            row.actual = figure.actual
+        row.target, row.prefilled = figure.target, figure.actual
+        row.save(update_fields=["target", "prefilled", "actual"])
+        changed.append(row)
+    summary.version += 1
+    summary.save(update_fields=["version", "updated_at"])
+    return changed
+
+
 @dataclass
 class SummaryConflictError(Exception):
     """A save started from an older version than the one stored."""

@@ -11,6 +11,7 @@ urlpatterns = [
     path("period-summaries/<int:pk>/edit/", views.edit, name="edit"),
     path("period-summaries/<int:pk>/autosave/", views.autosave, name="autosave"),
     path("period-summaries/<int:pk>/submit/", views.submit, name="submit"),
+    path("period-summaries/<int:pk>/refresh-figures/", views.refresh_figures, name="refresh_figures"),
     path("period-summaries/<int:pk>/conflicts/<int:conflict_pk>/", views.conflict, name="conflict"),
     path(
         "period-summaries/<int:pk>/conflicts/<int:conflict_pk>/keep/",

@@ -27,6 +27,7 @@ def my_summaries(request):
         {
             "summaries": PeriodSummary.objects.filter(author=request.user).select_related("team"),
             "start_form": StartForm(can_lead=access.leads_team(request.user)),
+            "own_team_id": access.own_team_id(request.user),
         },
     )
 
@@ -48,7 +49,11 @@ def start(request):
     return render(
         request,
         "periodsummaries/my.html",
-        {"summaries": PeriodSummary.objects.filter(author=request.user), "start_form": form},
+        {
+            "summaries": PeriodSummary.objects.filter(author=request.user).select_related("team"),
+            "start_form": form,
+            "own_team_id": access.own_team_id(request.user),
+        },
     )
 
 
@@ -94,16 +99,43 @@ def autosave(request, pk):
     )
 
 
-@require_POST
-def submit(request, pk):
+def _keep_posted(request, pk) -> tuple[SummaryEditor, PeriodSummary | None, HttpResponse | None]:
+    """Store what the page holds before acting on the summary: the editor, the saved summary, and
+    the answer to give instead when it could not be stored (a conflict, or errors to show)."""
     summary = access.summary_for_edit(request.user, pk)
     editor = SummaryEditor(summary, request.POST)
     try:
         saved = _save_draft(request, summary, editor)
     except services.SummaryConflictError as exc:
-        return _to_conflict(request, exc.conflict)
+        return editor, None, _to_conflict(request, exc.conflict)
     if saved is None:
-        return _render_edit(request, summary, editor, base_version=_started_from(editor, summary))
+        return editor, None, _render_edit(request, summary, editor, base_version=_started_from(editor, summary))
+    return editor, saved, None
+
+
+@require_POST
+def refresh_figures(request, pk):
+    """Keep what the page holds, then take the period's figures from the weekly reports again."""
+    _editor, saved, refused = _keep_posted(request, pk)
+    if refused:
+        return refused
+    changed = services.refresh_figures(summary=saved)
+    if changed:
+        messages.success(
+            request,
+            _("Figures updated from the weekly reports: %(kpis)s.")
+            % {"kpis": _(", ").join(row.kpi.name for row in changed)},
+        )
+    else:
+        messages.info(request, _("The weekly reports show no new figures for this period."))
+    return redirect("periodsummaries:edit", pk=saved.pk)
+
+
+@require_POST
+def submit(request, pk):
+    editor, saved, refused = _keep_posted(request, pk)
+    if refused:
+        return refused
     try:
         submitted = services.submit_summary(summary=saved, by=request.user)
     except ValidationError as exc:

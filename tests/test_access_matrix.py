@@ -187,6 +187,7 @@ MATRIX = {
     "periodsummaries:edit": ("get", ["period_summary"], author_only(200)),
     "periodsummaries:autosave": ("post", ["period_summary"], author_only(200)),
     "periodsummaries:submit": ("post", ["period_summary"], author_only(200)),
+    "periodsummaries:refresh_figures": ("post", ["period_summary"], author_only(200)),  # nothing posted: the form
     "periodsummaries:conflict": ("get", ["period_summary", "period_conflict"], author_only(200)),
     "periodsummaries:conflict_keep_mine": ("post", ["period_summary", "period_conflict"], author_only(302)),
     "periodsummaries:pdf": ("get", ["submitted_period_summary"], {**team_readers(), "rep": 200}),

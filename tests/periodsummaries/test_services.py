@@ -181,3 +181,20 @@ def test_practices_are_kept_per_team_and_searchable(rep, lead, team):
     services.mark_practice(summary=summary, by=lead, title="周报当天回复", text="客户消息两小时内回复。")
     assert [p.title for p in selectors.practices_of(team, "报价")] == ["先技术交流后报价"]
     assert len(selectors.practices_of(team.parent)) == 2
+
+
+def test_refreshing_takes_new_weeks_and_keeps_what_the_author_changed(rep, lead):
+    kpi = submitted_weeks(rep, lead)
+    summary = services.open_summary(author=rep, level="member", period="month", day=NOVEMBER)
+    visits = summary.kpis.exclude(kpi=kpi).first()
+    summary = complete(summary, kpis={str(visits.kpi_id): {"actual": "99", "cause": ""}})
+    week = datetime.date(2026, 11, 16)
+    report = report_services.open_report(author=rep, week_start=week)
+    report_services.submit_report(
+        report=fill(report, kpis={v.kpi_id: "5" for v in report.kpi_values.all()} | {kpi.pk: "20000"}), by=rep
+    )
+
+    changed = services.refresh_figures(summary=summary)
+    sales, visits = summary.kpis.get(kpi=kpi), summary.kpis.get(pk=visits.pk)
+    assert sales in changed and (sales.prefilled, sales.actual) == (Decimal(120000), Decimal(120000))
+    assert (visits.prefilled, visits.actual) == (Decimal(15), Decimal(99))  # the author's stays
