@@ -125,3 +125,33 @@ def test_the_pdf_says_what_the_page_says(client, rep, lead):
         "目标拆解清楚",
     ):
         assert expected in text, expected
+
+
+def test_a_team_summary_costs_the_same_queries_however_many_member_summaries(client, rep, other_rep, lead, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import member_of
+
+    team_summary = services.open_summary(author=lead, level="team", period="month", day=NOVEMBER)
+    url = reverse("periodsummaries:detail", args=[team_summary.pk])
+
+    def count() -> int:
+        client.force_login(lead)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    services.submit_summary(
+        summary=complete(services.open_summary(author=rep, level="member", period="month", day=NOVEMBER)), by=rep
+    )
+    before = count()
+    for i in range(3):
+        person = member_of(team, username=f"extra{i}", display_name=f"成员{i}")
+        services.submit_summary(
+            summary=complete(services.open_summary(author=person, level="member", period="month", day=NOVEMBER)),
+            by=person,
+        )
+    page = client.get(url).content.decode()
+    assert count() == before
+    assert "成员2" in page and "本月完成销售额十万元" in page
