@@ -35,6 +35,9 @@ class Notification(models.Model):
         ROBOT_PAUSED = "robot_paused", _("A team chat robot keeps failing and was paused (admins)")
         PLAN = "plan", _("Target plans proposed to me, approved or sent back")
         PACE = "pace", _("Members of my team behind pace on their targets")
+        PERIOD_SUBMITTED = "period_sub", _("A monthly, quarterly or yearly summary waits for my review")
+        PERIOD_FEEDBACK = "period_fb", _("Feedback on my monthly, quarterly or yearly summary")
+        PERIOD_RETURNED = "period_ret", _("My monthly, quarterly or yearly summary was returned for revision")
 
     class EmailStatus(models.TextChoices):
         NOT_WANTED = "none", _("No email")
@@ -139,6 +142,12 @@ class Notification(models.Model):
                 "%(count)s members of %(team)s are behind pace on %(kpi)s "
                 "(%(threshold)s%% of %(period)s elapsed): %(names)s"
             )
+        elif self.kind == self.Kind.PERIOD_SUBMITTED:
+            text = gettext("%(actor)s submitted the summary %(period)s for your review")
+        elif self.kind == self.Kind.PERIOD_FEEDBACK:
+            text = gettext("%(actor)s reviewed your summary %(period)s")
+        elif self.kind == self.Kind.PERIOD_RETURNED:
+            text = gettext("%(actor)s returned your summary %(period)s for revision")
         else:
             text = gettext("%(author)s resubmitted the report of the week of %(week)s after revision")
         return text % {**context, **self.data}

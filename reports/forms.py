@@ -70,6 +70,46 @@ def _custom_field(spec: dict) -> forms.Field:
     return forms.CharField(max_length=500, **common)
 
 
+def kpi_actual_field(kpi) -> forms.Field:
+    """A KPI's actual figure. A text input, so that report-form.js can show 145,000 once the
+    field is left; the server takes the number with or without the separators."""
+    return GroupedDecimalField(
+        label=kpi.name,
+        required=False,
+        min_value=0,
+        max_value=services.MAX_KPI_VALUE,
+        max_digits=16,
+        decimal_places=4,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "decimal",
+                "autocomplete": "off",
+                "class": "form-control text-end kpi-input",
+                "data-kpi-actual": "",
+                "data-decimals": kpi.decimals,
+            }
+        ),
+    )
+
+
+def outcome_fields(item_text: str) -> tuple[forms.Field, forms.Field]:
+    """Whether an earlier plan item was done (done, partly, not done) and a note: the closed loop
+    of weekly plans, and of period summaries' action items."""
+    outcome = forms.ChoiceField(
+        label=item_text,
+        choices=PlanReview.Outcome.choices,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Why, or what is left")}),
+    )
+    return outcome, note
+
+
 class ReportForm(forms.Form):
     """The report's own fields; which ones exist depends on the template version's sections.
 
@@ -96,41 +136,14 @@ class ReportForm(forms.Form):
             )
             self.initial.setdefault("summary", report.summary)
             for review in plan_reviews:
-                self.fields[f"plan_review_{review.pk}"] = forms.ChoiceField(
-                    label=review.item_text,
-                    choices=PlanReview.Outcome.choices,
-                    required=False,
-                    widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-                )
-                self.fields[f"plan_review_{review.pk}_note"] = forms.CharField(
-                    label=_("Note"),
-                    max_length=500,
-                    required=False,
-                    widget=forms.TextInput(attrs={"placeholder": _("Why, or what is left")}),
+                self.fields[f"plan_review_{review.pk}"], self.fields[f"plan_review_{review.pk}_note"] = outcome_fields(
+                    review.item_text
                 )
                 self.initial.setdefault(f"plan_review_{review.pk}", review.outcome)
                 self.initial.setdefault(f"plan_review_{review.pk}_note", review.note)
         if "kpis" in sections:
             for value in kpi_values:
-                self.fields[f"kpi_{value.kpi_id}"] = GroupedDecimalField(
-                    label=value.kpi.name,
-                    required=False,
-                    min_value=0,
-                    max_value=services.MAX_KPI_VALUE,
-                    max_digits=16,
-                    decimal_places=4,
-                    # A text input, so that report-form.js can show 145,000 once the field is
-                    # left; the server takes the number with or without the separators.
-                    widget=forms.TextInput(
-                        attrs={
-                            "inputmode": "decimal",
-                            "autocomplete": "off",
-                            "class": "form-control text-end kpi-input",
-                            "data-kpi-actual": "",
-                            "data-decimals": value.kpi.decimals,
-                        }
-                    ),
-                )
+                self.fields[f"kpi_{value.kpi_id}"] = kpi_actual_field(value.kpi)
                 self.initial.setdefault(f"kpi_{value.kpi_id}", _plain(value.actual))
         if "custom" in sections:
             for spec in report.template_version.fields:

@@ -179,7 +179,7 @@ class ReportConflict(Exception):
     conflict: DraftConflict
 
 
-def _clean_decimal(value, field: str) -> Decimal | None:
+def clean_decimal(value, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -246,7 +246,7 @@ def _check_content(report: WeeklyReport, data: dict) -> dict[str, str]:
         errors["summary"] = _("The text is too long (at most %(max)d characters).") % {"max": SUMMARY_MAX_LENGTH}
     for kpi_id, value in data.get("kpis", {}).items():
         try:
-            _clean_decimal(value, f"kpi_{kpi_id}")
+            clean_decimal(value, f"kpi_{kpi_id}")
         except ValidationError as exc:
             errors.update({field: messages[0] for field, messages in exc.message_dict.items()})
     for review_id, answer in data.get("plan_reviews", {}).items():
@@ -293,7 +293,7 @@ def _save_content(report: WeeklyReport, data: dict) -> None:
         values = {str(k): v for k, v in data["kpis"].items()}
         for row in report.kpi_values.all():
             if str(row.kpi_id) in values:
-                actual = _clean_decimal(values[str(row.kpi_id)], f"kpi_{row.kpi_id}")
+                actual = clean_decimal(values[str(row.kpi_id)], f"kpi_{row.kpi_id}")
                 if actual != row.actual:
                     # A number the author changed by hand no longer comes from the sales log.
                     row.actual, row.is_from_log = actual, False

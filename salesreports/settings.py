@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "reminders",
     "summaries",
     "planning",
+    "periodsummaries",
     "insights",
     "customers",
     "security",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("", include("summaries.urls")),
     path("", include("planning.urls")),
+    path("", include("periodsummaries.urls")),
     path("", include("insights.urls")),
     path("", include("customers.urls")),
     path("", include("security.urls")),

@@ -69,3 +69,9 @@ def team_week_pdf(summary: rollups.TeamWeek, language: str) -> bytes:
 def period_pdf(summary: rollups.Period, language: str) -> bytes:
     with translation.override(language):
         return _pdf("pdf/period.html", {"summary": summary})
+
+
+def template_pdf(template: str, context: dict, language: str) -> bytes:
+    """Any PDF template of the house style (pdf/base.html, the bundled fonts) in `language`."""
+    with translation.override(language):
+        return _pdf(template, context)

@@ -199,6 +199,25 @@ MATRIX = {
     "reports:history": ("get", ["report"], author_only(200)),
     "reports:detail@submitted": ("get", ["submitted_report"], {**team_readers(), "rep": 200}),
     "reports:history@submitted": ("get", ["submitted_report"], {**team_readers(), "rep": 200}),
+    # Period summaries: each writer their own; managers review their subtree's.
+    "periodsummaries:my": ("get", [], {**signed_in(200), "director": 404, "admin": 404}),
+    "periodsummaries:start": ("post", [], {**signed_in(200), "director": 404, "admin": 404}),  # the form again
+    "periodsummaries:detail": ("get", ["period_summary"], author_only(200)),  # rep's draft
+    "periodsummaries:detail@submitted": ("get", ["submitted_period_summary"], {**team_readers(), "rep": 200}),
+    "periodsummaries:edit": ("get", ["period_summary"], author_only(200)),
+    "periodsummaries:autosave": ("post", ["period_summary"], author_only(200)),
+    "periodsummaries:submit": ("post", ["period_summary"], author_only(200)),
+    "periodsummaries:refresh_figures": ("post", ["period_summary"], author_only(200)),  # nothing posted: the form
+    "periodsummaries:conflict": ("get", ["period_summary", "period_conflict"], author_only(200)),
+    "periodsummaries:conflict_keep_mine": ("post", ["period_summary", "period_conflict"], author_only(302)),
+    "periodsummaries:pdf": ("get", ["submitted_period_summary"], {**team_readers(), "rep": 200}),
+    "periodsummaries:practice_add": ("post", ["submitted_period_summary"], {**reviewers(200), "rep": 200}),
+    "periodsummaries:queue": ("get", [], {**signed_in(404), "lead": 200, "other_lead": 200, "admin": 200}),
+    "periodsummaries:review": ("get", ["submitted_period_summary"], reviewers(200)),
+    "periodsummaries:mark_reviewed": ("post", ["submitted_period_summary"], reviewers(200)),
+    "periodsummaries:return": ("post", ["submitted_period_summary"], reviewers(200)),
+    "periodsummaries:practices": ("get", ["team"], {**team_readers(), "rep": 200}),
+    "periodsummaries:rules": ("get", ["team"], {**team_readers(), "director": 403}),
     # Two-factor login: everyone's own pages; nobody in the cast has it on or is required to.
     "security:two_factor": ("get", [], signed_in(200)),
     "security:setup": ("get", [], signed_in(200)),
@@ -268,6 +287,8 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from customers.services import create_customer, log_activity
     from integrations.models import Delivery, Robot, Subscription
     from notifications.models import Notification
+    from periodsummaries import services as period_services
+    from periodsummaries.models import SummaryConflict
     from planning import services as planning_services
     from reports import services as report_services
     from reports.models import KPI, DayOff, DraftConflict, ProblemCategory
@@ -276,6 +297,7 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     from summaries.models import Document
     from teams.models import Leave
     from tests.factories import MemberImportFactory
+    from tests.periodsummaries.test_services import complete
     from tests.reports.test_services import fill
 
     report = report_services.open_report(author=rep)
@@ -293,6 +315,13 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     activity = log_activity(
         author=rep, customer=customer, occurred_on=report.week_start, kind=Activity.Kind.VISIT, outcome="确认需求"
     )
+    period_draft = period_services.open_summary(author=rep, level="member", period="month", day=report.week_start)
+    period_submitted = period_services.submit_summary(
+        summary=complete(
+            period_services.open_summary(author=rep, level="member", period="quarter", day=report.week_start)
+        ),
+        by=rep,
+    )
     log_import = LogImport.objects.create(
         kind=LogImport.Kind.CUSTOMERS, uploaded_by=rep, original_name="customers.csv", file="imports/x.csv"
     )
@@ -306,6 +335,11 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
         "delivery": Delivery.objects.create(robot=robot, event="x", key="x", next_attempt_at=now).pk,
         "webhook_delivery": Delivery.objects.create(
             subscription=subscription, event="x", key="x", next_attempt_at=now
+        ).pk,
+        "period_summary": period_draft.pk,
+        "submitted_period_summary": period_submitted.pk,
+        "period_conflict": SummaryConflict.objects.create(
+            summary=period_draft, user=rep, base_version=0, data={"overview": "x"}
         ).pk,
         "customer": customer.pk,
         "activity": activity.pk,

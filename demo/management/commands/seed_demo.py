@@ -24,6 +24,7 @@ from audit.services import record
 from demo import large as demo_large
 from demo.customers import seed_sales_log
 from demo.integrations import seed_robot
+from demo.periodsummaries import seed_period_summaries
 from demo.planning import seed_plans
 from demo.reports import seed_reports
 from teams import services
@@ -272,6 +273,8 @@ class Command(BaseCommand):
             report_count = 0 if without_reports else seed_reports(list(users.values()), timezone.localdate())
             seed_robot(teams[company.name])
             seed_plans(company=teams[company.name], director=users["zhaoming"], today=timezone.localdate())
+            if not without_reports:
+                seed_period_summaries(list(users.values()), timezone.localdate())
         self._report(len(created_teams), len(created_users))
         if log_counts[0]:
             self.stdout.write(
