@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from customers import services
+from customers import extensions, services
 from customers.models import Activity, Customer, LogImport, name_key
 from teams.forms import CrispyMixin, ServiceCheckedModelForm
 from teams.models import User
@@ -69,6 +69,14 @@ class ActivityForm(CustomerNameMixin, forms.Form):
         self.author = author
         self.own = {customer.key: customer for customer in customers}
         self.customer, self.new_customer, self.similar = None, "", []
+        # Fields of the registered extensions (customers/extensions.py), kept apart for apply().
+        self.extension_fields: list[str] = []
+        self.extension_templates: list[str] = []
+        for extension in extensions.registered():
+            added = extension.fields(author)
+            self.fields.update(added)
+            self.extension_fields += list(added)
+            self.extension_templates.append(extension.template)
         for name, field in self.fields.items():
             if name != "confirm_new":
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -105,7 +113,8 @@ class ActivityForm(CustomerNameMixin, forms.Form):
         data = {key: self.cleaned_data[key] for key in services.ACTIVITY_FIELDS if key != "customer"}
         data["outcome"], data["next_step"] = data["outcome"] or "", data["next_step"] or ""
         data["notes"] = data["notes"] or ""
-        return {**data, "customer": self.customer, "new_customer": self.new_customer}
+        extra = {name: self.cleaned_data.get(name) for name in self.extension_fields}
+        return {**data, "customer": self.customer, "new_customer": self.new_customer, "extra": extra}
 
     def add_service_errors(self, error: ValidationError) -> None:
         if not hasattr(error, "error_dict"):

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "summaries",
     "insights",
     "customers",
+    "pipeline",
     "security",
     "sso",
 ]
@@ -350,6 +351,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "requeue-stale-documents": {"task": "summaries.tasks.requeue_stale_documents", "schedule": 2 * 60},
     # Every hour: delete the files of documents older than DOCUMENT_RETENTION_DAYS.
     "expire-documents": {"task": "summaries.tasks.expire_documents", "schedule": 60 * 60},
+    # Every hour: freeze the forecasts of the month and quarter just closed (a no-op once done),
+    # so forecast accuracy compares the actual with the forecast as it stood at the period's end.
+    "freeze-closed-forecasts": {"task": "pipeline.tasks.freeze_closed_forecasts", "schedule": 60 * 60},
 }
 
 # Security -------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("summaries.urls")),
     path("", include("insights.urls")),
     path("", include("customers.urls")),
+    path("", include("pipeline.urls")),
     path("", include("security.urls")),
     path("", include("sso.urls")),
     path("audit/", include("audit.urls")),
