@@ -259,7 +259,7 @@ def freeze_forecasts(*, period: str, start: datetime.date, member_ids: list[int]
             period=period, period_start=start, member_id__in=member_ids, frozen_at__isnull=False
         ).values_list("member_id", flat=True)
     )
-    due = [pk for pk in member_ids if pk not in frozen_ids]
+    due = sorted(set(member_ids) - frozen_ids)
     if not due:
         return 0
     figures = selectors.member_figures(owner_ids=due, start=start, end=end)
@@ -278,7 +278,7 @@ def freeze_closed_periods(*, today: datetime.date | None = None) -> int:
     opportunities. The beat task runs this daily; forecasts already frozen stay as they are, so
     a missed or doubled run does no harm."""
     today = today or timezone.localdate()
-    owners = list(Opportunity.objects.values_list("customer__owner_id", flat=True).distinct())
+    owners = list(Opportunity.objects.order_by().values_list("customer__owner_id", flat=True).distinct())
     frozen = 0
     for period in Period.values:
         current_start, _end = period_bounds(period, today)
