@@ -76,7 +76,7 @@ def team(request, pk):
     )
     funnel = selectors.funnel(owner_ids=[m.pk for m in members], start=chosen["start"], end=chosen["end"])
     for row in table.rows:
-        row.outcomes = funnel.by_member.get(row.member.pk)
+        row.outcomes = funnel.by_member.get(row.member.pk) or selectors.Outcomes()
     return render(
         request,
         "pipeline/team.html",
