@@ -179,6 +179,15 @@ MATRIX = {
     "reports:history": ("get", ["report"], author_only(200)),
     "reports:detail@submitted": ("get", ["submitted_report"], {**team_readers(), "rep": 200}),
     "reports:history@submitted": ("get", ["submitted_report"], {**team_readers(), "rep": 200}),
+    # The pipeline: opportunities follow their customer's reach; forecasts are set by managers.
+    "pipeline:index": ("get", [], signed_in(302)),
+    "pipeline:member": ("get", ["teammate"], team_readers()),
+    "pipeline:team": ("get", ["team"], team_readers()),
+    "pipeline:forecast_set": ("post", ["team", "teammate"], {**team_readers(403), "lead": 302, "admin": 302}),
+    "pipeline:export": ("get", ["team", "file_format"], team_readers()),
+    "pipeline:opportunity_create": ("get", [], {**signed_in(200), "director": 403}),
+    "pipeline:opportunity_detail": ("get", ["opportunity"], {**team_readers(), "rep": 200}),
+    "pipeline:opportunity_edit": ("get", ["opportunity"], {**team_readers(200), "rep": 200, "director": 403}),
     # Two-factor login: everyone's own pages; nobody in the cast has it on or is required to.
     "security:two_factor": ("get", [], signed_in(200)),
     "security:setup": ("get", [], signed_in(200)),
@@ -243,12 +252,26 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
     activity = log_activity(
         author=rep, customer=customer, occurred_on=report.week_start, kind=Activity.Kind.VISIT, outcome="确认需求"
     )
+    from pipeline import services as pipeline_services
+    from pipeline.models import Stage
+
+    pipeline_services.ensure_default_stages()
+    opportunity = pipeline_services.create_opportunity(
+        actor=rep,
+        customer=customer,
+        name="核心网升级",
+        amount=100000,
+        stage=Stage.objects.first(),
+        expected_close_on=report.week_start + datetime.timedelta(days=30),
+    )
     log_import = LogImport.objects.create(
         kind=LogImport.Kind.CUSTOMERS, uploaded_by=rep, original_name="customers.csv", file="imports/x.csv"
     )
     return {
         "customer": customer.pk,
         "activity": activity.pk,
+        "opportunity": opportunity.pk,
+        "file_format": "csv",
         "log_import": log_import.pk,
         "kind": LogImport.Kind.CUSTOMERS.value,
         "document": document.pk,
