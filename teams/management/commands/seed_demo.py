@@ -22,6 +22,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from audit.services import record
 from customers.demo import seed_sales_log
+from pipeline import demo as pipeline_demo
 from reports import demo_large
 from reports.demo import seed_reports
 from teams import services
@@ -267,6 +268,9 @@ class Command(BaseCommand):
             users[company.admin.username] = _ensure_admin(company.admin, created_users)
             _set_password(list(users.values()), password)
             log_counts = (0, 0) if without_reports else seed_sales_log(list(users.values()), timezone.localdate())
+            _opportunities = (
+                0 if without_reports else pipeline_demo.seed_pipeline(list(users.values()), timezone.localdate())
+            )
             report_count = 0 if without_reports else seed_reports(list(users.values()), timezone.localdate())
         self._report(len(created_teams), len(created_users))
         if log_counts[0]:
@@ -288,6 +292,7 @@ class Command(BaseCommand):
 
         self.stdout.write(f"Building {demo_large.COMPANY} (bulk inserts, one transaction):")
         state = demo_large.seed(password=password, with_reports=with_reports, progress=progress)
+        state.made["opportunities"] = pipeline_demo.seed_large(timezone.localdate())
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Created in {elapsed:.0f} s:"))
         for line in _table([("what", "rows"), *((name, f"{count:,}") for name, count in state.made.items())]):
