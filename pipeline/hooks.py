@@ -5,7 +5,7 @@ page's one-line entry (customers/extensions.py) and the weekly report's pipeline
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from pipeline import selectors, services
 from pipeline.models import Opportunity, Stage
@@ -81,7 +81,7 @@ class PipelineSection:
                 (_("New"), changes["new"], "new"),
                 (_("Advanced"), changes["advanced"], "advanced"),
                 (_("Won"), changes["won"], "won"),
-                (_("Lost"), changes["lost"], "lost"),
+                (pgettext("opportunity", "Lost"), changes["lost"], "lost"),
                 (_("Close date slipped"), changes["slipped"], "slipped"),
             ],
             "is_empty": not any(changes.values()),
