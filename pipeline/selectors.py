@@ -209,19 +209,20 @@ class Funnel:
     outcomes: Outcomes
     by_source: list[tuple[str, list[FunnelStep], Outcomes]]
     by_member: dict[int, Outcomes]
-    loss_reasons: list[dict]
+    loss_reasons: list
     lost_customers: list[Customer]
 
 
 def _steps(stages: list[Stage], reached_counts: dict[int, int]) -> list[FunnelStep]:
     """reached_counts: {furthest stage position reached: opportunities}; an opportunity that got
     to a stage passed every earlier one."""
-    steps, previous = [], None
+    steps: list[FunnelStep] = []
+    previous: int | None = None
     for stage in stages:
         reached = sum(
             n for position, n in reached_counts.items() if position is not None and position >= stage.position
         )
-        conversion = None if previous is None or not previous else Decimal(reached) / previous
+        conversion = Decimal(reached) / previous if previous else None
         steps.append(FunnelStep(stage, reached, conversion))
         previous = reached
     return steps
@@ -247,9 +248,9 @@ def funnel(*, owner_ids: list[int], start: datetime.date, end: datetime.date) ->
     )
     reached_all: dict[int, int] = defaultdict(int)
     reached_by_source: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for row in cohort:
-        reached_all[row["furthest"]] += row["n"]
-        reached_by_source[row["lead_source_id"]][row["furthest"]] += row["n"]
+    for group in cohort:
+        reached_all[group["furthest"]] += group["n"]
+        reached_by_source[group["lead_source_id"]][group["furthest"]] += group["n"]
     closed = (
         Opportunity.objects.filter(customer__owner_id__in=owner_ids, closed_on__range=(start, end))
         .values("customer__owner_id", "lead_source_id")

@@ -122,7 +122,7 @@ def create_opportunity(
     opportunity = Opportunity(
         customer=customer,
         name=name,
-        amount=amount,
+        amount=amount,  # type: ignore[misc]  # checked by _errors() before saving
         stage=stage,
         expected_close_on=expected_close_on,
         lead_source=lead_source,
