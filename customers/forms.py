@@ -64,7 +64,7 @@ class ActivityForm(CustomerNameMixin, forms.Form):
     notes = forms.CharField(label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea({"rows": 2}))
     confirm_new = forms.BooleanField(label=_("Create it as a new customer anyway"), required=False)
 
-    def __init__(self, *args, author: User, customers: list[Customer], **kwargs):
+    def __init__(self, *args, author: User, customers: list[Customer], with_extensions: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.author = author
         self.own = {customer.key: customer for customer in customers}
@@ -72,7 +72,8 @@ class ActivityForm(CustomerNameMixin, forms.Form):
         # Fields of the registered extensions (customers/extensions.py), kept apart for apply().
         self.extension_fields: list[str] = []
         self.extension_templates: list[str] = []
-        for extension in extensions.registered():
+        # Extensions act when an entry is logged, not when one is edited (customers/extensions.py).
+        for extension in extensions.registered() if with_extensions else []:
             added = extension.fields(author)
             self.fields.update(added)
             self.extension_fields += list(added)

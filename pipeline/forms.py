@@ -35,3 +35,11 @@ class OpportunityForm(CrispyMixin, forms.Form):
 class ForecastForm(forms.Form):
     commit = forms.DecimalField(label=_("Commit"), min_value=0, max_digits=16, decimal_places=2, required=False)
     best_case = forms.DecimalField(label=_("Best case"), min_value=0, max_digits=16, decimal_places=2, required=False)
+
+
+class ImportForm(CrispyMixin, forms.Form):
+    file = forms.FileField(label=_("Spreadsheet"), help_text=_("A .csv or .xlsx file with the columns below."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"

@@ -63,7 +63,8 @@ def owner_today(customer: Customer) -> datetime.date:
     return local_today(calendar_of(customer.owner))
 
 
-def _errors(opportunity: Opportunity) -> dict[str, str]:
+def check_opportunity(opportunity: Opportunity) -> dict[str, str]:
+    """Every problem with an unsaved opportunity, by field, without writing anything."""
     errors = {}
     opportunity.name = " ".join(opportunity.name.split())
     opportunity.competitor = opportunity.competitor.strip()
@@ -122,7 +123,7 @@ def create_opportunity(
     opportunity = Opportunity(
         customer=customer,
         name=name,
-        amount=amount,  # type: ignore[misc]  # checked by _errors() before saving
+        amount=amount,  # type: ignore[misc]  # checked by check_opportunity() before saving
         stage=stage,
         expected_close_on=expected_close_on,
         lead_source=lead_source,
@@ -130,7 +131,7 @@ def create_opportunity(
         loss_reason=loss_reason,
         created_on=today,
     )
-    errors = _errors(opportunity)
+    errors = check_opportunity(opportunity)
     if errors:
         raise ValidationError(errors)
     _close_or_reopen(opportunity, today)
@@ -163,7 +164,7 @@ def update_opportunity(
     for field in OPPORTUNITY_FIELDS:
         if field in data:
             setattr(opportunity, field, data[field])
-    errors = _errors(opportunity)
+    errors = check_opportunity(opportunity)
     if errors:
         raise ValidationError(errors)
     changes = diff(opportunity, before, OPPORTUNITY_FIELDS)

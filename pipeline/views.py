@@ -6,7 +6,7 @@ pipeline/access.py and teams.access."""
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customers.models import Customer
 from customers.services import calendar_of, local_today
-from pipeline import access, exports, selectors, services
-from pipeline.forms import ForecastForm, OpportunityForm
+from pipeline import access, exports, imports, selectors, services
+from pipeline.forms import ForecastForm, ImportForm, OpportunityForm
 from pipeline.models import Period, period_bounds
 from reports import dates
 from teams import access as team_access
@@ -217,3 +217,46 @@ def export(request, pk, file_format):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="pipeline-{team.pk}.{file_format}"'
     return response
+
+
+# Imports --------------------------------------------------------------------------------------------
+
+
+def import_upload(request):
+    team_access.require_sales_log_import(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stored = imports.store(actor=request.user, file=form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            return redirect(stored)
+    return render(request, "pipeline/import_form.html", {"form": form, "columns": imports.COLUMNS})
+
+
+@require_GET
+def import_sample(request):
+    team_access.require_sales_log_import(request.user)
+    response = HttpResponse(imports.sample_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="opportunities-sample.csv"'
+    return response
+
+
+@require_GET
+def import_preview(request, pk):
+    stored = access.import_for(request.user, pk)
+    result = None if stored.is_applied else imports.preview(stored)
+    return render(request, "pipeline/import_preview.html", {"log_import": stored, "result": result})
+
+
+@require_POST
+def import_apply(request, pk):
+    stored = access.import_for(request.user, pk)
+    try:
+        imports.apply(actor=request.user, stored=stored)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("The file is imported."))
+    return redirect(stored)

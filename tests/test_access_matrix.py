@@ -188,6 +188,10 @@ MATRIX = {
     "pipeline:opportunity_create": ("get", [], {**signed_in(200), "director": 403}),
     "pipeline:opportunity_detail": ("get", ["opportunity"], {**team_readers(), "rep": 200}),
     "pipeline:opportunity_edit": ("get", ["opportunity"], {**team_readers(200), "rep": 200, "director": 403}),
+    "pipeline:import": ("get", [], {**signed_in(200), "director": 403}),
+    "pipeline:import_sample": ("get", [], {**signed_in(200), "director": 403}),
+    "pipeline:import_preview": ("get", ["opportunity_import"], {**signed_in(404), "rep": 200}),
+    "pipeline:import_apply": ("post", ["opportunity_import"], {**signed_in(404), "rep": 302}),
     # Two-factor login: everyone's own pages; nobody in the cast has it on or is required to.
     "security:two_factor": ("get", [], signed_in(200)),
     "security:setup": ("get", [], signed_in(200)),
@@ -253,7 +257,7 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
         author=rep, customer=customer, occurred_on=report.week_start, kind=Activity.Kind.VISIT, outcome="确认需求"
     )
     from pipeline import services as pipeline_services
-    from pipeline.models import Stage
+    from pipeline.models import OpportunityImport, Stage
 
     pipeline_services.ensure_default_stages()
     opportunity = pipeline_services.create_opportunity(
@@ -271,6 +275,9 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
         "customer": customer.pk,
         "activity": activity.pk,
         "opportunity": opportunity.pk,
+        "opportunity_import": OpportunityImport.objects.create(
+            uploaded_by=rep, original_name="o.csv", file="imports/o.csv", rows=[]
+        ).pk,
         "file_format": "csv",
         "log_import": log_import.pk,
         "kind": LogImport.Kind.CUSTOMERS.value,
