@@ -28,6 +28,7 @@ def opportunity_for_view(user: User, pk: int) -> Opportunity:
 
 
 def can_edit_opportunity(user: User, opportunity: Opportunity) -> bool:
+    """Whoever may edit its customer: the owner, the managers above, admins (not directors)."""
     return access.can_edit_customer(user, opportunity.customer)
 
 

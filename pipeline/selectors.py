@@ -54,6 +54,7 @@ def week_changes(*, owner_id: int, start: datetime.date, end: datetime.date) -> 
 
 
 def has_pipeline(owner_id: int) -> bool:
+    """Whether the person owns any opportunity (the weekly report then shows the section)."""
     return Opportunity.objects.filter(customer__owner_id=owner_id).exists()
 
 

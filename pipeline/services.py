@@ -60,6 +60,7 @@ def ensure_default_stages() -> None:
 
 
 def owner_today(customer: Customer) -> datetime.date:
+    """Today in the time zone of the customer's owner's team: the day a change counts on."""
     return local_today(calendar_of(customer.owner))
 
 
@@ -204,6 +205,7 @@ def move_stage(
 
 
 def _amount(value, field: str) -> Decimal | None:
+    """A forecast amount, or ValidationError on `field` when negative or absurd."""
     if value is None or value == "":
         return None
     if value < 0:
