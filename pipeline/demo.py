@@ -1,8 +1,9 @@
 """Demo opportunities: every demo salesperson gets a small pipeline on their customers, with
-stage histories over the last weeks (some won, some lost, one close date slipped), so the
-funnel, the forecast and the weekly report's pipeline section have something to show. The
-large demo gets opportunities on a third of its customers, inserted in bulk. Deterministic,
-and safe to run again (people who already have opportunities are left alone)."""
+stage histories over the last weeks (some won, some lost), so the funnel, the forecast and the
+weekly report's pipeline section have something to show. The large demo gets opportunities on a
+third of its customers. Both insert in bulk and leave no audit entries (demo data is nobody's
+doing). Deterministic, and safe to run again (people who already have opportunities are left
+alone)."""
 
 import datetime
 import random
@@ -23,46 +24,73 @@ def _amount(rng: random.Random) -> Decimal:
     return Decimal(rng.randrange(5, 120) * 10000)
 
 
+def _insert(batch: list[tuple[Opportunity, list[Stage], list[datetime.date]]], actor_of=None) -> None:
+    """Opportunities with their stage history (each path's days in order), in bulk. Demo data
+    is not the users' doing, so it leaves no audit entries."""
+    Opportunity.objects.bulk_create([o for o, _path, _days in batch], batch_size=BATCH)
+    StageChange.objects.bulk_create(
+        [
+            StageChange(
+                opportunity=o,
+                from_stage=path[i - 1] if i else None,
+                to_stage=stage,
+                changed_on=days[i],
+                changed_by=actor_of(o) if actor_of else None,
+            )
+            for o, path, days in batch
+            for i, stage in enumerate(path)
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _opportunity(rng, customer_id: int, path: list[Stage], days: list[datetime.date], close_on, sources) -> Opportunity:
+    last = path[-1]
+    return Opportunity(
+        customer_id=customer_id,
+        name=rng.choice(PRODUCTS),
+        amount=_amount(rng),
+        stage=last,
+        expected_close_on=close_on,
+        lead_source=rng.choice(sources) if sources else None,
+        competitor=rng.choice(COMPETITORS),
+        loss_reason=rng.choice(LOSS_REASONS) if last.is_lost else "",
+        created_on=days[0],
+        closed_on=days[-1] if last.is_closed else None,
+        cycle_days=(days[-1] - days[0]).days if last.is_closed else None,
+    )
+
+
 def seed_pipeline(members: list[User], today: datetime.date) -> int:
-    """A few opportunities per salesperson with customers; returns how many were created."""
+    """Five opportunities per person with customers and no pipeline yet: the first waiting at
+    需求确认 to move this week, one won last week, one lost; returns how many were created."""
     services.ensure_default_stages()
-    stages = list(Stage.objects.filter(is_won=False, is_lost=False).order_by("position"))
-    won, lost = Stage.objects.filter(is_won=True).first(), Stage.objects.filter(is_lost=True).first()
+    stages = list(Stage.objects.order_by("position"))
+    open_stages = [s for s in stages if not s.is_closed]
+    won, lost = next(s for s in stages if s.is_won), next(s for s in stages if s.is_lost)
     sources = list(LeadSource.objects.all())
-    created = 0
+    owners = {}
+    batch = []
     for member in members:
-        customers = list(Customer.objects.filter(owner=member).order_by("pk")[:5])
+        customers = list(Customer.objects.filter(owner=member).order_by("pk").values_list("pk", flat=True)[:5])
         if not customers or Opportunity.objects.filter(customer__owner=member).exists():
             continue
         rng = random.Random(member.username)
-        for i, customer in enumerate(customers):
-            started = today - datetime.timedelta(days=rng.randint(20, 60))
-            opportunity = services.create_opportunity(
-                actor=member,
-                customer=customer,
-                name=rng.choice(PRODUCTS),
-                amount=_amount(rng),
-                stage=stages[0],
-                expected_close_on=today + datetime.timedelta(days=rng.randint(10, 80)),
-                lead_source=rng.choice(sources) if sources else None,
-                competitor=rng.choice(COMPETITORS),
-                created_on=started,
-            )
-            steps = rng.randint(0, len(stages) - 1) if i else 1  # the first one is waiting to advance
-            day = started
-            for stage in stages[1 : steps + 1]:
-                day = min(day + datetime.timedelta(days=rng.randint(3, 9)), today - datetime.timedelta(days=7))
-                services.move_stage(actor=member, opportunity=opportunity, stage=stage, on=day)
-            if i == 3 and won:
-                services.move_stage(
-                    actor=member, opportunity=opportunity, stage=won, on=today - datetime.timedelta(days=8)
-                )
-            elif i == 4 and lost:
-                services.move_stage(
-                    actor=member, opportunity=opportunity, stage=lost, loss_reason=rng.choice(LOSS_REASONS), on=day
-                )
-            created += 1
-    return created
+        last_week = today - datetime.timedelta(days=7)
+        for i, customer_id in enumerate(customers):
+            path = open_stages[: 2 if i == 0 else rng.randint(1, len(open_stages))]
+            if i == 3:
+                path = [*path, won]
+            elif i == 4:
+                path = [*path, lost]
+            start = today - datetime.timedelta(days=rng.randint(30, 60))
+            days = [min(start + datetime.timedelta(days=5 * step), last_week) for step in range(len(path))]
+            close_on = today + datetime.timedelta(days=rng.randint(10, 80))
+            opportunity = _opportunity(rng, customer_id, path, days, close_on, sources)
+            owners[id(opportunity)] = member
+            batch.append((opportunity, path, days))
+    _insert(batch, actor_of=lambda o: owners[id(o)])
+    return len(batch)
 
 
 def seed_large(today: datetime.date) -> int:
@@ -76,21 +104,8 @@ def seed_large(today: datetime.date) -> int:
     sources = list(LeadSource.objects.all())
     rng = random.Random(20)
     customers = Customer.objects.filter(opportunities__isnull=True).order_by("pk").values_list("pk", "created_on")
-    made = 0
     batch: list[tuple[Opportunity, list[Stage], list[datetime.date]]] = []
-
-    def flush() -> None:
-        Opportunity.objects.bulk_create([o for o, _s, _d in batch], batch_size=BATCH)
-        StageChange.objects.bulk_create(
-            [
-                StageChange(opportunity=o, from_stage=path[i - 1] if i else None, to_stage=stage, changed_on=days[i])
-                for o, path, days in batch
-                for i, stage in enumerate(path)
-            ],
-            batch_size=BATCH,
-        )
-        batch.clear()
-
+    made = 0
     for index, (customer_id, created_on) in enumerate(customers.iterator(chunk_size=BATCH)):
         if index % 3:
             continue
@@ -103,24 +118,11 @@ def seed_large(today: datetime.date) -> int:
             path = [*path, lost]
         days = sorted(min(start + datetime.timedelta(days=rng.randint(0, 90)), today) for _ in path)
         days[0] = start
-        last = path[-1]
-        opportunity = Opportunity(
-            customer_id=customer_id,
-            name=rng.choice(PRODUCTS),
-            amount=_amount(rng),
-            stage=last,
-            expected_close_on=today + datetime.timedelta(days=rng.randint(-10, 120)),
-            lead_source=rng.choice(sources) if sources else None,
-            competitor=rng.choice(COMPETITORS),
-            loss_reason=rng.choice(LOSS_REASONS) if last.is_lost else "",
-            created_on=start,
-            closed_on=days[-1] if last.is_closed else None,
-            cycle_days=(days[-1] - start).days if last.is_closed else None,
-        )
-        batch.append((opportunity, path, days))
+        close_on = today + datetime.timedelta(days=rng.randint(-10, 120))
+        batch.append((_opportunity(rng, customer_id, path, days, close_on, sources), path, days))
         made += 1
         if len(batch) >= BATCH:
-            flush()
-    if batch:
-        flush()
+            _insert(batch)
+            batch = []
+    _insert(batch)
     return made
