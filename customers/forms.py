@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from customers import services
+from customers import activity_extensions, services
 from customers.models import Activity, Customer, LogImport
 from reports.customer_names import name_key
 from teams import filters
@@ -68,11 +68,20 @@ class ActivityForm(CustomerNameMixin, forms.Form):
     notes = forms.CharField(label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea({"rows": 2}))
     confirm_new = forms.BooleanField(label=_("Create it as a new customer anyway"), required=False)
 
-    def __init__(self, *args, author: User, customers: list[Customer], **kwargs):
+    def __init__(self, *args, author: User, customers: list[Customer], with_extensions: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.author = author
         self.own = {customer.key: customer for customer in customers}
         self.customer, self.new_customer, self.similar = None, "", []
+        # Fields of the registered extensions (customers/activity_extensions.py), kept apart for apply().
+        self.extension_fields: list[str] = []
+        self.extension_templates: list[str] = []
+        # Extensions act when an entry is logged, not when one is edited (customers/activity_extensions.py).
+        for extension in activity_extensions.registered() if with_extensions else []:
+            added = extension.fields(author)
+            self.fields.update(added)
+            self.extension_fields += list(added)
+            self.extension_templates.append(extension.template)
         for name, field in self.fields.items():
             if name != "confirm_new":
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -109,7 +118,8 @@ class ActivityForm(CustomerNameMixin, forms.Form):
         data = {key: self.cleaned_data[key] for key in services.ACTIVITY_FIELDS if key != "customer"}
         data["outcome"], data["next_step"] = data["outcome"] or "", data["next_step"] or ""
         data["notes"] = data["notes"] or ""
-        return {**data, "customer": self.customer, "new_customer": self.new_customer}
+        extra = {name: self.cleaned_data.get(name) for name in self.extension_fields}
+        return {**data, "customer": self.customer, "new_customer": self.new_customer, "extra": extra}
 
     def add_service_errors(self, error: ValidationError) -> None:
         if not hasattr(error, "error_dict"):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
+from customers import activity_extensions
 from customers.models import Activity, Customer
 from customers.signals import activity_created
 from reports.customer_names import name_key
@@ -292,9 +293,11 @@ def log_activity(
     next_step_on: datetime.date | None = None,
     notes: str = "",
     external_id: str = "",
+    extra: dict | None = None,
 ) -> Activity:
     """Log what the author did; with `new_customer` (a name) instead of `customer`, the customer
-    is created in the same step (quick create).
+    is created in the same step (quick create). `extra` holds the values of the activity
+    extensions' fields (customers/activity_extensions.py), applied in the same transaction.
 
     Raises ValidationError (by field) and writes nothing when the author is not in a team, the
     date is in the future or in a week whose report is submitted, the amount is negative, absurd
@@ -321,6 +324,9 @@ def log_activity(
         activity.customer = _quick_customer(author, new_customer, kind)
     _save_activity_or_raise(activity, team_settings)
     _activate_on_contract(author, activity)
+    if extra:
+        for extension in activity_extensions.registered():
+            extension.apply(actor=author, activity=activity, data=extra)
     versions.touch([activity.team])  # the dashboards count the log's entries
     send_on_commit(activity_created, Activity, activity=activity)
     return activity

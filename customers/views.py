@@ -172,7 +172,9 @@ def activity_edit(request, pk):
         **{name: getattr(activity, name) for name in services.ACTIVITY_FIELDS},
         "customer": activity.customer.name,
     }
-    form = ActivityForm(request.POST or None, author=request.user, customers=customers, initial=initial)
+    form = ActivityForm(
+        request.POST or None, author=request.user, customers=customers, initial=initial, with_extensions=False
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_activity(actor=request.user, activity=activity, data=form.service_data())

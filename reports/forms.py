@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from reports import sections as report_sections
 from reports import services
 from reports.dates import BoundedDateField
 from reports.models import KpiValue, PlanReview, ProblemCategory, TemplateVersion, WeeklyReport
@@ -121,7 +122,13 @@ class ReportForm(forms.Form):
     base_version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
 
     def __init__(
-        self, *args, report: WeeklyReport, kpi_values: list[KpiValue], plan_reviews: list[PlanReview], **kwargs
+        self,
+        *args,
+        report: WeeklyReport,
+        kpi_values: list[KpiValue],
+        plan_reviews: list[PlanReview],
+        extra_sections: list | None = None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         sections = report.template_version.sections
@@ -141,6 +148,15 @@ class ReportForm(forms.Form):
                 )
                 self.initial.setdefault(f"plan_review_{review.pk}", review.outcome)
                 self.initial.setdefault(f"plan_review_{review.pk}_note", review.note)
+        for section in extra_sections or []:
+            name = report_sections.field_name(section)
+            self.fields[name] = forms.CharField(
+                label=section.comment_label,
+                required=False,
+                max_length=report_sections.COMMENT_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            self.initial.setdefault(name, report.section_comments.get(section.key, ""))
         if "kpis" in sections:
             for value in kpi_values:
                 self.fields[f"kpi_{value.kpi_id}"] = kpi_actual_field(value.kpi)
@@ -233,7 +249,14 @@ class ReportEditor:
         )
         self.plan_locked = any(item.is_answered for item in self.plan_items)
         self.section_errors: dict[str, list[str]] = {}
-        self.form = ReportForm(data, report=report, kpi_values=self.kpi_values, plan_reviews=self.plan_reviews)
+        self.extra_sections = report_sections.for_report(report)
+        self.form = ReportForm(
+            data,
+            report=report,
+            kpi_values=self.kpi_values,
+            plan_reviews=self.plan_reviews,
+            extra_sections=self.extra_sections,
+        )
         self.problems = self.plan = None
         if "problems" in self.sections:
             stored = list(report.problems.all())
@@ -291,6 +314,10 @@ class ReportEditor:
             data["problems"] = self._rows(self.problems)
         if self.plan is not None:
             data["plan"] = self._rows(self.plan)
+        if self.extra_sections:
+            data["sections"] = {
+                section.key: cleaned[report_sections.field_name(section)] for section in self.extra_sections
+            }
         if "custom" in self.sections:
             data["custom"] = {
                 spec["key"]: _plain(cleaned[f"custom_{spec['key']}"]) for spec in self.report.template_version.fields
@@ -383,6 +410,15 @@ class ReportEditor:
             "plan": self.plan,
             "plan_locked": self.plan_locked,
             "section_errors": self.section_errors,
+            "extra_sections": [
+                {
+                    "section": section,
+                    "field": form[report_sections.field_name(section)],
+                    "template": section.template,
+                    "data": section.context(self.report),
+                }
+                for section in self.extra_sections
+            ],
         }
 
 

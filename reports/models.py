@@ -322,6 +322,8 @@ class WeeklyReport(models.Model):
     version = models.PositiveIntegerField(default=1)
     summary = models.TextField(_("work review"), blank=True, max_length=20000)
     custom_values = models.JSONField(default=dict, blank=True)
+    # The author's comments on the sections higher apps add (reports/sections.py), by section key.
+    section_comments = models.JSONField(default=dict, blank=True)
     submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
     last_submitted_at = models.DateTimeField(_("last submitted"), null=True, blank=True)
     late_by = models.DurationField(_("late by"), null=True, blank=True)

@@ -37,6 +37,7 @@ from reports.models import (
     TemplateVersion,
     WeeklyReport,
 )
+from reports.sections import COMMENT_MAX_LENGTH
 from teams import versions
 from teams.models import Membership, Team, User
 
@@ -214,7 +215,7 @@ def save_draft(*, report: WeeklyReport, editor: User, base_version: int, data: d
         if base_version == locked.version:
             _save_content(locked, data)
             locked.version += 1
-            locked.save(update_fields=["summary", "custom_values", "version", "updated_at"])
+            locked.save(update_fields=["summary", "custom_values", "section_comments", "version", "updated_at"])
             if locked.status != WeeklyReport.Status.DRAFT:  # a returned report still counts in totals
                 versions.touch([report.team])
             return locked
@@ -289,6 +290,10 @@ def _save_content(report: WeeklyReport, data: dict) -> None:
     report.summary = data.get("summary", report.summary)
     if "custom" in data:
         report.custom_values = data["custom"]
+    if "sections" in data:
+        report.section_comments = {
+            str(key): str(text or "").strip()[:COMMENT_MAX_LENGTH] for key, text in data["sections"].items()
+        }
     if "kpis" in data:
         values = {str(k): v for k, v in data["kpis"].items()}
         for row in report.kpi_values.all():

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from notifications.text import duration_text
 from reports import access as report_access
 from reports import extensions, services
+from reports import sections as report_sections
 from reports.calendar import calendar_for, effective_deadline
 from reports.forms import AttachmentForm, ReportEditor
 from reports.models import Attachment, DraftConflict, PlanReview, ProblemCategory, WeeklyReport
@@ -315,6 +316,9 @@ def _compare(report: WeeklyReport, refused: dict) -> list[dict]:
 
     if "summary" in refused:
         add(_("Work review"), report.summary, refused["summary"])
+    titles = {section.key: section.title for section in report_sections.registered()}
+    for key, text in refused.get("sections", {}).items():
+        add(titles.get(key, key), report.section_comments.get(key, ""), text)
     answers = refused.get("plan_reviews", {})
     outcomes = dict(PlanReview.Outcome.choices)
     for review in report.plan_reviews.all() if answers else []:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "periodsummaries",
     "insights",
     "customers",
+    "pipeline",
     "security",
     "sso",
     "integrations",
@@ -368,6 +369,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "expire-documents": {"task": "summaries.tasks.expire_documents", "schedule": 60 * 60},
     # Every hour: pace alerts due (50/90/100 % of a month, quarter or year elapsed), each sent once.
     "send-pace-alerts": {"task": "planning.tasks.send_pace_alerts", "schedule": 60 * 60},
+    # Every hour: freeze the forecasts of the month and quarter just closed (a no-op once done),
+    # so forecast accuracy compares the actual with the forecast as it stood at the period's end.
+    "freeze-closed-forecasts": {"task": "pipeline.tasks.freeze_closed_forecasts", "schedule": 60 * 60},
 }
 
 # Security -------------------------------------------------------------------------------------

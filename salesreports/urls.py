@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("periodsummaries.urls")),
     path("", include("insights.urls")),
     path("", include("customers.urls")),
+    path("", include("pipeline.urls")),
     path("", include("security.urls")),
     path("", include("sso.urls")),
     path("", include("integrations.urls")),

@@ -9,6 +9,7 @@ STEPS = [
     ("reports.migrations.0002_default_kpis_and_template", "create_defaults"),
     ("reports.migrations.0006_kpi_log_source", "map_default_kpis"),
     ("reports.migrations.0007_problem_categories", "create_categories"),
+    ("pipeline.migrations.0002_default_stages", "add_defaults"),
 ]
 
 

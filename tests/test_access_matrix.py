@@ -218,6 +218,19 @@ MATRIX = {
     "periodsummaries:return": ("post", ["submitted_period_summary"], reviewers(200)),
     "periodsummaries:practices": ("get", ["team"], {**team_readers(), "rep": 200}),
     "periodsummaries:rules": ("get", ["team"], {**team_readers(), "director": 403}),
+    # The pipeline: opportunities follow their customer's reach; forecasts are set by managers.
+    "pipeline:index": ("get", [], signed_in(302)),
+    "pipeline:member": ("get", ["teammate"], team_readers()),
+    "pipeline:team": ("get", ["team"], team_readers()),
+    "pipeline:forecast_set": ("post", ["team", "teammate"], {**team_readers(403), "lead": 302, "admin": 302}),
+    "pipeline:export": ("get", ["team", "file_format"], team_readers()),
+    "pipeline:opportunity_create": ("get", [], {**signed_in(200), "director": 403}),
+    "pipeline:opportunity_detail": ("get", ["opportunity"], {**team_readers(), "rep": 200}),
+    "pipeline:opportunity_edit": ("get", ["opportunity"], {**team_readers(200), "rep": 200, "director": 403}),
+    "pipeline:import": ("get", [], {**signed_in(200), "director": 403}),
+    "pipeline:import_sample": ("get", [], {**signed_in(200), "director": 403}),
+    "pipeline:import_preview": ("get", ["opportunity_import"], {**signed_in(404), "rep": 200}),
+    "pipeline:import_apply": ("post", ["opportunity_import"], {**signed_in(404), "rep": 302}),
     # Two-factor login: everyone's own pages; nobody in the cast has it on or is required to.
     "security:two_factor": ("get", [], signed_in(200)),
     "security:setup": ("get", [], signed_in(200)),
@@ -322,6 +335,18 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
         ),
         by=rep,
     )
+    from pipeline import services as pipeline_services
+    from pipeline.models import OpportunityImport, Stage
+
+    pipeline_services.ensure_default_stages()
+    opportunity = pipeline_services.create_opportunity(
+        actor=rep,
+        customer=customer,
+        name="核心网升级",
+        amount=100000,
+        stage=Stage.objects.first(),
+        expected_close_on=report.week_start + datetime.timedelta(days=30),
+    )
     log_import = LogImport.objects.create(
         kind=LogImport.Kind.CUSTOMERS, uploaded_by=rep, original_name="customers.csv", file="imports/x.csv"
     )
@@ -343,6 +368,11 @@ def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
         ).pk,
         "customer": customer.pk,
         "activity": activity.pk,
+        "opportunity": opportunity.pk,
+        "opportunity_import": OpportunityImport.objects.create(
+            uploaded_by=rep, original_name="o.csv", file="imports/o.csv", rows=[]
+        ).pk,
+        "file_format": "csv",
         "log_import": log_import.pk,
         "kind": LogImport.Kind.CUSTOMERS.value,
         "document": document.pk,

@@ -207,3 +207,40 @@ def test_each_roles_home(client, role, request, team, lead, rep):
         review_services.return_for_revision(report=report, reviewer=lead, reason="再补充")
     member_of(TeamFactory(name="新团队", parent=team), username="newcomer")
     assert queries(client, user, url) == before
+
+
+def test_the_pipeline_and_forecast_pages(client, rep, other_rep, lead, director, team):
+    from customers import services as log
+    from pipeline import services as pipeline
+    from pipeline.models import LeadSource, Stage
+
+    pipeline.ensure_default_stages()
+    stages, sources = list(Stage.objects.all()), list(LeadSource.objects.all())
+
+    def add(person, count, start=0):
+        customer = log.create_customer(actor=person, owner=person, name=f"{person.username}客户{start}")
+        for i in range(start, start + count):
+            deal = pipeline.create_opportunity(
+                actor=person,
+                customer=customer,
+                name=f"项目{i}",
+                amount=Decimal(10000 + i),
+                stage=stages[i % 4],
+                expected_close_on=datetime.date(2026, 12, 1 + i % 28),
+                lead_source=sources[i % len(sources)] if i % 5 else None,
+                created_on=datetime.date(2026, 10, 1 + i % 28),
+            )
+            if i % 3 == 0:
+                pipeline.move_stage(actor=person, opportunity=deal, stage=stages[4 + i % 2], loss_reason="价格")
+
+    add(rep, 3)
+    pages = [
+        (director, reverse("pipeline:team", args=[team.pk])),
+        (lead, reverse("pipeline:team", args=[team.pk])),
+        (lead, reverse("pipeline:member", args=[rep.pk])),
+        (rep, reverse("pipeline:member", args=[rep.pk])),
+    ]
+    before = [queries(client, user, url, QUARTER) for user, url in pages]
+    add(rep, 40, start=3)
+    add(other_rep, 30, start=100)
+    assert [queries(client, user, url, QUARTER) for user, url in pages] == before

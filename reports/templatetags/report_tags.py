@@ -2,11 +2,12 @@ import functools
 from decimal import Decimal
 
 from django import template
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import mark_safe
 
 from notifications.text import duration_text
-from reports import markdown
+from reports import markdown, sections
 
 register = template.Library()
 
@@ -69,3 +70,23 @@ def yuan(value: Decimal | None) -> str:
     if value is None:
         return ""
     return f"¥{value:,.0f}" if value == value.to_integral_value() else f"¥{value:,.2f}"
+
+
+@register.simple_tag
+def report_sections(report) -> str:
+    """The sections higher apps add to the report (reports/sections.py), read-only, each with
+    the author's comment: for the detail and review pages and the PDF."""
+    return mark_safe(  # noqa: S308 # nosec B308, B703 # templates escape their own content
+        "".join(
+            render_to_string(
+                section.template,
+                {
+                    "report": report,
+                    "section": section,
+                    "comment": report.section_comments.get(section.key, ""),
+                    "data": section.context(report),
+                },
+            )
+            for section in sections.for_report(report)
+        )
+    )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from audit.services import record
 from demo import large as demo_large
+from demo import pipeline as pipeline_demo
 from demo.customers import seed_sales_log
 from demo.integrations import seed_robot
 from demo.periodsummaries import seed_period_summaries
@@ -270,6 +271,8 @@ class Command(BaseCommand):
             users[company.admin.username] = _ensure_admin(company.admin, created_users)
             _set_password(list(users.values()), password)
             log_counts = (0, 0) if without_reports else seed_sales_log(list(users.values()), timezone.localdate())
+            if not without_reports:
+                pipeline_demo.seed_pipeline(list(users.values()), timezone.localdate())
             report_count = 0 if without_reports else seed_reports(list(users.values()), timezone.localdate())
             seed_robot(teams[company.name])
             seed_plans(company=teams[company.name], director=users["zhaoming"], today=timezone.localdate())
@@ -295,6 +298,7 @@ class Command(BaseCommand):
 
         self.stdout.write(f"Building {demo_large.COMPANY} (bulk inserts, one transaction):")
         state = demo_large.seed(password=password, with_reports=with_reports, progress=progress)
+        state.made["opportunities"] = pipeline_demo.seed_large(timezone.localdate())
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Created in {elapsed:.0f} s:"))
         for line in _table([("what", "rows"), *((name, f"{count:,}") for name, count in state.made.items())]):
