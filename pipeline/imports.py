@@ -17,10 +17,11 @@ from audit.models import AuditEntry
 from audit.services import record
 from customers.imports import OWNER, Owners
 from customers.imports import _date as parse_date
-from customers.models import Customer, name_key
+from customers.models import Customer
 from customers.services import parse_amount
 from pipeline import services
 from pipeline.models import LeadSource, Opportunity, OpportunityImport, Stage
+from reports.customer_names import name_key
 from teams import spreadsheets
 from teams.imports import apply_stored
 from teams.models import User

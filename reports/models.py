@@ -431,7 +431,7 @@ class Problem(models.Model):
         related_name="problems",
     )
     customer = models.CharField(_("customer"), max_length=200, blank=True)
-    # The customer's name reduced for comparison (customers.models.name_key), so the same
+    # The customer's name reduced for comparison (reports.customer_names.name_key), so the same
     # customer's problems group together however the name was typed.
     customer_key = models.CharField(max_length=200, blank=True, editable=False)
     cause = models.CharField(_("cause"), max_length=500, blank=True)

@@ -4,8 +4,9 @@ import datetime
 
 from django.urls import reverse
 
-from customers.models import Customer, name_key
+from customers.models import Customer
 from reports import services as report_services
+from reports.customer_names import name_key
 from reports.models import WeeklyReport
 from teams import filters
 from tests.reports.test_services import MONDAY, at

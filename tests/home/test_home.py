@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from customers.models import Activity, Customer, name_key
+from customers.models import Activity, Customer
 from home.selectors import is_behind_target
 from notifications.models import Notification
 from reports import services as report_services
+from reports.customer_names import name_key
 from reports.models import KPI, WeeklyReport
 from reviews import services as review_services
 from teams.models import MemberImport, User
