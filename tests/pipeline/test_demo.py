@@ -3,9 +3,9 @@ builds a whole demo (seconds, not milliseconds): the seeding is what is under te
 
 from django.db.models import Count, F
 
+from demo import large as demo_large
 from demo import pipeline as demo
 from pipeline.models import Opportunity, StageChange
-from reports import demo_large
 from teams.models import User
 from tests.teams.test_seed_demo import seed
 from tests.teams.test_seed_large import TINY, TODAY
