@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import name_key
 from reports.attachments import check_upload
+from reports import signals
 from reports.calendar import WorkCalendar, calendar_for, effective_deadline
 from reports.models import (
     KPI,
@@ -214,6 +215,7 @@ def save_draft(*, report: WeeklyReport, editor: User, base_version: int, data: d
             locked.save(update_fields=["summary", "custom_values", "version", "updated_at"])
             if locked.status != WeeklyReport.Status.DRAFT:  # a returned report still counts in totals
                 versions.touch([report.team])
+            signals.report_written.send(sender=WeeklyReport, report=locked)
             return locked
     conflict = DraftConflict.objects.create(report=report, user=editor, base_version=base_version, data=data)
     raise ReportConflict(conflict)
@@ -439,6 +441,7 @@ def submit_report(*, report: WeeklyReport, by: User, at: datetime.datetime | Non
     )
     _notify_managers(report, revision, first=first, was_returned=was_returned)
     versions.touch([report.team])
+    signals.report_written.send(sender=WeeklyReport, report=report)
     return report
 
 

@@ -17,6 +17,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from reports.models import PlanReview, ReportRevision, WeeklyReport
 from reports.services import snapshot
+from reviews import signals
 from reviews.models import Comment, Feedback, FeedbackGoal, ReportRead, ReviewAction
 from teams import access, versions
 from teams.models import User
@@ -61,6 +62,7 @@ def mark_reviewed(
         FeedbackGoal(feedback=feedback, position=i, text=text) for i, text in enumerate(goals)
     )
     _carry_goals_forward(report, created)
+    signals.feedback_given.send(sender=Feedback, feedback=feedback)
     report.status = WeeklyReport.Status.REVIEWED
     report.reviewed_at = timezone.now()
     report.version += 1
@@ -288,6 +290,7 @@ def add_comment(
         return Comment.objects.get(author=author, client_token=client_token), Mentions([], [])
     comment.mentions.set(mentions.people)
     _notify_about_comment(comment, mentions.people)
+    signals.comment_written.send(sender=Comment, comment=comment)
     return comment, mentions
 
 
@@ -316,6 +319,7 @@ def edit_comment(*, comment: Comment, editor: User, body: str) -> tuple[Comment,
         comment.body = body
         comment.edited_at = timezone.now()
         comment.save(update_fields=["body", "edited_at"])
+        signals.comment_written.send(sender=Comment, comment=comment)
     mentions = find_mentions(comment.report, body)
     comment.mentions.set(mentions.people)
     _notify_about_comment(comment, mentions.people, only_mentions=True)
@@ -330,6 +334,7 @@ def delete_comment(*, comment: Comment, by: User) -> Comment:
         raise ValidationError(_("Only its author can remove a comment."))
     Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
     comment.refresh_from_db(fields=["deleted_at"])
+    signals.comment_written.send(sender=Comment, comment=comment)
     return comment
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "customers",
     "security",
     "sso",
+    "search",
 ]
 
 MIDDLEWARE = [

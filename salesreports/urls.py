@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("security.urls")),
     path("", include("sso.urls")),
+    path("", include("search.urls")),
     path("audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

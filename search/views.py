@@ -1,0 +1,3 @@
+from django.shortcuts import render
+def results(request):
+    return render(request, "search/results.html", {})
