@@ -192,6 +192,8 @@ MATRIX = {
     "sso:callback": ("get", ["provider"], every(404)),
     "sso:policy": ("get", [], admins_only()),
     "sso:unlink": ("post", ["identity"], team_structure(302)),
+    # Everyone signed in searches; what each finds is tested in tests/search/test_access.py.
+    "search:results": ("get", [], signed_in(200)),
 }
 
 # Django's own admin guards itself (staff only); it is checked separately below.
