@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import name_key
-from reports.attachments import check_upload
 from reports import signals
+from reports.attachments import check_upload
 from reports.calendar import WorkCalendar, calendar_for, effective_deadline
 from reports.models import (
     KPI,
