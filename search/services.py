@@ -36,15 +36,24 @@ def feedback_text(feedback: Feedback) -> str:
     return "\n".join(part for part in parts if part.strip())
 
 
+def _of_report(report: WeeklyReport) -> dict:
+    """What every entry copies from its report, to decide who may find it."""
+    return {
+        "report_id": report.pk,
+        "report_author_id": report.author_id,
+        "is_draft": report.status == WeeklyReport.Status.DRAFT,
+        "team_id": report.team_id,
+        "week_start": report.week_start,
+    }
+
+
 def _report_entry(report: WeeklyReport) -> SearchEntry:
     text = report_text(report)
     return SearchEntry(
         kind=SearchEntry.Kind.REPORT,
         object_id=report.pk,
-        report_id=report.pk,
+        **_of_report(report),
         author_id=report.author_id,
-        team_id=report.team_id,
-        week_start=report.week_start,
         written_at=report.last_submitted_at or report.updated_at,
         text=text,
         terms=tsvector_literal(text),
@@ -56,10 +65,8 @@ def _feedback_entry(feedback: Feedback, report: WeeklyReport) -> SearchEntry:
     return SearchEntry(
         kind=SearchEntry.Kind.FEEDBACK,
         object_id=feedback.pk,
-        report_id=report.pk,
+        **_of_report(report),
         author_id=feedback.reviewer_id,
-        team_id=report.team_id,
-        week_start=report.week_start,
         written_at=feedback.created_at,
         text=text,
         terms=tsvector_literal(text),
@@ -70,10 +77,8 @@ def _comment_entry(comment: Comment, report: WeeklyReport) -> SearchEntry:
     return SearchEntry(
         kind=SearchEntry.Kind.COMMENT,
         object_id=comment.pk,
-        report_id=report.pk,
+        **_of_report(report),
         author_id=comment.author_id,
-        team_id=report.team_id,
-        week_start=report.week_start,
         written_at=comment.created_at,
         text=comment.body,
         terms=tsvector_literal(comment.body),
@@ -89,8 +94,11 @@ def _replace(kind: str, object_id: int, entry: SearchEntry | None) -> None:
 
 @transaction.atomic
 def index_report(*, report: WeeklyReport) -> None:
-    """Index the report's current content (drafts too: their authors find them)."""
+    """Index the report's current content (drafts too: their authors find them), and whether it is
+    a draft on the entries of its comments and feedback."""
     _replace(SearchEntry.Kind.REPORT, report.pk, _report_entry(report))
+    is_draft = report.status == WeeklyReport.Status.DRAFT
+    SearchEntry.objects.filter(report=report).exclude(is_draft=is_draft).update(is_draft=is_draft)
 
 
 @transaction.atomic

@@ -5,9 +5,10 @@ splits 宁德时代新能源 into words a query for 宁德时代 or 时代 may n
 overlapping character bigrams of every run of CJK characters (宁德 德时 时代 代, the run's last
 character as well, for one-character queries) and Latin words and numbers lowercased, written as a
 tsvector literal with positions (no parser, no dictionary: the `simple` behaviour). A query term of
-two or more CJK characters becomes the phrase of its bigrams (宁德 <-> 德时 <-> 时代), so it matches
-inside longer words; one CJK character or a Latin word matches as a prefix; terms are ANDed. The
-query is built from these tokens alone, so no user input reaches the tsquery syntax.
+two or more CJK characters requires its bigrams (宁德 & 德时 & 时代, and the characters in that order,
+search.selectors), so it matches inside longer words; one CJK character or a Latin word matches as
+a prefix; terms are ANDed. The query is built from these tokens alone, so no user input reaches the
+tsquery syntax.
 """
 
 import re
@@ -74,12 +75,15 @@ def tsvector_literal(text: str) -> str:
 
 
 def tsquery_literal(query_terms: list[Term]) -> str:
-    """The terms as a PostgreSQL tsquery literal (AND of phrases and prefixes); empty for none."""
-    parts = []
+    """The terms as a PostgreSQL tsquery literal: every character pair of the CJK terms, every
+    Latin word and one-character term as a prefix, all required; empty for no terms. (Pairs, not
+    the phrase of them: the GIN index answers this without reading rows; search.selectors checks
+    that a longer term's pairs stand together.)"""
+    parts: list[str] = []
     for term in query_terms:
         if term.is_cjk and len(term.text) > 1:
-            bigrams = [term.text[i : i + 2] for i in range(len(term.text) - 1)]
-            parts.append("(" + " <-> ".join(_quoted(b) for b in bigrams) + ")")
+            pairs = [_quoted(term.text[i : i + 2]) for i in range(len(term.text) - 1)]
+            parts.extend(pair for pair in dict.fromkeys(pairs) if pair not in parts)
         else:
             parts.append(_quoted(term.text) + ":*")
     return " & ".join(parts)

@@ -23,12 +23,13 @@ def test_full_width_letters_count_as_ascii():
     assert lexemes("ＡＢＣ公司") == ["abc", "公司", "司"]
 
 
-def test_a_query_of_chinese_characters_becomes_the_phrase_of_its_pairs():
-    assert tsquery_literal(terms("宁德时代")) == "('宁德' <-> '德时' <-> '时代')"
+def test_a_query_of_chinese_characters_requires_each_of_its_pairs_once():
+    assert tsquery_literal(terms("宁德时代")) == "'宁德' & '德时' & '时代'"
+    assert tsquery_literal(terms("哈哈哈")) == "'哈哈'"
 
 
 def test_every_term_of_a_mixed_query_is_required():
-    assert tsquery_literal(terms("华为 报价 SAP")) == "('华为') & ('报价') & 'sap':*"
+    assert tsquery_literal(terms("华为 报价 SAP")) == "'华为' & '报价' & 'sap':*"
 
 
 def test_one_chinese_character_matches_as_a_prefix():
@@ -49,7 +50,7 @@ def test_one_chinese_character_matches_as_a_prefix():
 )
 def test_operators_and_quotes_never_reach_the_query(hostile):
     query = tsquery_literal(terms(hostile))
-    stripped = query.replace(" & ", "").replace(" <-> ", "").replace(":*", "").replace("(", "").replace(")", "")
+    stripped = query.replace(" & ", "").replace(":*", "")
     # What is left is quoted lexemes made only of letters, digits and CJK characters.
     for lexeme in stripped.split("'")[1::2]:
         assert lexeme.isalnum()
