@@ -3,7 +3,8 @@ receiver's writes commit or roll back with the change itself."""
 
 from django.dispatch import Signal
 
-# A report's content was saved or it was submitted: `report` (a WeeklyReport).
+# A report's content was saved, or its status left or went back to draft (submitted, withdrawn):
+# `report` (a WeeklyReport).
 report_written = Signal()
 
 # Reports were written in bulk, bypassing the services (the large demo): receivers rebuild what

@@ -15,6 +15,7 @@ from audit.models import AuditEntry
 from audit.services import record
 from notifications.models import Notification
 from notifications.services import notify
+from reports import signals as report_signals
 from reports.models import PlanReview, ReportRevision, WeeklyReport
 from reports.services import snapshot
 from reviews import signals
@@ -167,6 +168,7 @@ def withdraw_report(*, report: WeeklyReport, by: User) -> WeeklyReport:
         kind=ReportRevision.Kind.WITHDRAWN,
     )
     versions.touch([report.team])
+    report_signals.report_written.send(sender=WeeklyReport, report=report)
     record(
         actor=by,
         action=AuditEntry.Action.STATUS_CHANGED,

@@ -157,3 +157,14 @@ def test_a_member_who_moved_keeps_their_old_reports_in_the_old_team(rep, lead, o
     team_services.move_member(actor=None, member=rep, team=other_team, role="salesperson", on=MONDAY)
     assert found(lead, "万科") == {("report", old.pk)}
     assert found(other_lead, "万科") == set()
+
+
+def test_counting_stops_at_the_cap_and_says_so(client, rep, lead, monkeypatch):
+    from search import views
+
+    monkeypatch.setattr(views, "MAX_RESULTS", 2)
+    for week in range(3):
+        write(rep, MONDAY - datetime.timedelta(weeks=week), summary="美的的报价")
+    html = page(client, lead, q="美的").content.decode()
+    assert "More than 2 results" in html
+    assert html.count("data-entry=") == 2
