@@ -33,7 +33,7 @@ from customers.models import Activity, Customer
 from demo.customers import NEXT_STEPS, VISIT_OUTCOMES
 from demo.reports import CUSTOMERS, GOALS, PRAISE, PROBLEMS, REPLIES, SUGGESTIONS, TARGETS, WORK
 from notifications.models import Notification
-from reports import services
+from reports import services, signals
 from reports.calendar import calendars_for, effective_deadline
 from reports.customer_names import name_key
 from reports.models import (
@@ -181,6 +181,10 @@ def seed(
             before = sum(state.made.values())
             stage(state)
             progress(stage.__name__, sum(state.made.values()) - before, time.perf_counter() - started)
+        if with_reports:
+            started = time.perf_counter()
+            signals.reports_loaded.send(sender=WeeklyReport)
+            progress("reports_loaded", 0, time.perf_counter() - started)
     started = time.perf_counter()
     _analyze()
     progress("analyze", 0, time.perf_counter() - started)

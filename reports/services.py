@@ -218,6 +218,7 @@ def save_draft(*, report: WeeklyReport, editor: User, base_version: int, data: d
             locked.save(update_fields=["summary", "custom_values", "section_comments", "version", "updated_at"])
             if locked.status != WeeklyReport.Status.DRAFT:  # a returned report still counts in totals
                 versions.touch([report.team])
+            signals.report_written.send(sender=WeeklyReport, report=locked)
             return locked
     conflict = DraftConflict.objects.create(report=report, user=editor, base_version=base_version, data=data)
     raise ReportConflict(conflict)
@@ -448,6 +449,7 @@ def submit_report(*, report: WeeklyReport, by: User, at: datetime.datetime | Non
     _notify_managers(report, revision, first=first, was_returned=was_returned)
     versions.touch([report.team])
     signals.send_on_commit(signals.report_submitted, WeeklyReport, report=report, first=first)
+    signals.report_written.send(sender=WeeklyReport, report=report)
     return report
 
 

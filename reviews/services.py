@@ -16,9 +16,11 @@ from audit.services import record
 from notifications.models import Notification
 from notifications.services import mark_report_read, notify
 from reports import access as report_access
+from reports import signals as report_signals
 from reports.models import PlanReview, ReportRevision, WeeklyReport
 from reports.services import snapshot
 from reports.signals import report_returned, report_reviewed, send_on_commit
+from reviews import signals
 from reviews.models import Comment, Feedback, FeedbackGoal, ReportRead, ReviewAction
 from reviews.signals import comment_created
 from teams import versions
@@ -64,6 +66,7 @@ def mark_reviewed(
         FeedbackGoal(feedback=feedback, position=i, text=text) for i, text in enumerate(goals)
     )
     _carry_goals_forward(report, created)
+    signals.feedback_given.send(sender=Feedback, feedback=feedback)
     report.status = WeeklyReport.Status.REVIEWED
     report.reviewed_at = timezone.now()
     report.version += 1
@@ -170,6 +173,7 @@ def withdraw_report(*, report: WeeklyReport, by: User) -> WeeklyReport:
         kind=ReportRevision.Kind.WITHDRAWN,
     )
     versions.touch([report.team])
+    report_signals.report_written.send(sender=WeeklyReport, report=report)
     record(
         actor=by,
         action=AuditEntry.Action.STATUS_CHANGED,
@@ -296,6 +300,7 @@ def add_comment(
     comment.mentions.set(mentions.people)
     _notify_about_comment(comment, mentions.people)
     send_on_commit(comment_created, Comment, comment=comment)
+    signals.comment_written.send(sender=Comment, comment=comment)
     return comment, mentions
 
 
@@ -324,6 +329,7 @@ def edit_comment(*, comment: Comment, editor: User, body: str) -> tuple[Comment,
         comment.body = body
         comment.edited_at = timezone.now()
         comment.save(update_fields=["body", "edited_at"])
+        signals.comment_written.send(sender=Comment, comment=comment)
     mentions = find_mentions(comment.report, body)
     comment.mentions.set(mentions.people)
     _notify_about_comment(comment, mentions.people, only_mentions=True)
@@ -338,6 +344,7 @@ def delete_comment(*, comment: Comment, by: User) -> Comment:
         raise ValidationError(_("Only its author can remove a comment."))
     Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
     comment.refresh_from_db(fields=["deleted_at"])
+    signals.comment_written.send(sender=Comment, comment=comment)
     return comment
 
 

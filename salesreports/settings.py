@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "home",
     "ninja",
     "api",
+    "search",
 ]
 # The demo company and the benchmark's (`manage.py seed_demo`): in development, and in production
 # only where DEMO_DATA asks for it (docker-compose.yml's demo stack). bench/settings.py adds it too.

@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("integrations.urls")),
     path("", include("api.urls")),
     path("api/v1/", api_urls()),
+    path("", include("search.urls")),
     path("audit/", include("teams.audit_urls")),
     path("django-admin/", admin.site.urls),
 ]

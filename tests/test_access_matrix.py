@@ -265,6 +265,8 @@ MATRIX = {
     "planning:propose": ("post", ["draft_plan"], {**team_readers(403), "lead": 302}),
     "planning:approve": ("post", ["plan"], {**team_readers(403), "director": 302, "admin": 302}),
     "planning:return": ("post", ["plan"], {**team_readers(403), "director": 200, "admin": 200}),  # no comment
+    # Everyone signed in searches; what each finds is tested in tests/search/test_access.py.
+    "search:results": ("get", [], signed_in(200)),
 }
 
 # Django's own admin guards itself (staff only); it is checked separately below.

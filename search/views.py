@@ -1,0 +1,48 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.functional import cached_property
+from django.views.decorators.http import require_GET
+
+from search import selectors, text
+from search.forms import SearchForm
+
+RESULTS_PER_PAGE = 20
+# Counting stops here: a common word in a year of a whole company's texts would otherwise cost a
+# count of every match; the newest MAX_RESULTS can be paged through.
+MAX_RESULTS = 5000
+
+
+class CappedPaginator(Paginator):
+    """Counts up to MAX_RESULTS + 1 matches (one query), pages through the first MAX_RESULTS."""
+
+    @cached_property
+    def matches(self) -> int:
+        return self.object_list.order_by()[: MAX_RESULTS + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.matches, MAX_RESULTS)
+
+    @property
+    def is_capped(self) -> bool:
+        return self.matches > MAX_RESULTS
+
+
+@require_GET
+def results(request):
+    """Reports, comments and feedback the user may open that mention every term of the query."""
+    form = SearchForm(request.GET or None, user=request.user)
+    terms: list[text.Term] = []
+    page = None
+    if form.is_valid():
+        terms = text.terms(form.cleaned_data["q"])
+        if terms:
+            entries = selectors.search(request.user, terms, form.filters())
+            page = CappedPaginator(entries, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+            for entry in page:
+                entry.passage = text.passage(entry.text, terms)
+    return render(
+        request,
+        "search/results.html",
+        {"form": form, "page": page, "query": form.data.get("q", ""), "has_terms": bool(terms)},
+    )
