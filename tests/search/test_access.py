@@ -4,12 +4,12 @@ policy lets them read (teams.access.can_view_report)."""
 
 import pytest
 
+from reports import access as report_access
 from reports.models import WeeklyReport
 from reviews import services as review_services
 from search import selectors
 from search.models import SearchEntry
 from search.text import terms
-from teams import access
 from tests.reports.test_services import MONDAY
 from tests.search.conftest import write
 
@@ -40,8 +40,8 @@ def test_each_role_finds_exactly_the_texts_of_reports_it_may_open(request, every
     user = request.getfixturevalue(role)
     hits = list(selectors.search(user, terms("华为")))
     for entry in hits:
-        assert access.can_view_report(user, entry.report), (role, entry.kind, entry.report)
-    readable = [r.pk for r in WeeklyReport.objects.all() if access.can_view_report(user, r)]
+        assert report_access.can_view_report(user, entry.report), (role, entry.kind, entry.report)
+    readable = [r.pk for r in WeeklyReport.objects.all() if report_access.can_view_report(user, r)]
     expected = SearchEntry.objects.filter(report__in=readable).count()
     assert len(hits) == expected
     assert everywhere == 11
@@ -56,7 +56,7 @@ def test_drafts_are_found_by_their_author_only(rep, lead, director, admin, every
 def test_the_results_page_shows_only_reachable_reports(client, outsider, everywhere):
     client.force_login(outsider)
     html = client.get("/search/", {"q": "华为"}).content.decode()
-    reachable = {r.pk for r in WeeklyReport.objects.all() if access.can_view_report(outsider, r)}
+    reachable = {r.pk for r in WeeklyReport.objects.all() if report_access.can_view_report(outsider, r)}
     for report in WeeklyReport.objects.exclude(pk__in=reachable):
         assert f'data-report="{report.pk}"' not in html
     assert all(f'data-report="{pk}"' in html for pk in reachable)
