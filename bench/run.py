@@ -124,6 +124,21 @@ PAGES = [
         lambda s: reverse("insights:dashboard", args=[s.team.pk]),
         lambda s: {"period": "quarter", "day": s.quarter},
     ),
+    Page("home, a salesperson", "salesperson", lambda s: reverse("home")),
+    Page("home, a manager", "manager", lambda s: reverse("home")),
+    Page("home, a director", "director", lambda s: reverse("home")),
+    Page(
+        "search: a customer's name this quarter",
+        "director",
+        lambda s: reverse("search:results"),
+        lambda s: {"q": "宁德时代", "period": "quarter"},
+    ),
+    Page(
+        "pipeline and forecast, a quarter (25 people)",
+        "manager",
+        lambda s: reverse("pipeline:team", args=[s.team.pk]),
+        lambda s: {"period": "quarter"},
+    ),
     Page(
         "director comparison, a month (40 teams)",
         "director",
