@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from customers import access as customer_access
 from pipeline.models import Opportunity, OpportunityImport
 from teams import access
 from teams.models import Team, User
@@ -14,7 +15,7 @@ from teams.models import Team, User
 
 def visible_opportunities(user: User) -> QuerySet[Opportunity]:
     """The opportunities of the customers the user may see."""
-    return Opportunity.objects.filter(customer__in=access.visible_customers(user))
+    return Opportunity.objects.filter(customer__in=customer_access.visible_customers(user))
 
 
 def opportunity_for_view(user: User, pk: int) -> Opportunity:
@@ -29,7 +30,7 @@ def opportunity_for_view(user: User, pk: int) -> Opportunity:
 
 def can_edit_opportunity(user: User, opportunity: Opportunity) -> bool:
     """Whoever may edit its customer: the owner, the managers above, admins (not directors)."""
-    return access.can_edit_customer(user, opportunity.customer)
+    return customer_access.can_edit_customer(user, opportunity.customer)
 
 
 def opportunity_for_edit(user: User, pk: int) -> Opportunity:

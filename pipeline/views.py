@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from customers import access as customer_access
 from customers.models import Customer
 from customers.services import calendar_of, local_today
 from pipeline import access, exports, imports, selectors, services
@@ -53,7 +54,7 @@ def _freeze_if_closed(table_period: dict, members: list[User], today: datetime.d
 def index(request):
     """Salespeople and managers: their own pipeline; directors and admins: their team's."""
     user = request.user
-    if team_access.keeps_sales_log(user):
+    if customer_access.keeps_sales_log(user):
         return redirect("pipeline:member", pk=user.pk)
     membership = current_membership(user)
     if membership is not None and team_access.can_view_team(user, membership.team):
@@ -117,18 +118,18 @@ def member(request, pk):
             "table": table,
             "funnel": selectors.funnel(owner_ids=[member.pk], start=chosen["start"], end=chosen["end"]),
             "opportunities": selectors.open_opportunities(opportunities),
-            "can_create": member.pk == request.user.pk and team_access.keeps_sales_log(request.user),
+            "can_create": member.pk == request.user.pk and customer_access.keeps_sales_log(request.user),
         },
     )
 
 
 def _creatable_customers(user: User):
-    return Customer.objects.filter(owner__in=team_access.customer_owners(user)).order_by("name", "pk")
+    return Customer.objects.filter(owner__in=customer_access.customer_owners(user)).order_by("name", "pk")
 
 
 def opportunity_create(request):
     customers = _creatable_customers(request.user)
-    if not team_access.can_import_sales_log(request.user):
+    if not customer_access.can_import_sales_log(request.user):
         raise PermissionDenied
     initial = {"customer": request.GET.get("customer", "")[:20]}
     form = OpportunityForm(request.POST or None, customers=customers, initial=initial)
@@ -223,7 +224,7 @@ def export(request, pk, file_format):
 
 
 def import_upload(request):
-    team_access.require_sales_log_import(request.user)
+    customer_access.require_sales_log_import(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -237,7 +238,7 @@ def import_upload(request):
 
 @require_GET
 def import_sample(request):
-    team_access.require_sales_log_import(request.user)
+    customer_access.require_sales_log_import(request.user)
     response = HttpResponse(imports.sample_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="opportunities-sample.csv"'
     return response

@@ -11,9 +11,9 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from api import schemas
 from api.endpoints.filters import ListFilters, narrow
+from customers import access as customer_access
 from customers import services as customer_services
 from customers.models import Activity, Customer
-from teams import access
 
 router = Router(tags=["customers and sales log"])
 
@@ -29,7 +29,7 @@ def customer_list(request, filters: Query[ListFilters], external_id: str | None 
         day_field="created_on",
         week=False,
     )
-    customers = access.visible_customers(request.user).filter(condition)
+    customers = customer_access.visible_customers(request.user).filter(condition)
     if external_id:
         customers = customers.filter(external_id=external_id)
     return customers.distinct().order_by("name", "pk")
@@ -37,8 +37,8 @@ def customer_list(request, filters: Query[ListFilters], external_id: str | None 
 
 def _owner(request, owner_id: int | None):
     """Whom a new or handed-over customer belongs to: as on the pages, one of
-    access.customer_owners() (yourself when left out); nobody for directors (403)."""
-    owners = access.customer_owners(request.user)
+    customer_access.customer_owners() (yourself when left out); nobody for directors (403)."""
+    owners = customer_access.customer_owners(request.user)
     if not owners.exists():
         raise PermissionDenied
     owner = owners.filter(pk=request.user.pk if owner_id is None else owner_id).first()
@@ -74,7 +74,7 @@ def customer_create(request, payload: schemas.CustomerIn):
 
 
 def _update_customer(request, pk: int, fields: dict) -> Customer:
-    customer = access.customer_for_edit(request.user, pk)
+    customer = customer_access.customer_for_edit(request.user, pk)
     return customer_services.update_customer(actor=request.user, customer=customer, data=fields)
 
 
@@ -84,7 +84,7 @@ def _update_customer(request, pk: int, fields: dict) -> Customer:
     summary="Change a customer (its owner, their managers, admins)",
 )
 def customer_update(request, customer_id: int, payload: schemas.CustomerPatch):
-    customer = access.customer_for_edit(request.user, customer_id)
+    customer = customer_access.customer_for_edit(request.user, customer_id)
     data = payload.model_dump(exclude_unset=True)
     if "owner_id" in data:
         data["owner"] = _owner(request, data.pop("owner_id"))
@@ -97,7 +97,7 @@ def activity_list(request, filters: Query[ListFilters], external_id: str | None 
     condition = narrow(
         request.user, filters, team_field="team", member_field="author", day_field="occurred_on", week=False
     )
-    activities = access.visible_activities(request.user).filter(condition)
+    activities = customer_access.visible_activities(request.user).filter(condition)
     if external_id:
         activities = activities.filter(external_id=external_id)
     return activities.order_by("-occurred_on", "-pk")
@@ -105,7 +105,7 @@ def activity_list(request, filters: Query[ListFilters], external_id: str | None 
 
 def _own_customer(request, customer_id: int) -> Customer:
     try:
-        return access.customer_for_view(request.user, customer_id)
+        return customer_access.customer_for_view(request.user, customer_id)
     except Http404:
         raise ValidationError({"customer_id": [_("Choose one of your own customers.")]}) from None
 
@@ -124,7 +124,7 @@ def _activity_data(request, fields: dict) -> dict:
     summary="Log an activity (201), or change the one with the same external_id (200)",
 )
 def activity_create(request, payload: schemas.ActivityIn):
-    if not access.keeps_sales_log(request.user):
+    if not customer_access.keeps_sales_log(request.user):
         raise PermissionDenied
     sent = _activity_data(request, payload.model_dump(exclude_unset=True, exclude={"external_id"}))
     if payload.external_id:
@@ -147,6 +147,6 @@ def activity_create(request, payload: schemas.ActivityIn):
     summary="Change your activity while its week is open",
 )
 def activity_update(request, activity_id: int, payload: schemas.ActivityPatch):
-    activity = access.activity_for_edit(request.user, activity_id)
+    activity = customer_access.activity_for_edit(request.user, activity_id)
     data = _activity_data(request, payload.model_dump(exclude_unset=True))
     return customer_services.update_activity(actor=request.user, activity=activity, data=data)
