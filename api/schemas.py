@@ -368,6 +368,14 @@ class OpportunityDetailOut(OpportunityOut):
     stage_history: list[StageChangeOut]
     close_date_changes: list[CloseDateChangeOut]
 
+    @staticmethod
+    def resolve_stage_history(opportunity) -> list:
+        return list(opportunity.stage_changes.order_by("changed_on", "pk"))
+
+    @staticmethod
+    def resolve_close_date_changes(opportunity) -> list:
+        return list(opportunity.close_date_changes.order_by("changed_on", "pk"))
+
 
 class OpportunityIn(Input):
     customer_id: int

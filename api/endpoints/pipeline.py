@@ -75,21 +75,13 @@ def opportunity_list(request, filters: Query[OpportunityFilters]):
     return opportunities.distinct().order_by("expected_close_on", "pk")
 
 
-def _detail(opportunity: Opportunity) -> dict:
-    return {
-        **schemas.OpportunityOut.from_orm(opportunity).model_dump(),
-        "stage_history": list(opportunity.stage_changes.order_by("changed_on", "pk")),
-        "close_date_changes": list(opportunity.close_date_changes.order_by("changed_on", "pk")),
-    }
-
-
 @router.get(
     "/opportunities/{int:opportunity_id}",
     response=schemas.OpportunityDetailOut,
     summary="An opportunity with its stage history and close-date changes",
 )
 def opportunity_detail(request, opportunity_id: int):
-    return _detail(access.opportunity_for_view(request.user, opportunity_id))
+    return access.opportunity_for_view(request.user, opportunity_id)
 
 
 def _choices(fields: dict) -> dict:
