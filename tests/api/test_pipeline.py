@@ -59,10 +59,7 @@ def test_a_stage_move_is_kept_in_the_history_audited_and_a_loss_needs_a_reason(r
     assert slipped["expected_close_on"] == "2027-01-15"
     detail = api.get(f"/opportunities/{deal.pk}").json()
     assert [(c["from_on"], c["to_on"]) for c in detail["close_date_changes"]] == [("2026-12-15", "2027-01-15")]
-    assert (
-        AuditEntry.objects.filter(target_id=deal.pk, action=AuditEntry.Action.STATUS_CHANGED, actor=rep).count()
-        == 2
-    )
+    assert AuditEntry.objects.filter(target_id=deal.pk, action=AuditEntry.Action.STATUS_CHANGED, actor=rep).count() == 2
 
 
 def test_bad_opportunities_are_refused_by_field_and_nothing_is_written(rep, outsider, huawei, api_as):  # noqa: F811
