@@ -9,11 +9,11 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from api import schemas
 from api.endpoints.filters import ListFilters, narrow
+from reports import access
 from reports import services as report_services
 from reports.models import KPI, KpiValue, WeeklyReport
 from reviews import services as review_services
 from reviews.models import Feedback
-from teams import access
 from teams.services import current_membership
 
 router = Router(tags=["weekly reports"])
