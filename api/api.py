@@ -9,7 +9,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError as SchemaError
 
 from api.auth import TokenAuth, TokenRateThrottle
-from api.endpoints import customers, reports, teams
+from api.endpoints import customers, pipeline, reports, teams
 from reports.services import ReportConflict
 
 api = NinjaAPI(
@@ -30,6 +30,7 @@ api = NinjaAPI(
 api.add_router("", teams.router)
 api.add_router("", reports.router)
 api.add_router("", customers.router)
+api.add_router("", pipeline.router)
 
 
 def field_errors(exc: ValidationError) -> dict[str, list[str]]:

@@ -306,3 +306,168 @@ class TeamNumbersOut(Schema):
     end: datetime.date
     totals: list[KpiTotalOut]
     discipline: DisciplineOut
+
+
+# The pipeline ----------------------------------------------------------------------------------
+
+
+class StageOut(Schema):
+    id: int
+    name: str
+    probability: int
+    position: int
+    is_won: bool
+    is_lost: bool
+    is_active: bool
+
+
+class LeadSourceOut(Schema):
+    id: int
+    name: str
+    position: int
+    is_active: bool
+
+
+class OpportunityOut(Schema):
+    id: int
+    customer_id: int
+    owner_id: int
+    name: str
+    amount: Decimal
+    stage_id: int
+    expected_close_on: datetime.date
+    lead_source_id: int | None
+    competitor: str
+    loss_reason: str
+    created_on: datetime.date
+    closed_on: datetime.date | None
+    external_id: str
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_owner_id(opportunity) -> int:
+        """Whoever owns the customer owns its opportunities."""
+        return opportunity.customer.owner_id
+
+
+class StageChangeOut(Schema):
+    from_stage_id: int | None
+    to_stage_id: int
+    changed_on: datetime.date
+    changed_by_id: int | None
+
+
+class CloseDateChangeOut(Schema):
+    from_on: datetime.date
+    to_on: datetime.date
+    changed_on: datetime.date
+    changed_by_id: int | None
+
+
+class OpportunityDetailOut(OpportunityOut):
+    stage_history: list[StageChangeOut]
+    close_date_changes: list[CloseDateChangeOut]
+
+    @staticmethod
+    def resolve_stage_history(opportunity) -> list:
+        return list(opportunity.stage_changes.order_by("changed_on", "pk"))
+
+    @staticmethod
+    def resolve_close_date_changes(opportunity) -> list:
+        return list(opportunity.close_date_changes.order_by("changed_on", "pk"))
+
+
+class OpportunityIn(Input):
+    customer_id: int
+    name: str = Field(max_length=200)
+    amount: Decimal
+    stage_id: int
+    expected_close_on: datetime.date
+    lead_source_id: int | None = None
+    competitor: str = Field("", max_length=200)
+    loss_reason: str = Field("", max_length=300)
+    external_id: str = Field("", max_length=100, description="Your system's id: sending it again updates.")
+
+
+class OpportunityPatch(Input):
+    name: str | None = Field(None, max_length=200)
+    amount: Decimal | None = None
+    stage_id: int | None = Field(None, description="A move is kept in the stage history; lost needs loss_reason.")
+    expected_close_on: datetime.date | None = None
+    lead_source_id: int | None = None
+    competitor: str | None = Field(None, max_length=200)
+    loss_reason: str | None = Field(None, max_length=300)
+
+
+class PeriodOut(Schema):
+    team_id: int
+    period: str
+    start: datetime.date
+    end: datetime.date
+
+
+class ForecastRowOut(Schema):
+    member_id: int | None
+    won: Decimal
+    weighted: Decimal
+    pipeline: Decimal
+    forecast: Decimal
+    commit: Decimal | None
+    best_case: Decimal | None
+    target: Decimal | None
+    attainment: Decimal | None
+    frozen: Decimal | None
+    accuracy: Decimal | None
+
+
+class ForecastOut(PeriodOut):
+    is_closed: bool
+    rows: list[ForecastRowOut]
+    total: ForecastRowOut
+
+
+class FunnelStepOut(Schema):
+    stage_id: int
+    stage: str
+    reached: int
+    conversion: Decimal | None
+
+
+class OutcomesOut(Schema):
+    won: int
+    lost: int
+    won_amount: Decimal
+    cycle_days: Decimal | None
+    win_rate: Decimal | None
+
+
+class SourceFunnelOut(Schema):
+    lead_source: str
+    steps: list[FunnelStepOut]
+    outcomes: OutcomesOut
+
+
+class MemberOutcomesOut(OutcomesOut):
+    member_id: int
+
+
+class LossReasonOut(Schema):
+    loss_reason: str
+    count: int
+    amount: Decimal | None
+
+
+class LostCustomerOut(Schema):
+    id: int
+    name: str
+    owner_id: int
+    lost_reason: str
+
+
+class FunnelOut(PeriodOut):
+    steps: list[FunnelStepOut]
+    outcomes: OutcomesOut
+    by_source: list[SourceFunnelOut]
+    by_member: list[MemberOutcomesOut]
+    loss_reasons: list[LossReasonOut]
+    lost_customers: list[LostCustomerOut]

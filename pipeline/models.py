@@ -81,6 +81,10 @@ class Opportunity(models.Model):
     )
     competitor = models.CharField(_("competitor"), max_length=200, blank=True)
     loss_reason = models.CharField(_("why lost"), max_length=300, blank=True)
+    # As Customer.external_id: the deal's id in the system that sent it (the REST API), unique
+    # per customer. Per customer rather than per owner: an opportunity follows its customer when
+    # a manager hands the customer over, and its customer never changes.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
     # Days in the owner's time zone: the week's changes and the funnel's periods count these.
     created_on = models.DateField(_("created"))
     closed_on = models.DateField(_("closed"), null=True, blank=True)
@@ -102,6 +106,11 @@ class Opportunity(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="opportunity_amount_not_negative"),
+            models.UniqueConstraint(
+                fields=["customer", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="opportunity_external_id_per_customer",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -113,6 +113,7 @@ def create_opportunity(
     competitor: str = "",
     loss_reason: str = "",
     created_on: datetime.date | None = None,
+    external_id: str = "",
 ) -> Opportunity:
     """Add an opportunity with `customer`, counted as new on `created_on` (today in the owner's
     time zone by default), and start its stage history.
@@ -131,6 +132,7 @@ def create_opportunity(
         competitor=competitor,
         loss_reason=loss_reason,
         created_on=today,
+        external_id=external_id,
     )
     errors = check_opportunity(opportunity)
     if errors:

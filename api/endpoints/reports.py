@@ -9,7 +9,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from api import schemas
 from api.endpoints.filters import ListFilters, narrow
-from reports import access as report_access
+from reports import access
 from reports import services as report_services
 from reports.models import KPI, KpiValue, WeeklyReport
 from reviews import services as review_services
@@ -29,7 +29,7 @@ def report_list(request, filters: Query[ReportFilters]):
     condition = narrow(
         request.user, filters, team_field="team", member_field="author", day_field="week_start", week=True
     )
-    reports = report_access.visible_reports(request.user).filter(condition)
+    reports = access.visible_reports(request.user).filter(condition)
     if filters.status:
         reports = reports.filter(status=filters.status)
     return reports.order_by("-week_start", "author_id", "pk")
@@ -98,7 +98,7 @@ def detail(report: WeeklyReport) -> dict:
 
 @router.get("/reports/{int:report_id}", response=schemas.ReportDetailOut, summary="One report, in full")
 def report_detail(request, report_id: int):
-    return detail(report_access.report_for_view(request.user, report_id))
+    return detail(access.report_for_view(request.user, report_id))
 
 
 @router.post(
@@ -148,7 +148,7 @@ def content(report: WeeklyReport, payload: schemas.ReportContentIn) -> dict:
     summary="Change your draft (409 when it changed since base_version)",
 )
 def report_update(request, report_id: int, payload: schemas.ReportContentIn):
-    report = report_access.report_for_edit(request.user, report_id)
+    report = access.report_for_edit(request.user, report_id)
     saved = report_services.save_draft(
         report=report, editor=request.user, base_version=payload.base_version, data=content(report, payload)
     )
@@ -161,7 +161,7 @@ def report_update(request, report_id: int, payload: schemas.ReportContentIn):
     summary="Submit your draft, with any last changes, as the form's Submit button does",
 )
 def report_submit(request, report_id: int, payload: schemas.ReportContentIn):
-    report = report_access.report_for_edit(request.user, report_id)
+    report = access.report_for_edit(request.user, report_id)
     # As the form: what is sent is saved first (refused if the report changed since
     # base_version), then submitted; if something required is missing it stays a saved draft.
     saved = report_services.save_draft(
@@ -172,7 +172,7 @@ def report_submit(request, report_id: int, payload: schemas.ReportContentIn):
 
 @router.get("/reports/{int:report_id}/feedback", response=list[schemas.FeedbackOut], summary="Feedback on a report")
 def feedback_list(request, report_id: int):
-    report = report_access.report_for_view(request.user, report_id)
+    report = access.report_for_view(request.user, report_id)
     return _feedback(report.feedback.prefetch_related("goals"))
 
 
@@ -182,6 +182,6 @@ def feedback_list(request, report_id: int):
     summary="Give feedback and mark the report reviewed (its managers)",
 )
 def feedback_create(request, report_id: int, payload: schemas.FeedbackIn):
-    report = report_access.report_for_review(request.user, report_id)
+    report = access.report_for_review(request.user, report_id)
     feedback = review_services.mark_reviewed(report=report, reviewer=request.user, **payload.model_dump())
     return Status(201, _feedback([feedback])[0])

@@ -33,6 +33,18 @@ def no_body(pks):
     return None
 
 
+def new_opportunity(pks):
+    from pipeline.models import Stage
+
+    return {
+        "customer_id": pks["customer"],
+        "name": "扩容二期",
+        "amount": "50000",
+        "stage_id": Stage.objects.first().pk,
+        "expected_close_on": "2030-03-31",
+    }
+
+
 def today_visit(pks):
     return {"customer_id": pks["customer"], "occurred_on": timezone.localdate().isoformat(), "kind": "visit"}
 
@@ -73,6 +85,20 @@ MATRIX = {
     # Rep logs a visit with their customer; other writers may not use rep's customer (400).
     ("post", "/activities", today_visit): {**every(400), "rep": 201, "director": 403, "admin": 403},
     ("patch", "/activities/{activity}", lambda o: {"outcome": "约了下周拜访"}): {**team_readers(403), "rep": 200},
+    # The pipeline: as its pages (pipeline/access.py), opportunities follow their customer's reach.
+    ("get", "/stages", no_body): every(200),
+    ("get", "/lead-sources", no_body): every(200),
+    ("get", "/opportunities", no_body): every(200),
+    ("get", "/opportunities/{opportunity}", no_body): {**team_readers(), "rep": 200},
+    # On rep's customer: rep, the manager above and admins; other writers may not use it (400).
+    ("post", "/opportunities", new_opportunity): {**every(400), "rep": 201, "lead": 201, "admin": 201, "director": 403},
+    ("patch", "/opportunities/{opportunity}", lambda o: {"competitor": "爱立信"}): {
+        **team_readers(200),
+        "rep": 200,
+        "director": 403,
+    },
+    ("get", "/teams/{team}/forecast", no_body): team_readers(),
+    ("get", "/teams/{team}/funnel", no_body): team_readers(),
 }
 
 
