@@ -75,11 +75,11 @@ def content_key(variant: str, *, language: str, report=None, team=None, member=N
         # The period beside the one before and the same one a year before (rollups.compare).
         ranges = [(start, end), rollups.previous_period(start, end), rollups.year_before(start, end)]
         in_team = access.in_subtrees((team.path,))
-        reports = [_fingerprint(WeeklyReport.objects.filter(in_team, week_start__range=r)) for r in ranges]
+        fingerprints = [_fingerprint(WeeklyReport.objects.filter(in_team, week_start__range=r)) for r in ranges]
         targets = Target.objects.filter(week_start__range=(start, end)).aggregate(
             n=Count("pk"), changed=Max("updated_at")
         )
-        descriptor = f"{team.pk}:{start}:{end}:{reports}:{targets['n']}:{targets['changed']}"
+        descriptor = f"{team.pk}:{start}:{end}:{fingerprints}:{targets['n']}:{targets['changed']}"
     else:
         scope = Q(author=member) if member is not None else Q()
         if team is not None:
