@@ -73,10 +73,31 @@ class Cell:
     actual: Decimal | None
     target: Decimal | None
     rank: int | None = None
+    # The member's actual in the previous period (环比) and in the same period a year before (同比).
+    previous: Decimal | None = None
+    year_ago: Decimal | None = None
 
     @property
     def rate(self) -> Decimal | None:
         return achievement(self.actual, self.target)
+
+    @property
+    def comparison(self) -> KpiComparison:
+        """The cell as the team totals compare theirs: the same KpiComparison, so the same rule
+        (no figure or a zero before, no change)."""
+        return KpiComparison(
+            KpiTotal(self.kpi, self.target, self.actual),
+            KpiTotal(self.kpi, None, self.previous),
+            KpiTotal(self.kpi, None, self.year_ago),
+        )
+
+    @property
+    def change(self) -> Decimal | None:
+        return self.comparison.change
+
+    @property
+    def change_on_year(self) -> Decimal | None:
+        return self.comparison.change_on_year
 
 
 @dataclass
@@ -198,7 +219,16 @@ def build(
     primary = primary or (kpis[0] if kpis else None)
 
     discipline = Discipline.of(roster.roster_of(team, roster_weeks(team_settings, weeks)).counts())
-    members = _members(team, weeks, kpis, primary, start, end)
+    members = _members(
+        team,
+        weeks,
+        kpis,
+        primary,
+        start,
+        end,
+        previous_weeks=weeks_between(team_settings, previous_start, previous_end),
+        year_ago_weeks=weeks_between(team_settings, year_ago_start, year_ago_end),
+    )
     activity = _activity(team, [row.member for row in members], start, end)
     problems = problem_analysis.overview(team, start, end)
     return Dashboard(
@@ -253,15 +283,17 @@ def _activity(team: Team, members: list[User], start: datetime.date, end: dateti
     )
 
 
-def _members(team, weeks, kpis, primary, start, end) -> list[MemberRow]:
+def _members(team, weeks, kpis, primary, start, end, *, previous_weeks=(), year_ago_weeks=()) -> list[MemberRow]:
     """Each member's KPIs for the period: what they reported in this subtree, against the targets
     of the weeks they were in it (someone who moved counts where they were that week). Everyone
     who was a salesperson here, wrote a report here or had a target here is a row, so the rows
-    add up to the team's totals."""
+    add up to the team's totals. Beside each figure, what the member reported here in the
+    previous period and a year before (read in the same query)."""
     actual = {
         (row["report__author_id"], row["kpi_id"], row["report__week_start"]): row["total"]
         for row in KpiValue.objects.filter(
-            access.in_subtrees((team.path,), prefix="report__team__"), report__week_start__in=weeks
+            access.in_subtrees((team.path,), prefix="report__team__"),
+            report__week_start__in=[*weeks, *previous_weeks, *year_ago_weeks],
         )
         .exclude(report__status=WeeklyReport.Status.DRAFT)
         .values("report__author_id", "kpi_id", "report__week_start")
@@ -269,7 +301,8 @@ def _members(team, weeks, kpis, primary, start, end) -> list[MemberRow]:
     }
     targets = roster.member_targets(paths=(team.path,), start=start, end=end)
     target = {(t.member_id, t.kpi_id, t.week): t.value for t in targets}
-    people = {key[0] for key in actual} | {t.member_id for t in targets}
+    this_period = set(weeks)
+    people = {key[0] for key in actual if key[2] in this_period} | {t.member_id for t in targets}
     memberships = list(
         Membership.objects.filter(
             Q(access.in_subtrees((team.path,)), role=Membership.Role.SALESPERSON, started_on__lte=end)
@@ -286,7 +319,15 @@ def _members(team, weeks, kpis, primary, start, end) -> list[MemberRow]:
         for kpi in kpis:
             actuals = [actual.get((user_id, kpi.pk, w)) for w in weeks]
             weekly_targets = [target.get((user_id, kpi.pk, w)) for w in weeks]
-            row.cells.append(Cell(kpi, combine(kpi, actuals), combine(kpi, weekly_targets)))
+            row.cells.append(
+                Cell(
+                    kpi,
+                    combine(kpi, actuals),
+                    combine(kpi, weekly_targets),
+                    previous=combine(kpi, [actual.get((user_id, kpi.pk, w)) for w in previous_weeks]),
+                    year_ago=combine(kpi, [actual.get((user_id, kpi.pk, w)) for w in year_ago_weeks]),
+                )
+            )
             if kpi == primary:
                 row.spark = charts.sparkline(f"{current.user} · {kpi.name}", actuals)
                 rates = [achievement(a, t) for a, t in zip(actuals, weekly_targets, strict=True)]
@@ -392,6 +433,8 @@ class TeamColumn:
     team: Team
     totals: list[KpiTotal]
     discipline: Discipline
+    # Each total beside the team's previous period (环比) and the same period a year before (同比).
+    comparisons: list[KpiComparison] = field(default_factory=list)
 
 
 def cached_compare(
@@ -405,7 +448,8 @@ def cached_compare(
 def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date) -> list[TeamColumn]:
     """The teams directly under `node` (each with its own subtree) side by side for a period: the
     same KPIs, targets, rates and submission discipline. Grouped queries: the cost does not grow
-    with the number of teams."""
+    with the number of teams. Each figure comes with the previous period's and the year before's
+    (summaries.rollups.previous_period, year_before), read in the same query."""
     children = list(Team.objects.filter(parent=node, is_active=True).order_by("name"))
     if not children:
         children = [node]
@@ -417,11 +461,13 @@ def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: 
         return owner[path]
 
     weeks = weeks_between(team_settings, start, end)
+    previous_weeks = weeks_between(team_settings, *previous_period(start, end))
+    year_ago_weeks = weeks_between(team_settings, *year_before(start, end))
     sums = defaultdict(lambda: [Decimal(0), 0])  # (column, kpi, week) -> [sum, count]
     for row in (
         KpiValue.objects.filter(
             access.in_subtrees((node.path,), prefix="report__team__"),
-            report__week_start__in=weeks,
+            report__week_start__in=[*weeks, *previous_weeks, *year_ago_weeks],
             actual__isnull=False,
         )
         .exclude(report__status=WeeklyReport.Status.DRAFT)
@@ -436,10 +482,11 @@ def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: 
     for t in roster.member_targets(paths=(node.path,), start=start, end=end):
         if t.week in weeks:
             goals[(column_of(t.team.path), t.kpi_id, t.week)].append(t.value)
-    kpi_ids = {key[1] for key in sums} | {key[1] for key in goals}
+    this_period = set(weeks)
+    kpi_ids = {key[1] for key in sums if key[2] in this_period} | {key[1] for key in goals}
     kpis = list(KPI.objects.filter(pk__in=kpi_ids).order_by("position", "pk"))
 
-    def weekly(column, kpi):
+    def weekly(column, kpi, weeks=weeks):
         values = []
         for week in weeks:
             total, n = sums.get((column, kpi.pk, week), (None, 0))
@@ -452,14 +499,23 @@ def compare(node: Team, team_settings: TeamSettings, start: datetime.date, end: 
     people = roster.Roster(paths=(node.path,), weeks=roster_weeks(team_settings, weeks))
     columns = []
     for child in children:
+        totals = [
+            KpiTotal(kpi, combine(kpi, weekly_targets(child.pk, kpi)), combine(kpi, weekly(child.pk, kpi)))
+            for kpi in kpis
+        ]
         columns.append(
             TeamColumn(
                 team=child,
-                totals=[
-                    KpiTotal(kpi, combine(kpi, weekly_targets(child.pk, kpi)), combine(kpi, weekly(child.pk, kpi)))
-                    for kpi in kpis
-                ],
+                totals=totals,
                 discipline=Discipline.of(people.counts(under=child.path)),
+                comparisons=[
+                    KpiComparison(
+                        total,
+                        KpiTotal(total.kpi, None, combine(total.kpi, weekly(child.pk, total.kpi, previous_weeks))),
+                        KpiTotal(total.kpi, None, combine(total.kpi, weekly(child.pk, total.kpi, year_ago_weeks))),
+                    )
+                    for total in totals
+                ],
             )
         )
     return columns

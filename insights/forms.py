@@ -94,6 +94,7 @@ class ExportForm(forms.Form):
             ("long", _("One row per member, week and KPI")),
             ("wide", _("One row per member and week")),
             ("log", _("One row per sales activity")),
+            ("kpis", _("One row per KPI, against the previous period and a year before")),
         ],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )

@@ -1,7 +1,9 @@
 """Reports and KPI values of a team subtree and period as CSV or XLSX, for Excel.
 
-Three layouts: one row per member, week and KPI ("long", for pivot tables), one row per member
-and week with a column group per KPI ("wide", to read), and one row per sales activity ("log").
+Four layouts: one row per member, week and KPI ("long", for pivot tables), one row per member
+and week with a column group per KPI ("wide", to read), one row per sales activity ("log"), and
+one row per KPI with the team's period beside the previous period (环比) and the same period a
+year before (同比) ("kpis", the figures of the dashboard and the summaries, from rollups.compare).
 Headers are in the requester's language (Chinese by default) and name each column's unit.
 Numbers stay numbers in XLSX. CSV is UTF-8 with a byte-order mark so Excel shows Chinese
 correctly. Text that a spreadsheet would take for a formula (starting with = + - @), in a header
@@ -23,6 +25,7 @@ from customers.models import Activity
 from reports import roster
 from reports.models import KPI, KpiValue, Target, WeeklyReport
 from reports.services import achievement
+from summaries import rollups
 from teams import access
 from teams.models import Team, User
 from teams.spreadsheets import CHUNK, safe_text, write_csv, write_xlsx
@@ -215,6 +218,45 @@ def log_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[list
     return header, rows()
 
 
+def kpi_rows(team: Team, start: datetime.date, end: datetime.date) -> tuple[list[str], Iterator[list]]:
+    """The team's KPIs for the period against target, beside the previous period and a year before:
+    rollups.compare(), as the dashboard totals and the month, quarter and year summaries show them."""
+    previous_start, previous_end = rollups.previous_period(start, end)
+    year_ago_start, year_ago_end = rollups.year_before(start, end)
+    header = [
+        _("KPI code"),
+        _("KPI"),
+        _("Unit"),
+        _("Target"),
+        _("Actual"),
+        _("Achievement (%)"),
+        _("Actual %(start)s – %(end)s") % {"start": previous_start, "end": previous_end},
+        _("Change on previous period (%)"),
+        _("Actual %(start)s – %(end)s") % {"start": year_ago_start, "end": year_ago_end},
+        _("Change on a year before (%)"),
+    ]
+    current = rollups.kpi_series(start=start, end=end, team=team)
+    comparisons = rollups.compare(start=start, end=end, current=current, team=team, member=None)
+
+    def rows():
+        for row in comparisons:
+            kpi = row.kpi
+            yield [
+                kpi.code,
+                safe_text(kpi.name),
+                _unit(kpi),
+                _number(row.current.target, kpi),
+                _number(row.current.actual, kpi),
+                _percent(row.current.rate),
+                _number(row.previous.actual, kpi),
+                _percent(row.change),
+                _number(row.year_ago.actual if row.year_ago else None, kpi),
+                _percent(row.change_on_year),
+            ]
+
+    return header, rows()
+
+
 def _report_cells(report: WeeklyReport) -> list:
     """The columns every row starts with: who, where, which week, and how it was submitted."""
     return [
@@ -244,7 +286,7 @@ def _hours(report: WeeklyReport) -> Decimal | None:
 
 
 def render(*, team: Team, start: datetime.date, end: datetime.date, layout: str, file_format: str, progress) -> bytes:
-    header, rows = {"wide": wide_rows, "log": log_rows}.get(layout, long_rows)(team, start, end)
+    header, rows = {"wide": wide_rows, "log": log_rows, "kpis": kpi_rows}.get(layout, long_rows)(team, start, end)
     if file_format == "xlsx":
         return write_xlsx(header, rows, progress, title=_("Sales log") if layout == "log" else _("Reports"))
     return write_csv(header, rows, progress)

@@ -30,6 +30,7 @@ class Document(models.Model):
         LONG = "long", _("One row per member, week and KPI")
         WIDE = "wide", _("One row per member and week")
         LOG = "log", _("One row per sales activity")
+        KPIS = "kpis", _("One row per KPI, against the previous period and a year before")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for a worker")

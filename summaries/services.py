@@ -71,6 +71,15 @@ def content_key(variant: str, *, language: str, report=None, team=None, member=N
             n=Count("pk"), changed=Max("updated_at")
         )
         descriptor = f"{team.pk}:{start}:{end}:{state['n']}:{state['changed']}"
+    elif variant.endswith(f":{Document.Layout.KPIS}"):
+        # The period beside the one before and the same one a year before (rollups.compare).
+        ranges = [(start, end), rollups.previous_period(start, end), rollups.year_before(start, end)]
+        in_team = access.in_subtrees((team.path,))
+        fingerprints = [_fingerprint(WeeklyReport.objects.filter(in_team, week_start__range=r)) for r in ranges]
+        targets = Target.objects.filter(week_start__range=(start, end)).aggregate(
+            n=Count("pk"), changed=Max("updated_at")
+        )
+        descriptor = f"{team.pk}:{start}:{end}:{fingerprints}:{targets['n']}:{targets['changed']}"
     else:
         scope = Q(author=member) if member is not None else Q()
         if team is not None:
@@ -238,6 +247,8 @@ def _export(job: Document) -> bytes:
     # An export always has its team and period (request_document); the ignores below say so.
     if job.layout == Document.Layout.LOG:
         rows = exports.activities(job.team, job.period_start, job.period_end)  # type: ignore[arg-type]
+    elif job.layout == Document.Layout.KPIS:
+        rows = exports.KPI.objects.all()  # a handful of rows, one per KPI at most
     else:
         rows = exports.KpiValue.objects.filter(
             access.in_subtrees((job.team.path,), prefix="report__team__"),  # type: ignore[union-attr]

@@ -150,11 +150,12 @@ def test_director_comparison(client, director, lead, company, east):
     assert queries(client, director, url, NOVEMBER) == before
 
 
-def test_export_of_a_month(client, lead, team):
+@pytest.mark.parametrize("layout", ["long", "kpis"])
+def test_export_of_a_month(client, lead, team, layout):
     from summaries.models import Document
 
     url = reverse("insights:export", args=[team.pk])
-    data = {"start": "2026-11-01", "end": "2026-11-30", "file_format": "xlsx", "layout": "long"}
+    data = {"start": "2026-11-01", "end": "2026-11-30", "file_format": "xlsx", "layout": layout}
     _team_weeks(team, lead, range(2), weeks_back(1))
     before = queries(client, lead, url, data, method="post")
 
