@@ -28,6 +28,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from teams import spreadsheets
@@ -97,6 +98,14 @@ def register_list(name: str, exportable: ExportableList) -> None:
     LISTS[name] = exportable
 
 
+def list_cells(name: str, rows: QuerySet) -> Iterator[list]:
+    """The export's rows of a registered list, at once or in the worker: its cells, with
+    translatable labels (choices' displays) turned into text."""
+    cells = LISTS[name].cells
+    for row in rows.iterator(chunk_size=spreadsheets.CHUNK):
+        yield [str(cell) if isinstance(cell, Promise) else cell for cell in cells(row)]
+
+
 def export_at_once() -> int:
     return getattr(settings, "EXPORT_AT_ONCE", EXPORT_AT_ONCE)
 
@@ -133,7 +142,7 @@ def export_list(request, name: str, rows: QuerySet) -> HttpResponse | None:
         file_format=file_format,
         filename=exportable.filename,
         header=exportable.header(),
-        rows=(exportable.cells(row) for row in rows.iterator(chunk_size=spreadsheets.CHUNK)),
+        rows=list_cells(name, rows),
         title=exportable.title(),
     )
 

@@ -68,6 +68,7 @@ def test_export_this_list_downloads_the_filtered_log(client, rep, huawei):
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 2
     assert lines[1].startswith(MONDAY.isoformat()) and "华为技术有限公司" in lines[1] and "报价已发" in lines[1]
+    assert listed(client, rep, export="xlsx").content.startswith(b"PK")
 
 
 def test_the_log_pages_link_to_the_list(client, rep, lead, huawei):
