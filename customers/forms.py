@@ -10,9 +10,10 @@ from django.utils.translation import pgettext_lazy
 from customers import activity_extensions, services
 from customers.models import Activity, Customer, LogImport
 from reports.customer_names import name_key
+from reports.dates import BoundedDateField
 from teams import filters
 from teams.filters import FilterForm
-from teams.forms import CrispyMixin, ServiceCheckedModelForm
+from teams.forms import CrispyMixin, IsoDateInput, ServiceCheckedModelForm
 from teams.models import User
 
 DATE = {"type": "date"}
@@ -216,3 +217,52 @@ class CustomerFilter(FilterForm):
 
     def filter_owner(self, customers, owner):
         return customers.filter(owner_id=owner)
+
+
+class ActivityFilter(FilterForm):
+    """The sales log as a list: a period, a type, a customer's name, and who logged it when the
+    viewer sees several people."""
+
+    start = BoundedDateField(label=_("From"), widget=IsoDateInput(filters.SMALL))
+    end = BoundedDateField(label=_("Until"), widget=IsoDateInput(filters.SMALL))
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=[("", _("All")), *Activity.Kind.choices],
+        widget=forms.Select(attrs=filters.SMALL_SELECT),
+    )
+    customer = forms.CharField(
+        label=_("Customer"),
+        max_length=100,
+        widget=forms.TextInput(attrs={**filters.SMALL, "type": "search", "placeholder": _("Customer name")}),
+    )
+    author = forms.TypedChoiceField(label=_("Salesperson"), coerce=int, widget=forms.Select(attrs=filters.SMALL_SELECT))
+
+    def __init__(self, data=None, *, authors: list[User], **kwargs):
+        super().__init__(data, **kwargs)
+        if len(authors) > 1:
+            self.fields["author"].choices = [("", _("All")), *((person.pk, str(person)) for person in authors)]
+        else:
+            del self.fields["author"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The last day is before the first."))
+            cleaned.pop("end", None)
+        return cleaned
+
+    def filter_start(self, activities, day):
+        return activities.filter(occurred_on__gte=day)
+
+    def filter_end(self, activities, day):
+        return activities.filter(occurred_on__lte=day)
+
+    def filter_kind(self, activities, kind):
+        return activities.filter(kind=kind)
+
+    def filter_customer(self, activities, name):
+        return activities.filter(customer__name__icontains=name)
+
+    def filter_author(self, activities, author):
+        return activities.filter(author_id=author)

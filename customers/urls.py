@@ -9,6 +9,7 @@ urlpatterns = [
     path("log/activities/", views.activity_create, name="activity_create"),
     path("log/activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("log/activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
+    path("log/list/", views.activity_list, name="activity_list"),
     path("log/import/", views.import_upload, name="import"),
     path("log/import/sample/<slug:kind>.csv", views.import_sample, name="import_sample"),
     path("log/import/<int:pk>/", views.import_preview, name="import_preview"),

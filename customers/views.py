@@ -7,17 +7,18 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from customers import access as customer_access
 from customers import imports, services
-from customers.forms import ActivityForm, CustomerFilter, CustomerForm, LogImportForm
+from customers.forms import ActivityFilter, ActivityForm, CustomerFilter, CustomerForm, LogImportForm
 from customers.models import Activity, Customer, LogImport
 from reports import dates
 from reports.models import TeamSettings, WeeklyReport
@@ -27,6 +28,7 @@ from teams.models import User
 
 FOLLOW_UPS_SHOWN = 20
 CUSTOMERS_PER_PAGE = 50
+ACTIVITIES_PER_PAGE = 50
 
 
 # The week -----------------------------------------------------------------------------------------
@@ -226,25 +228,91 @@ def member_log(request, pk):
     )
 
 
+def activity_rows(user: User, data) -> tuple[ActivityFilter, QuerySet]:
+    """The sales log `user` may read (their own, their subtree's), filtered by the query string."""
+    activities = customer_access.visible_activities(user)
+    s = access.scope(user)
+    if s.is_admin or s.readable_paths:
+        authors = list(access.visible_members(user).order_by("display_name", "pk"))
+    else:
+        authors = [user]
+    form = ActivityFilter(data, authors=authors)
+    activities = form.apply(activities).select_related("author", "team", "customer")
+    return form, activities.order_by("-occurred_on", "-pk")
+
+
+ACTIVITY_LIST = filters.ExportableList(
+    rows=activity_rows,
+    header=lambda: [
+        _("Date"),
+        _("Salesperson"),
+        _("Team"),
+        _("Customer"),
+        _("Type"),
+        pgettext("sales activity", "Outcome"),
+        _("Amount (CNY)"),
+        _("Next step"),
+        _("Next step by"),
+        _("Notes"),
+    ],
+    cells=lambda activity: _activity_cells(activity),
+    filename="sales-log",
+    title=lambda: _("Sales log"),
+)
+
+
+def _activity_cells(activity: Activity) -> list:
+    return [
+        activity.occurred_on.isoformat(),
+        str(activity.author),
+        activity.team.name,
+        activity.customer.name,
+        activity.get_kind_display(),
+        activity.outcome,
+        activity.amount,
+        activity.next_step,
+        activity.next_step_on.isoformat() if activity.next_step_on else "",
+        activity.notes,
+    ]
+
+
+@require_GET
+def activity_list(request):
+    """The sales log as a filtered list, across weeks and (for managers) people."""
+    form, activities = activity_rows(request.user, request.GET)
+    export = filters.export_list(request, "activities", activities)
+    if export:
+        return export
+    page = Paginator(activities, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "customers/activity_list.html", {"page": page, "form": form})
+
+
 # Customers ------------------------------------------------------------------------------------------
+
+
+def customer_rows(user: User, data) -> tuple[CustomerFilter, QuerySet]:
+    """The customers list as `user` may see it, filtered by the query string `data`."""
+    customers = customer_access.visible_customers(user)
+    owners = list(
+        User.objects.filter(Exists(customers.filter(owner=OuterRef("pk")))).order_by("display_name", "username")
+    )
+    form = CustomerFilter(data, owners=owners)
+    return form, form.apply(customers).select_related("owner").order_by("name", "pk")
+
+
+CUSTOMER_LIST = filters.ExportableList(
+    rows=customer_rows,
+    header=lambda: [_("Customer"), _("Industry"), _("Tier"), _("Status"), _("Owner"), _("Contact"), _("Added on")],
+    cells=lambda customer: _customer_cells(customer),
+    filename="customers",
+    title=lambda: _("Customers"),
+)
 
 
 @require_GET
 def customer_list(request):
-    customers = customer_access.visible_customers(request.user)
-    owners = list(
-        User.objects.filter(Exists(customers.filter(owner=OuterRef("pk")))).order_by("display_name", "username")
-    )
-    form = CustomerFilter(request.GET, owners=owners)
-    customers = form.apply(customers).select_related("owner").order_by("name", "pk")
-    export = filters.export_list(
-        request,
-        customers,
-        filename="customers",
-        header=[_("Customer"), _("Industry"), _("Tier"), _("Status"), _("Owner"), _("Contact"), _("Added on")],
-        cells=_customer_cells,
-        title=_("Customers"),
-    )
+    form, customers = customer_rows(request.user, request.GET)
+    export = filters.export_list(request, "customers", customers)
     if export:
         return export
     page = Paginator(customers, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))

@@ -1,7 +1,7 @@
 import difflib
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,23 +16,28 @@ from teams import filters
 REPORTS_PER_PAGE = 26
 
 
+def my_report_rows(user, data) -> tuple[MyReportsFilter, QuerySet]:
+    """The person's own reports, filtered by the query string `data`."""
+    form = MyReportsFilter(data)
+    return form, form.apply(WeeklyReport.objects.filter(author=user)).select_related("team").order_by("-week_start")
+
+
+MY_REPORTS = filters.ExportableList(
+    rows=my_report_rows,
+    header=lambda: [_("Week starting"), _("Team"), _("Status"), _("Submitted at"), _("Late")],
+    cells=lambda report: _my_report_cells(report),
+    filename="my-reports",
+    title=lambda: _("My reports"),
+)
+
+
 def my_reports(request):
-    form = MyReportsFilter(request.GET)
+    form, reports = my_report_rows(request.user, request.GET)
     values = Prefetch("kpi_values", queryset=KpiValue.objects.select_related("kpi").order_by("kpi__position"))
-    reports = form.apply(WeeklyReport.objects.filter(author=request.user)).order_by("-week_start")
-    export = filters.export_list(
-        request,
-        reports.select_related("team"),
-        filename="my-reports",
-        header=[_("Week starting"), _("Team"), _("Status"), _("Submitted at"), _("Late")],
-        cells=_my_report_cells,
-        title=_("My reports"),
-    )
+    export = filters.export_list(request, "my_reports", reports)
     if export:
         return export
-    page = Paginator(reports.select_related("team").prefetch_related(values), REPORTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(reports.prefetch_related(values), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "reports/my.html", {"page": page, "form": form})
 
 

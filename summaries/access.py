@@ -20,7 +20,9 @@ def document_for_view(user: User, pk: int):
     job = access.by_pk(Document.objects.select_related("report__team", "report__author", "team", "member"), pk)
     if job is None:
         raise Http404
-    if job.report_id is not None:
+    if job.kind == Document.Kind.LIST:
+        allowed = job.requested_by_id == user.pk  # rendered as that person sees the list
+    elif job.report_id is not None:
         allowed = report_access.can_view_report(user, job.report)
     elif job.member_id is not None:
         allowed = access.can_view_member_summary(user, job.member, job.team)

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import WeeklyReport
+from teams import filters
 from teams.models import Team
 
 
@@ -20,6 +21,7 @@ class Document(models.Model):
         MEMBER_PERIOD = "member_period", _("Member summary")
         TEAM_PERIOD = "team_period", _("Team summary")
         EXPORT = "export", _("Export of reports, KPI values or the sales log")
+        LIST = "list", _("Export of a filtered list")
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -50,6 +52,9 @@ class Document(models.Model):
     language = models.CharField(max_length=10)
     file_format = models.CharField(max_length=4, choices=Format.choices, default=Format.PDF)
     layout = models.CharField(max_length=4, choices=Layout.choices, blank=True)
+    # A list export (kind LIST): which list (teams.filters.LISTS) and its filters as a query string.
+    list_name = models.CharField(max_length=40, blank=True)
+    query = models.CharField(max_length=2000, blank=True)
     content_key = models.CharField(max_length=64, db_index=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -94,11 +99,18 @@ class Document(models.Model):
     def filename(self) -> str:
         if self.kind == self.Kind.REPORT:
             return f"weekly-report-{self.report.author.username}-{self.report.week_start:%Y-%m-%d}.pdf"
+        if self.kind == self.Kind.LIST:
+            return f"{self.list_name.replace('_', '-')}-{self.created_at:%Y-%m-%d}.{self.file_format}"
         if self.kind == self.Kind.TEAM_WEEK:
             return f"team-summary-{self.team_id}-{self.period_start:%Y-%m-%d}.pdf"
         who = f"member-{self.member_id}" if self.member_id else f"team-{self.team_id}"
         what = f"export-{self.layout}" if self.kind == self.Kind.EXPORT else "summary"
         return f"{what}-{who}-{self.period_start:%Y-%m-%d}-{self.period_end:%Y-%m-%d}.{self.file_format}"
+
+    @property
+    def list_title(self) -> str:
+        exportable = filters.LISTS.get(self.list_name)
+        return str(exportable.title()) if exportable else self.list_name
 
     @property
     def content_type(self) -> str:

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
+from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,7 +32,7 @@ from reports.signals import send_on_commit
 from summaries import exports, pdf, rollups
 from summaries.models import Document
 from summaries.signals import document_ready
-from teams import access
+from teams import access, filters, spreadsheets
 from teams.models import Team, User
 
 logger = logging.getLogger(__name__)
@@ -152,6 +153,61 @@ def request_document(
     return job
 
 
+def request_list_export(*, user: User, name: str, query: str, file_format: str) -> str:
+    """Queue a worker job that writes the list `name` (teams.filters.LISTS) with the filters in
+    `query`, as `user` may see it; returns the job's page. The same list and filters asked for
+    again within the minute share the job. Raises ValidationError like request_document()."""
+    return request_list_job(user=user, name=name, query=query, file_format=file_format).get_absolute_url()
+
+
+def request_list_job(*, user: User, name: str, query: str, file_format: str, language: str | None = None) -> Document:
+    """The job behind request_list_export()."""
+    if name not in filters.LISTS or file_format not in filters.FORMATS:
+        raise ValidationError(_("This list cannot be exported."))
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    minute = timezone.now().strftime("%Y-%m-%dT%H:%M")
+    digest = hashlib.sha256(f"{user.pk}:{name}:{query}:{file_format}:{language}:{minute}".encode()).hexdigest()[:48]
+    key = f"list:{digest}"
+    existing = Document.objects.filter(CURRENT, content_key=key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            _check_pending_limit(user)
+            job = Document.objects.create(
+                kind=Document.Kind.LIST,
+                language=language,
+                content_key=key,
+                requested_by=user,
+                file_format=file_format,
+                list_name=name,
+                query=query[:2000],
+            )
+    except IntegrityError:
+        return Document.objects.get(CURRENT, content_key=key)
+    transaction.on_commit(lambda: queue_render(job.pk))
+    return job
+
+
+def _list_export(job: Document) -> bytes:
+    """The list as its page shows it to whoever asked, now (the access policy is applied again
+    here: someone who has since lost sight of rows does not get them)."""
+    user = job.requested_by
+    if user is None or not user.is_active or user.status == User.Status.LEFT:
+        raise ValueError(_("the person who asked for this list can no longer see it"))
+    exportable = filters.LISTS[job.list_name]
+    _form, rows = exportable.rows(user, QueryDict(job.query))
+    total = max(rows.count(), 1)
+    cells = filters.list_cells(job.list_name, rows)
+
+    def progress(count: int) -> None:
+        _progress(job, 30 + 60 * count // total)
+
+    if job.file_format == Document.Format.XLSX:
+        return spreadsheets.write_xlsx(exportable.header(), cells, progress, title=exportable.title())
+    return spreadsheets.write_csv(exportable.header(), cells, progress)
+
+
 def _check_pending_limit(user: User) -> None:
     """Raises ValidationError when the user already has the most jobs waiting or rendering that
     one person may have. Call inside the transaction that creates the job."""
@@ -198,7 +254,9 @@ def render_job(*, job_id: int) -> bool:
     finished. A failure ends the job as "failed" with a reason the user can read."""
     if not _claim(job_id, timezone.now()):
         return False
-    job = Document.objects.select_related("report__author", "report__team", "team", "member").get(pk=job_id)
+    job = Document.objects.select_related("report__author", "report__team", "team", "member", "requested_by").get(
+        pk=job_id
+    )
     try:
         content = _render(job)
     except SoftTimeLimitExceeded:
@@ -225,6 +283,8 @@ def _render(job: Document) -> bytes:
     with translation.override(job.language):
         if job.kind == Document.Kind.EXPORT:
             return _export(job)
+        if job.kind == Document.Kind.LIST:
+            return _list_export(job)
         if job.kind == Document.Kind.REPORT:
             return pdf.report_pdf(job.report, job.language)  # type: ignore[arg-type]
         if job.kind == Document.Kind.TEAM_WEEK:
@@ -276,6 +336,16 @@ def retry(*, job: Document, requested_by: User | None) -> Document:
     job; the old one stays as history). Raises ValidationError like request_document()."""
     if not job.can_ask_again:
         return job
+    if job.kind == Document.Kind.LIST:
+        if requested_by is None:
+            return job
+        return request_list_job(
+            user=requested_by,
+            name=job.list_name,
+            query=job.query,
+            file_format=job.file_format,
+            language=job.language,
+        )
     return request_document(
         kind=job.kind,
         requested_by=requested_by,

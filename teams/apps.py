@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class TeamsConfig(AppConfig):
     name = "teams"
     verbose_name = _("Teams and members")
+
+    def ready(self):
+        from teams import filters, views
+
+        filters.register_list("members", views.MEMBER_LIST)

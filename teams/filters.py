@@ -11,17 +11,24 @@ policy (whose teams, whose members), and a plain form with one method per field 
 does; django-filter would add a dependency and a second way of declaring forms.
 
 Exports: the filtered rows go out at once as CSV or XLSX (teams.spreadsheets' writers)
-up to EXPORT_AT_ONCE rows; a longer list is refused with a message asking to narrow it (the
-team exports on the dashboards go through the worker for whole periods).
+up to EXPORT_AT_ONCE rows (setting EXPORT_AT_ONCE). A longer list goes through the worker: each
+exportable list is registered here by name (`register_list`: rows for a person and a query
+string, header, cells), and a higher app (summaries) registers the `LIST_WORKER` that stores the
+list's name and query string on a job and, in the worker, rebuilds the same rows with the same
+cells under the requester's access policy. teams stays the bottom layer: it imports neither.
 """
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from teams import spreadsheets
@@ -66,23 +73,77 @@ class FilterForm(forms.Form):
         return query.urlencode()
 
 
-def export_list(
-    request, rows: QuerySet, *, filename: str, header: list[str], cells: Callable[[Any], list], title: str = ""
-) -> HttpResponse | None:
-    """The list as a download when the query string asks for one (?export=csv or xlsx) and it is
-    short enough to write at once; otherwise None, with a message when it was too long."""
+@dataclass(frozen=True)
+class ExportableList:
+    """A list that can be exported, rebuilt from who asks and the query string alone.
+
+    rows(user, data) gives the filter form and the filtered rows the user may see (the page's
+    own access policy); header() and title() are called in the language of the file."""
+
+    rows: Callable[[Any, QueryDict], tuple[FilterForm, QuerySet]]
+    header: Callable[[], list[str]]
+    cells: Callable[[Any], list]
+    filename: str
+    title: Callable[[], str]
+
+
+LISTS: dict[str, ExportableList] = {}
+
+# Set by a higher app in its ready(): (user, list name, query string, file format) -> the URL of
+# the job that renders the list in a worker. Raises ValidationError when it cannot be queued.
+LIST_WORKER: list[Callable[..., str]] = []
+
+
+def register_list(name: str, exportable: ExportableList) -> None:
+    LISTS[name] = exportable
+
+
+def list_cells(name: str, rows: QuerySet) -> Iterator[list]:
+    """The export's rows of a registered list, at once or in the worker: its cells, with
+    translatable labels (choices' displays) turned into text."""
+    cells = LISTS[name].cells
+    for row in rows.iterator(chunk_size=spreadsheets.CHUNK):
+        yield [str(cell) if isinstance(cell, Promise) else cell for cell in cells(row)]
+
+
+def export_at_once() -> int:
+    return getattr(settings, "EXPORT_AT_ONCE", EXPORT_AT_ONCE)
+
+
+def list_rows(name: str, user, data: QueryDict) -> tuple[FilterForm, QuerySet]:
+    """The filter form and filtered rows of a registered list, as its page shows them."""
+    return LISTS[name].rows(user, data)
+
+
+def export_list(request, name: str, rows: QuerySet) -> HttpResponse | None:
+    """The list as a download when the query string asks for one (?export=csv or xlsx): at once
+    when it is short, otherwise a redirect to the worker's job for it; None when no export was
+    asked for (or it could not be queued, with a message saying why)."""
     file_format = request.GET.get("export", "")
     if file_format not in FORMATS:
         return None
-    if rows[: EXPORT_AT_ONCE + 1].count() > EXPORT_AT_ONCE:
-        messages.error(request, TOO_LONG % {"max": EXPORT_AT_ONCE})
-        return None
+    exportable = LISTS[name]
+    limit = export_at_once()
+    if rows[: limit + 1].count() > limit:
+        if not LIST_WORKER:
+            messages.error(request, TOO_LONG % {"max": limit})
+            return None
+        query = request.GET.copy()
+        for key in ("export", "page"):
+            query.pop(key, None)
+        try:
+            url = LIST_WORKER[0](user=request.user, name=name, query=query.urlencode(), file_format=file_format)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return None
+        messages.info(request, TO_WORKER % {"max": limit})
+        return HttpResponseRedirect(url)
     return export_response(
         file_format=file_format,
-        filename=filename,
-        header=header,
-        rows=(cells(row) for row in rows.iterator(chunk_size=spreadsheets.CHUNK)),
-        title=title,
+        filename=exportable.filename,
+        header=exportable.header(),
+        rows=list_cells(name, rows),
+        title=exportable.title(),
     )
 
 
@@ -104,4 +165,7 @@ def export_response(
     return response
 
 
+TO_WORKER = _(
+    "This list has more than %(max)s rows: it is being prepared in the background. Download it here when it is ready."
+)
 TOO_LONG = _("This list has more than %(max)s rows: narrow it with the filters before exporting it.")

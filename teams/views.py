@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -118,20 +118,28 @@ def team_edit(request, pk):
     return render(request, "teams/team_form.html", {"form": form, "team": Team.objects.get(pk=pk)})
 
 
+def member_rows(user: User, data) -> tuple[MemberFilter, QuerySet]:
+    """The members list as `user` may see it, filtered by the query string `data`."""
+    form = MemberFilter(data, teams=access.visible_teams(user))
+    members = access.visible_members(user) if access.scope(user).sees_teams else User.objects.none()
+    members = form.apply(members).prefetch_related(_current_memberships())
+    return form, members.order_by("display_name", "pk")
+
+
+MEMBER_LIST = filters.ExportableList(
+    rows=member_rows,
+    header=lambda: [_("Name"), _("Username"), _("Team"), _("Role"), _("Position"), _("Email"), _("Status")],
+    cells=lambda member: _member_cells(member),
+    filename="members",
+    title=lambda: _("Members"),
+)
+
+
 def member_list(request):
     if not access.scope(request.user).sees_teams:
         raise Http404
-    form = MemberFilter(request.GET, teams=access.visible_teams(request.user))
-    members = form.apply(access.visible_members(request.user)).prefetch_related(_current_memberships())
-    members = members.order_by("display_name", "pk")
-    export = filters.export_list(
-        request,
-        members,
-        filename="members",
-        header=[_("Name"), _("Username"), _("Team"), _("Role"), _("Position"), _("Email"), _("Status")],
-        cells=_member_cells,
-        title=_("Members"),
-    )
+    form, members = member_rows(request.user, request.GET)
+    export = filters.export_list(request, "members", members)
     if export:
         return export
     page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))

@@ -187,6 +187,7 @@ MATRIX = {
     "customers:activity_delete": ("post", ["activity"], author_changes(302)),
     "customers:member_log": ("get", ["teammate"], team_readers()),
     "customers:customer_list": ("get", [], signed_in(200)),
+    "customers:activity_list": ("get", [], signed_in(200)),
     "customers:customer_create": ("get", [], {**signed_in(200), "director": 403}),
     "customers:customer_detail": ("get", ["customer"], {**team_readers(), "rep": 200}),
     "customers:customer_edit": ("get", ["customer"], {**team_readers(200), "rep": 200, "director": 403}),

@@ -185,10 +185,12 @@ def test_the_sales_log_today_and_the_customers_of_a_team(client, rep, other_rep,
 
     add(rep, 3)
     today, customers = reverse("customers:log"), reverse("customers:customer_list")
-    before = (queries(client, rep, today), queries(client, lead, customers))
+    activities = reverse("customers:activity_list")
+    before = (queries(client, rep, today), queries(client, lead, customers), queries(client, lead, activities))
     add(rep, 120, start=3)
     add(other_rep, 60)
-    assert (queries(client, rep, today), queries(client, lead, customers)) == before
+    after = (queries(client, rep, today), queries(client, lead, customers), queries(client, lead, activities))
+    assert after == before
 
 
 @pytest.mark.parametrize("role", ["rep", "lead", "director", "admin"])

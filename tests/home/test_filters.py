@@ -8,7 +8,6 @@ from customers.models import Customer
 from reports import services as report_services
 from reports.customer_names import name_key
 from reports.models import WeeklyReport
-from teams import filters
 from tests.reports.test_services import MONDAY, at
 from tests.reviews.test_pages import FRIDAY, submitted, week_of_reports  # noqa: F401 (a fixture)
 
@@ -68,14 +67,17 @@ def test_export_this_list_downloads_the_filtered_rows(client, rep, time_machine)
     assert xlsx.content.startswith(b"PK")
 
 
-def test_a_list_too_long_to_export_at_once_says_so(client, rep, time_machine, monkeypatch):
+def test_a_list_too_long_to_export_at_once_goes_to_the_worker_or_says_why_not(client, rep, time_machine, settings):
     time_machine.move_to(at(LATER, 9))
     submitted(rep)
     report_services.open_report(author=rep, week_start=LATER)
-    monkeypatch.setattr(filters, "EXPORT_AT_ONCE", 1)
+    settings.EXPORT_AT_ONCE = 1
     response = my_reports(client, rep, export="csv")
-    assert response["Content-Type"].startswith("text/html")
-    assert "narrow it" in response.content.decode()
+    assert response.status_code == 302 and response.url.startswith("/documents/")
+    settings.DOCUMENT_JOBS_PER_USER = 1  # that job is still waiting for a worker
+    refused = my_reports(client, rep, export="xlsx")
+    assert refused["Content-Type"].startswith("text/html")
+    assert "waiting or rendering" in refused.content.decode()
 
 
 def test_a_manager_filters_the_queue_by_member_name_and_group(client, lead, week_of_reports, time_machine):  # noqa: F811
