@@ -32,7 +32,7 @@ def _with_membership(users):
 def me(request):
     user = _with_membership(User.objects.filter(pk=request.user.pk)).get()
     s = access.scope(request.user)
-    managed = Team.objects.under(list(s.managed_paths)).values_list("pk", flat=True) if s.managed_paths else []
+    managed = Team.objects.filter(access.in_subtrees(tuple(s.managed_paths), prefix="")).values_list("pk", flat=True)
     return {
         **{field: getattr(user, field) for field in schemas.MemberOut.model_fields},
         "language": user.language,
