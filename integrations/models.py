@@ -31,6 +31,7 @@ class Robot(models.Model):
         SUMMARY = "summary", _("Team weekly summary ready")
         SUBMITTED = "submitted", _("Each submitted report")
         REVIEWED = "reviewed", _("Each review")
+        PACE = "pace", _("Pace alert: members behind pace on their targets")
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="robots", verbose_name=_("team"))
     name = models.CharField(_("name"), max_length=80)
@@ -76,6 +77,7 @@ class Subscription(models.Model):
         COMMENT_CREATED = "comment.created", "comment.created"
         SUMMARY_READY = "summary.ready", "summary.ready"
         ACTIVITY_CREATED = "activity.created", "activity.created"
+        PACE_ALERT = "pace.alert", "pace.alert"
 
     name = models.CharField(_("name"), max_length=80)
     url = models.URLField(_("URL"), max_length=500)

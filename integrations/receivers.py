@@ -14,9 +14,10 @@ from customers.signals import activity_created
 from integrations import services
 from integrations.models import Robot, Subscription
 from integrations.platforms import Message
+from planning.signals import pace_alert
 from reminders.models import Reminder
 from reminders.signals import reminders_delivered
-from reports.models import WeeklyReport
+from reports.models import KPI, WeeklyReport
 from reports.roster import State, roster_of
 from reports.signals import report_returned, report_reviewed, report_submitted
 from reviews.models import Comment
@@ -36,6 +37,7 @@ def connect() -> None:
     activity_created.connect(on_activity_created, dispatch_uid="integrations.activity")
     document_ready.connect(on_document_ready, dispatch_uid="integrations.document")
     reminders_delivered.connect(on_reminders_delivered, dispatch_uid="integrations.reminders")
+    pace_alert.connect(on_pace_alert, dispatch_uid="integrations.pace")
 
 
 # The webhook documents' parts --------------------------------------------------------------------
@@ -186,6 +188,59 @@ def on_document_ready(sender, document: Document, **kwargs) -> None:
         webhook_event=Subscription.Event.SUMMARY_READY,
         data={"team": team_data(team), "week_start": week.isoformat(), "page_url": page, "pdf_url": pdf},
         robot_event=Robot.Event.SUMMARY,
+        message=message,
+    )
+
+
+# Pace alerts: one message per team and alert ------------------------------------------------------
+
+
+def on_pace_alert(
+    sender,
+    team: Team,
+    kpi: KPI,
+    start: datetime.date,
+    end: datetime.date,
+    threshold: int,
+    label: str,
+    behind: list,
+    **kwargs,
+) -> None:
+    """The members of a team behind pace on a KPI, as its managers hear it in the app: once per
+    team, KPI, period and threshold (planning claims the alert; the key keeps a retry quiet)."""
+    link = services.absolute(reverse("insights:dashboard", args=[team.pk]))
+
+    def message() -> Message:
+        values = {"team": team.name, "count": len(behind), "kpi": kpi.name, "threshold": threshold, "period": label}
+        title = _("%(team)s: %(count)s behind pace on %(kpi)s (%(threshold)s%% of %(period)s elapsed)") % values
+        lines = [
+            _("- %(member)s: %(actual)s of %(expected)s expected by now (target %(target)s)")
+            % {"member": b.member, "actual": b.actual, "expected": b.expected, "target": b.target}
+            for b in behind
+        ]
+        return Message(title=title, lines=lines, link=link)
+
+    services.publish(
+        key=f"pace.alert:{team.pk}:{kpi.pk}:{start.isoformat()}:{end.isoformat()}:{threshold}",
+        team=team,
+        webhook_event=Subscription.Event.PACE_ALERT,
+        data={
+            "team": team_data(team),
+            "kpi": {"id": kpi.pk, "code": kpi.code, "name_zh": kpi.name_zh, "name_en": kpi.name_en},
+            "period": {"start": start.isoformat(), "end": end.isoformat(), "label": label},
+            "threshold": threshold,
+            "dashboard_url": link,
+            "behind": [
+                {
+                    "member": person(b.member),
+                    "target": str(b.target),
+                    "expected": str(b.expected),
+                    "actual": str(b.actual),
+                }
+                for b in behind
+            ],
+        },
+        robot_event=Robot.Event.PACE,
         message=message,
     )
 
