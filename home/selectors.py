@@ -24,6 +24,7 @@ from integrations import selectors as integration_selectors
 from integrations.models import Robot, Subscription
 from notifications import services as notification_services
 from reminders import services as reminder_services
+from reports import access as report_access
 from reports import roster
 from reports import services as report_services
 from reports.calendar import calendar_for, effective_deadline
@@ -146,7 +147,9 @@ def salesperson_home(user: User, now: datetime.datetime | None = None) -> Salesp
     deadline = effective_deadline(team_settings, week, calendar_for(team)) or team_settings.deadline_for(week)
     month_start, month_end = month_of(team_settings, now)
     today = timezone.localtime(now, team_settings.zone).date()
-    history = dashboard.member_history(user, month_start, month_end, within=None, readable=access.visible_reports(user))
+    history = dashboard.member_history(
+        user, month_start, month_end, within=None, readable=report_access.visible_reports(user)
+    )
     month_done = ((today - month_start).days + 1) / ((month_end - month_start).days + 1)
     return SalespersonHome(
         team=team,
@@ -242,7 +245,7 @@ class DirectorHome:
 
 def reading_list(user: User, team: Team | None = None) -> QuerySet[WeeklyReport]:
     """The subtree's submitted reports, latest first, with their feedback: what a director reads."""
-    reports = access.visible_reports(user).exclude(status=WeeklyReport.Status.DRAFT).exclude(author=user)
+    reports = report_access.visible_reports(user).exclude(status=WeeklyReport.Status.DRAFT).exclude(author=user)
     if team is not None:
         reports = reports.filter(access.in_subtrees((team.path,)))
     return (
