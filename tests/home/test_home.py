@@ -2,6 +2,7 @@
 use, so the home's number is the linked page's number."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -233,6 +234,19 @@ def test_the_admin_checks_are_a_list_another_app_extends(client, admin, monkeypa
 
     monkeypatch.setattr(selectors, "ADMIN_CHECKS", [*selectors.ADMIN_CHECKS, check_robots])
     assert "robots" in [item.key for item in home(client, admin).context["setup"]]
+
+
+def test_the_home_page_has_the_search_box_of_the_navigation(client, rep, lead):
+    from tests.search.conftest import write
+
+    report = write(rep, summary="拜访了宁德时代的采购部")
+    page = home(client, lead).content.decode()
+    form = re.search(r'<form method="get" action="([^"]+)"[^>]*id="home-search-form">(.*?)</form>', page, re.S)
+    assert form and 'id="nav-search"' in page
+    assert form.group(1) == reverse("search:results") and 'name="q"' in form.group(2)
+    assert 'for="home-search-form-q"' in form.group(2) and 'id="home-search-form-q"' in form.group(2)
+    results = client.get(form.group(1), {"q": "宁德时代"})
+    assert report.get_absolute_url() in results.content.decode()
 
 
 @pytest.mark.parametrize("role", ["rep", "lead", "director", "admin", "nobody"])
