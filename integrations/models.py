@@ -29,7 +29,7 @@ class Robot(models.Model):
         OVERDUE = "overdue", _("Overdue notice")
         DIGEST = "digest", _("Review day digest for the managers")
         SUMMARY = "summary", _("Team weekly summary ready")
-        SUBMITTED = "submitted", _("Each submitted report")
+        SUBMITTED = "submitted", _("Each submitted report or summary")
         REVIEWED = "reviewed", _("Each review")
         PACE = "pace", _("Pace alert: members behind pace on their targets")
 
@@ -78,6 +78,9 @@ class Subscription(models.Model):
         SUMMARY_READY = "summary.ready", "summary.ready"
         ACTIVITY_CREATED = "activity.created", "activity.created"
         PACE_ALERT = "pace.alert", "pace.alert"
+        PERIOD_SUMMARY_SUBMITTED = "period_summary.submitted", "period_summary.submitted"
+        PERIOD_SUMMARY_RETURNED = "period_summary.returned", "period_summary.returned"
+        PERIOD_SUMMARY_REVIEWED = "period_summary.reviewed", "period_summary.reviewed"
 
     name = models.CharField(_("name"), max_length=80)
     url = models.URLField(_("URL"), max_length=500)

@@ -14,6 +14,8 @@ from customers.signals import activity_created
 from integrations import services
 from integrations.models import Robot, Subscription
 from integrations.platforms import Message
+from periodsummaries.models import PeriodSummary
+from periodsummaries.signals import summary_returned, summary_reviewed, summary_submitted
 from planning.signals import pace_alert
 from reminders.models import Reminder
 from reminders.signals import reminders_delivered
@@ -38,6 +40,9 @@ def connect() -> None:
     document_ready.connect(on_document_ready, dispatch_uid="integrations.document")
     reminders_delivered.connect(on_reminders_delivered, dispatch_uid="integrations.reminders")
     pace_alert.connect(on_pace_alert, dispatch_uid="integrations.pace")
+    summary_submitted.connect(on_summary_submitted, dispatch_uid="integrations.summary_submitted")
+    summary_returned.connect(on_summary_returned, dispatch_uid="integrations.summary_returned")
+    summary_reviewed.connect(on_summary_reviewed, dispatch_uid="integrations.summary_reviewed")
 
 
 # The webhook documents' parts --------------------------------------------------------------------
@@ -160,6 +165,77 @@ def on_activity_created(sender, activity: Activity, **kwargs) -> None:
                 "team": team_data(activity.team),
             }
         },
+    )
+
+
+# Written monthly, quarterly and yearly summaries: heard like weekly reports --------------------------
+
+
+def period_summary_data(summary: PeriodSummary) -> dict:
+    return {
+        "id": summary.pk,
+        "url": services.absolute(summary.get_absolute_url()),
+        "author": person(summary.author),
+        "team": team_data(summary.team),
+        "level": summary.level,
+        "period": summary.period,
+        "start": summary.start.isoformat(),
+        "end": summary.end.isoformat(),
+        "status": summary.status,
+        "submitted_at": summary.submitted_at.isoformat() if summary.submitted_at else None,
+        "version": summary.version,
+    }
+
+
+def _summary_message(summary: PeriodSummary, text: str) -> Message:
+    link = services.absolute(summary.get_absolute_url())
+    return Message(title=text, lines=[f"**{summary.team.name}**: {text}"], link=link)
+
+
+def on_summary_submitted(sender, summary: PeriodSummary, first: bool, **kwargs) -> None:
+    def message() -> Message:
+        text = _("%(author)s submitted the summary %(period)s") % {"author": summary.author, "period": summary.title}
+        return _summary_message(summary, text)
+
+    services.publish(
+        key=f"period_summary.submitted:{summary.pk}:{summary.version}",
+        team=summary.team,
+        webhook_event=Subscription.Event.PERIOD_SUMMARY_SUBMITTED,
+        data={"summary": period_summary_data(summary), "is_resubmission": not first},
+        robot_event=Robot.Event.SUBMITTED,
+        message=message,
+    )
+
+
+def on_summary_returned(sender, summary: PeriodSummary, reviewer: User, reason: str, **kwargs) -> None:
+    services.publish(
+        key=f"period_summary.returned:{summary.pk}:{summary.version}",
+        team=summary.team,
+        webhook_event=Subscription.Event.PERIOD_SUMMARY_RETURNED,
+        data={"summary": period_summary_data(summary), "reviewer": person(reviewer), "reason": reason},
+    )
+
+
+def on_summary_reviewed(sender, summary: PeriodSummary, reviewer: User, feedback, **kwargs) -> None:
+    def message() -> Message:
+        text = _("%(reviewer)s reviewed the summary %(period)s of %(author)s") % {
+            "reviewer": reviewer,
+            "author": summary.author,
+            "period": summary.title,
+        }
+        return _summary_message(summary, text)
+
+    services.publish(
+        key=f"period_summary.reviewed:{summary.pk}:{summary.version}",
+        team=summary.team,
+        webhook_event=Subscription.Event.PERIOD_SUMMARY_REVIEWED,
+        data={
+            "summary": period_summary_data(summary),
+            "reviewer": person(reviewer),
+            "feedback": {"id": feedback.pk, "rating": feedback.rating},
+        },
+        robot_event=Robot.Event.REVIEWED,
+        message=message,
     )
 
 
