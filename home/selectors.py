@@ -20,6 +20,8 @@ from django.utils.translation import ngettext
 from customers import services as customer_services
 from customers.models import Activity, LogImport
 from insights import dashboard
+from integrations import selectors as integration_selectors
+from integrations.models import Robot, Subscription
 from notifications import services as notification_services
 from reminders import services as reminder_services
 from reports import access as report_access
@@ -369,10 +371,42 @@ def check_people_without_team(now: datetime.datetime) -> SetupItem | None:
     )
 
 
+def check_failing_robots(now: datetime.datetime) -> SetupItem | None:
+    count = integration_selectors.failing_robots(Robot.objects.all()).count()
+    if not count:
+        return None
+    return SetupItem(
+        "failing_robots",
+        _("Chat robots are failing"),
+        ngettext("%(count)s chat robot is paused or failing.", "%(count)s chat robots are paused or failing.", count)
+        % {"count": count},
+        reverse("integrations:robot_list"),
+        count,
+    )
+
+
+def check_failing_webhooks(now: datetime.datetime) -> SetupItem | None:
+    count = integration_selectors.failing_subscriptions(Subscription.objects.all()).count()
+    if not count:
+        return None
+    return SetupItem(
+        "failing_webhooks",
+        _("Webhooks are failing"),
+        ngettext(
+            "%(count)s webhook has deliveries that failed.", "%(count)s webhooks have deliveries that failed.", count
+        )
+        % {"count": count},
+        reverse("integrations:webhook_list"),
+        count,
+    )
+
+
 # What the admin home checks, in order. Another app adds its check with one line here.
 ADMIN_CHECKS: list[Callable[[datetime.datetime], SetupItem | None]] = [
     check_holidays,
     check_failed_email,
+    check_failing_robots,
+    check_failing_webhooks,
     check_pending_imports,
     check_people_without_team,
 ]

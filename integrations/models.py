@@ -29,8 +29,9 @@ class Robot(models.Model):
         OVERDUE = "overdue", _("Overdue notice")
         DIGEST = "digest", _("Review day digest for the managers")
         SUMMARY = "summary", _("Team weekly summary ready")
-        SUBMITTED = "submitted", _("Each submitted report")
+        SUBMITTED = "submitted", _("Each submitted report or summary")
         REVIEWED = "reviewed", _("Each review")
+        PACE = "pace", _("Pace alert: members behind pace on their targets")
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="robots", verbose_name=_("team"))
     name = models.CharField(_("name"), max_length=80)
@@ -76,6 +77,10 @@ class Subscription(models.Model):
         COMMENT_CREATED = "comment.created", "comment.created"
         SUMMARY_READY = "summary.ready", "summary.ready"
         ACTIVITY_CREATED = "activity.created", "activity.created"
+        PACE_ALERT = "pace.alert", "pace.alert"
+        PERIOD_SUMMARY_SUBMITTED = "period_summary.submitted", "period_summary.submitted"
+        PERIOD_SUMMARY_RETURNED = "period_summary.returned", "period_summary.returned"
+        PERIOD_SUMMARY_REVIEWED = "period_summary.reviewed", "period_summary.reviewed"
 
     name = models.CharField(_("name"), max_length=80)
     url = models.URLField(_("URL"), max_length=500)

@@ -14,9 +14,12 @@ from customers.signals import activity_created
 from integrations import services
 from integrations.models import Robot, Subscription
 from integrations.platforms import Message
+from periodsummaries.models import PeriodSummary
+from periodsummaries.signals import summary_returned, summary_reviewed, summary_submitted
+from planning.signals import pace_alert
 from reminders.models import Reminder
 from reminders.signals import reminders_delivered
-from reports.models import WeeklyReport
+from reports.models import KPI, WeeklyReport
 from reports.roster import State, roster_of
 from reports.signals import report_returned, report_reviewed, report_submitted
 from reviews.models import Comment
@@ -36,6 +39,10 @@ def connect() -> None:
     activity_created.connect(on_activity_created, dispatch_uid="integrations.activity")
     document_ready.connect(on_document_ready, dispatch_uid="integrations.document")
     reminders_delivered.connect(on_reminders_delivered, dispatch_uid="integrations.reminders")
+    pace_alert.connect(on_pace_alert, dispatch_uid="integrations.pace")
+    summary_submitted.connect(on_summary_submitted, dispatch_uid="integrations.summary_submitted")
+    summary_returned.connect(on_summary_returned, dispatch_uid="integrations.summary_returned")
+    summary_reviewed.connect(on_summary_reviewed, dispatch_uid="integrations.summary_reviewed")
 
 
 # The webhook documents' parts --------------------------------------------------------------------
@@ -161,6 +168,77 @@ def on_activity_created(sender, activity: Activity, **kwargs) -> None:
     )
 
 
+# Written monthly, quarterly and yearly summaries: heard like weekly reports --------------------------
+
+
+def period_summary_data(summary: PeriodSummary) -> dict:
+    return {
+        "id": summary.pk,
+        "url": services.absolute(summary.get_absolute_url()),
+        "author": person(summary.author),
+        "team": team_data(summary.team),
+        "level": summary.level,
+        "period": summary.period,
+        "start": summary.start.isoformat(),
+        "end": summary.end.isoformat(),
+        "status": summary.status,
+        "submitted_at": summary.submitted_at.isoformat() if summary.submitted_at else None,
+        "version": summary.version,
+    }
+
+
+def _summary_message(summary: PeriodSummary, text: str) -> Message:
+    link = services.absolute(summary.get_absolute_url())
+    return Message(title=text, lines=[f"**{summary.team.name}**: {text}"], link=link)
+
+
+def on_summary_submitted(sender, summary: PeriodSummary, first: bool, **kwargs) -> None:
+    def message() -> Message:
+        text = _("%(author)s submitted the summary %(period)s") % {"author": summary.author, "period": summary.title}
+        return _summary_message(summary, text)
+
+    services.publish(
+        key=f"period_summary.submitted:{summary.pk}:{summary.version}",
+        team=summary.team,
+        webhook_event=Subscription.Event.PERIOD_SUMMARY_SUBMITTED,
+        data={"summary": period_summary_data(summary), "is_resubmission": not first},
+        robot_event=Robot.Event.SUBMITTED,
+        message=message,
+    )
+
+
+def on_summary_returned(sender, summary: PeriodSummary, reviewer: User, reason: str, **kwargs) -> None:
+    services.publish(
+        key=f"period_summary.returned:{summary.pk}:{summary.version}",
+        team=summary.team,
+        webhook_event=Subscription.Event.PERIOD_SUMMARY_RETURNED,
+        data={"summary": period_summary_data(summary), "reviewer": person(reviewer), "reason": reason},
+    )
+
+
+def on_summary_reviewed(sender, summary: PeriodSummary, reviewer: User, feedback, **kwargs) -> None:
+    def message() -> Message:
+        text = _("%(reviewer)s reviewed the summary %(period)s of %(author)s") % {
+            "reviewer": reviewer,
+            "author": summary.author,
+            "period": summary.title,
+        }
+        return _summary_message(summary, text)
+
+    services.publish(
+        key=f"period_summary.reviewed:{summary.pk}:{summary.version}",
+        team=summary.team,
+        webhook_event=Subscription.Event.PERIOD_SUMMARY_REVIEWED,
+        data={
+            "summary": period_summary_data(summary),
+            "reviewer": person(reviewer),
+            "feedback": {"id": feedback.pk, "rating": feedback.rating},
+        },
+        robot_event=Robot.Event.REVIEWED,
+        message=message,
+    )
+
+
 # Documents -------------------------------------------------------------------------------------
 
 
@@ -186,6 +264,59 @@ def on_document_ready(sender, document: Document, **kwargs) -> None:
         webhook_event=Subscription.Event.SUMMARY_READY,
         data={"team": team_data(team), "week_start": week.isoformat(), "page_url": page, "pdf_url": pdf},
         robot_event=Robot.Event.SUMMARY,
+        message=message,
+    )
+
+
+# Pace alerts: one message per team and alert ------------------------------------------------------
+
+
+def on_pace_alert(
+    sender,
+    team: Team,
+    kpi: KPI,
+    start: datetime.date,
+    end: datetime.date,
+    threshold: int,
+    label: str,
+    behind: list,
+    **kwargs,
+) -> None:
+    """The members of a team behind pace on a KPI, as its managers hear it in the app: once per
+    team, KPI, period and threshold (planning claims the alert; the key keeps a retry quiet)."""
+    link = services.absolute(reverse("insights:dashboard", args=[team.pk]))
+
+    def message() -> Message:
+        values = {"team": team.name, "count": len(behind), "kpi": kpi.name, "threshold": threshold, "period": label}
+        title = _("%(team)s: %(count)s behind pace on %(kpi)s (%(threshold)s%% of %(period)s elapsed)") % values
+        lines = [
+            _("- %(member)s: %(actual)s of %(expected)s expected by now (target %(target)s)")
+            % {"member": b.member, "actual": b.actual, "expected": b.expected, "target": b.target}
+            for b in behind
+        ]
+        return Message(title=title, lines=lines, link=link)
+
+    services.publish(
+        key=f"pace.alert:{team.pk}:{kpi.pk}:{start.isoformat()}:{end.isoformat()}:{threshold}",
+        team=team,
+        webhook_event=Subscription.Event.PACE_ALERT,
+        data={
+            "team": team_data(team),
+            "kpi": {"id": kpi.pk, "code": kpi.code, "name_zh": kpi.name_zh, "name_en": kpi.name_en},
+            "period": {"start": start.isoformat(), "end": end.isoformat(), "label": label},
+            "threshold": threshold,
+            "dashboard_url": link,
+            "behind": [
+                {
+                    "member": person(b.member),
+                    "target": str(b.target),
+                    "expected": str(b.expected),
+                    "actual": str(b.actual),
+                }
+                for b in behind
+            ],
+        },
+        robot_event=Robot.Event.PACE,
         message=message,
     )
 

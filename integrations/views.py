@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from integrations import access, services
+from integrations import access, selectors, services
 from integrations.forms import RobotForm, SubscriptionForm
 from integrations.models import Delivery, Robot, Subscription
 from teams.forms import save_or_show_errors
@@ -17,7 +17,9 @@ LOG_LENGTH = 50
 
 def robot_list(request):
     access.require_robot_manager(request.user)
-    return render(request, "integrations/robot_list.html", {"robots": access.visible_robots(request.user)})
+    robots = access.visible_robots(request.user)
+    failing = set(selectors.failing_robots(robots).values_list("pk", flat=True))
+    return render(request, "integrations/robot_list.html", {"robots": robots, "failing": failing})
 
 
 def robot_create(request):
@@ -70,7 +72,9 @@ def robot_delete(request, pk):
 
 def webhook_list(request):
     access.require_webhook_admin(request.user)
-    return render(request, "integrations/webhook_list.html", {"subscriptions": Subscription.objects.all()})
+    subscriptions = Subscription.objects.all()
+    failing = set(selectors.failing_subscriptions(subscriptions).values_list("pk", flat=True))
+    return render(request, "integrations/webhook_list.html", {"subscriptions": subscriptions, "failing": failing})
 
 
 def webhook_create(request):

@@ -25,8 +25,10 @@ from periodsummaries.models import (
     SummaryReviewAction,
     SummarySettings,
 )
+from periodsummaries.signals import summary_returned, summary_reviewed, summary_submitted
 from reports.models import PlanReview
 from reports.services import MAX_ROWS, clean_decimal
+from reports.signals import send_on_commit
 from reviews.models import ReviewAction
 from reviews.services import MAX_GOALS
 from teams.models import Membership, Team, User
@@ -297,6 +299,7 @@ def submit_summary(*, summary: PeriodSummary, by: User) -> PeriodSummary:
         url=reverse("periodsummaries:review", args=[summary.pk]),
         data=_event_data(summary),
     )
+    send_on_commit(summary_submitted, PeriodSummary, summary=summary, first=revision.number == 1)
     return summary
 
 
@@ -346,6 +349,7 @@ def mark_reviewed(
         url=summary.get_absolute_url(),
         data=_event_data(summary),
     )
+    send_on_commit(summary_reviewed, PeriodSummary, summary=summary, reviewer=reviewer, feedback=feedback)
     return feedback
 
 
@@ -379,6 +383,7 @@ def return_for_revision(*, summary: PeriodSummary, reviewer: User, reason: str) 
         url=reverse("periodsummaries:edit", args=[summary.pk]),
         data=_event_data(summary),
     )
+    send_on_commit(summary_returned, PeriodSummary, summary=summary, reviewer=reviewer, reason=reason)
     return action
 
 

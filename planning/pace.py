@@ -83,8 +83,8 @@ def send_pace_alerts(*, today: datetime.date) -> int:
     sent = 0
     plans = Plan.objects.filter(status=Plan.Status.APPROVED, year__in={today.year, (today - LATE_GRACE).year})
     kpis = KPI.objects.filter(pk__in=plans.values("kpi_id"))
-    roots = list(Team.objects.filter(pk__in=plans.values("team_id")))
-    teams = Team.objects.active().under([root.path for root in roots]) if roots else Team.objects.none()
+    roots = tuple(Team.objects.filter(pk__in=plans.values("team_id")).values_list("path", flat=True))
+    teams = Team.objects.active().filter(access.in_subtrees(roots, prefix=""))
     for team in teams:
         managers = list(access.managers_of(team).filter(memberships__team=team, memberships__ended_on__isnull=True))
         if not managers:
@@ -133,6 +133,7 @@ def _alert(team, kpi, start, end, label, threshold, today, managers) -> bool:
                     start=start,
                     end=end,
                     threshold=threshold,
+                    label=label,
                     behind=behind,
                     managers=managers,
                 )

@@ -2,6 +2,7 @@
 use, so the home's number is the linked page's number."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -185,6 +186,46 @@ def test_an_admin_sees_what_needs_setting_up(client, admin, team, time_machine):
     assert [m.username for m in members.context["page"]] == ["lonely"]
 
 
+def test_the_admin_home_counts_the_failing_robots_and_webhooks_their_pages_show(client, admin, team, other_team):
+    from integrations.models import Delivery, Robot, Subscription
+
+    def robot(name, **state):
+        return Robot.objects.create(
+            team=team, name=name, platform="wecom", url="https://example.com/wecom?key=k", **state
+        )
+
+    robot("paused", is_active=False, paused_at=at(MONDAY, 9), failures_in_a_row=5)
+    robot("failing", failures_in_a_row=2, last_error="HTTP 500")
+    robot("fine")
+    robot("turned off", is_active=False)
+    broken = Subscription.objects.create(name="CRM", url="https://example.com/hook", secret="s")
+    Subscription.objects.create(name="BI", url="https://example.com/bi", secret="s")
+    Delivery.objects.create(
+        subscription=broken,
+        event="report.submitted",
+        key="k1",
+        status=Delivery.Status.FAILED,
+        next_attempt_at=at(MONDAY, 9),
+    )
+    setup = {item.key: item for item in home(client, admin).context["setup"]}
+    assert setup["failing_robots"].count == 2
+    assert setup["failing_robots"].url == reverse("integrations:robot_list")
+    assert setup["failing_webhooks"].count == 1
+    assert setup["failing_webhooks"].url == reverse("integrations:webhook_list")
+    robots = client.get(setup["failing_robots"].url)
+    assert len(robots.context["failing"]) == setup["failing_robots"].count
+    assert f'data-count="{setup["failing_robots"].count}"' in robots.content.decode()
+    webhooks = client.get(setup["failing_webhooks"].url)
+    assert len(webhooks.context["failing"]) == setup["failing_webhooks"].count
+    page = home(client, admin).content.decode()
+    assert f'<a href="{reverse("integrations:robot_list")}">' in page
+    # All well: nothing to set up there.
+    Robot.objects.update(is_active=True, paused_at=None, failures_in_a_row=0)
+    Delivery.objects.update(status=Delivery.Status.SENT)
+    keys = [item.key for item in home(client, admin).context["setup"]]
+    assert "failing_robots" not in keys and "failing_webhooks" not in keys
+
+
 def test_the_admin_checks_are_a_list_another_app_extends(client, admin, monkeypatch):
     from home import selectors
 
@@ -193,6 +234,19 @@ def test_the_admin_checks_are_a_list_another_app_extends(client, admin, monkeypa
 
     monkeypatch.setattr(selectors, "ADMIN_CHECKS", [*selectors.ADMIN_CHECKS, check_robots])
     assert "robots" in [item.key for item in home(client, admin).context["setup"]]
+
+
+def test_the_home_page_has_the_search_box_of_the_navigation(client, rep, lead):
+    from tests.search.conftest import write
+
+    report = write(rep, summary="拜访了宁德时代的采购部")
+    page = home(client, lead).content.decode()
+    form = re.search(r'<form method="get" action="([^"]+)"[^>]*id="home-search-form">(.*?)</form>', page, re.S)
+    assert form and 'id="nav-search"' in page
+    assert form.group(1) == reverse("search:results") and 'name="q"' in form.group(2)
+    assert 'for="home-search-form-q"' in form.group(2) and 'id="home-search-form-q"' in form.group(2)
+    results = client.get(form.group(1), {"q": "宁德时代"})
+    assert report.get_absolute_url() in results.content.decode()
 
 
 @pytest.mark.parametrize("role", ["rep", "lead", "director", "admin", "nobody"])
