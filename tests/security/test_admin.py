@@ -39,6 +39,13 @@ DELETION = {
     "security.TwoFactorPolicy": NEVER,
     "sso.Identity": NEVER,  # unlinking is audited, from the member's page
     "api.ApiToken": NEVER,  # revoked on the API tokens pages (audited), never deleted
+    "integrations.Robot": NEVER,  # removed on its own page (audited)
+    "integrations.Subscription": NEVER,  # removed on the webhooks page (audited)
+    "integrations.Delivery": NEVER,  # the record of what was sent
+    "pipeline.Stage": NEVER,  # opportunities and their history point at it: retired, not deleted
+    "pipeline.LeadSource": NEVER,
+    "pipeline.Opportunity": NEVER,  # stage history and audit entries
+    "planning.Plan": NEVER,  # every version is kept
 }
 
 
