@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from reports import services
@@ -22,10 +21,8 @@ def test_the_baseline_lists_the_users_last_50_reports_in_one_query(client, rep, 
         services.open_report(author=rep, week_start=MONDAY - datetime.timedelta(weeks=back))
     services.open_report(author=other_rep, week_start=MONDAY)
     client.force_login(rep)
-    # The session (unless Redis holds it: cached_db), the user, the access scope, the rows, and
-    # the unread-notifications badge.
-    session = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
-    with django_assert_num_queries(4 + session):
+    # The session and user, the access scope, the rows, and the unread-notifications badge.
+    with django_assert_num_queries(5):
         response = client.get(reverse("bench_baseline"))
     assert response.status_code == 200
     assert len(response.context["reports"]) == 50
