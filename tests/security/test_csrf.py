@@ -56,7 +56,7 @@ def test_the_same_post_with_the_token_gets_past_the_check(objects, cast, name):
         assert response.status_code in (200, 302, 405), f"POST {url} answered {response.status_code}"
 
 
-POSTS = sorted(name for name, (method, _, _) in MATRIX.items() if method == "post")
+POSTS = sorted(name for name in USABLE if MATRIX[name][0] == "post")
 
 
 @pytest.mark.parametrize("name", POSTS)
