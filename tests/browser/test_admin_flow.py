@@ -83,7 +83,7 @@ def test_manager_home_page_leads_to_the_team_and_its_targets(demo, page, screens
     log_in(page, demo, "liqiang")
     expect(page.locator("main")).to_contain_text("上海一组")
     screenshot("manager-home")
-    page.click("main a:has-text('上海一组')")
+    page.click(".page-header a:has-text('上海一组')")
     expect(page.locator("#current-members")).to_contain_text("张伟")
     page.click("a[href$='/targets/']")
     expect(page.locator("h1")).to_contain_text("上海一组")
