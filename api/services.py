@@ -17,7 +17,7 @@ from audit.models import AuditEntry
 from audit.services import record
 from teams.models import User
 
-TOKEN_START = "swr_"
+TOKEN_START = "swr_"  # nosec B105 # the public prefix that marks our tokens, not a secret
 PREFIX_LENGTH = len(TOKEN_START) + 8
 LAST_USED_EVERY = datetime.timedelta(minutes=1)
 LIFETIMES = (7, 30, 90, 365)  # days a token may live

@@ -6,7 +6,7 @@ from integrations.models import Robot
 from teams.models import Team
 
 DEMO_RECEIVER = "http://127.0.0.1:8765"
-DEMO_SECRET = "SECdemo0robot0secret0for0the0local0receiver"
+DEMO_SECRET = "SECdemo0robot0secret0for0the0local0receiver"  # nosec B105 # the demo robot and its local stand-in
 
 
 def seed_robot(company: Team, *, receiver: str = DEMO_RECEIVER) -> Robot:

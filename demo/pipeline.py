@@ -75,7 +75,7 @@ def seed_pipeline(members: list[User], today: datetime.date) -> int:
         customers = list(Customer.objects.filter(owner=member).order_by("pk").values_list("pk", flat=True)[:5])
         if not customers or Opportunity.objects.filter(customer__owner=member).exists():
             continue
-        rng = random.Random(member.username)
+        rng = random.Random(member.username)  # nosec B311 # repeatable demo data, not security
         last_week = today - datetime.timedelta(days=7)
         for i, customer_id in enumerate(customers):
             path = open_stages[: 2 if i == 0 else rng.randint(1, len(open_stages))]
@@ -102,7 +102,7 @@ def seed_large(today: datetime.date) -> int:
     won = next(s for s in stages if s.is_won)
     lost = next(s for s in stages if s.is_lost)
     sources = list(LeadSource.objects.all())
-    rng = random.Random(20)
+    rng = random.Random(20)  # nosec B311 # repeatable demo data, not security
     customers = Customer.objects.filter(opportunities__isnull=True).order_by("pk").values_list("pk", "created_on")
     batch: list[tuple[Opportunity, list[Stage], list[datetime.date]]] = []
     made = 0

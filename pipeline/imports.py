@@ -174,7 +174,8 @@ def apply(*, actor: User, stored: OpportunityImport) -> OpportunityImport:
 
 def _apply_row(actor: User, row: Row) -> None:
     o = row.opportunity
-    assert o is not None  # noqa: S101 # rows without one have errors and are never applied
+    if o is None:  # rows without one have errors and are never applied
+        raise ValueError(f"row {row.number} has no opportunity to create")
     services.create_opportunity(
         actor=actor,
         customer=o.customer,
