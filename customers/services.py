@@ -22,7 +22,7 @@ from reports.customer_names import name_key
 from reports.models import TeamSettings, WeeklyReport
 from reports.services import settings_for
 from reports.signals import send_on_commit
-from teams import versions
+from teams import access, versions
 from teams.models import Membership, User
 from teams.services import current_membership
 
@@ -40,7 +40,7 @@ ACTIVITY_FIELDS = ["occurred_on", "customer", "kind", "outcome", "amount", "next
 
 def calendar_of(user: User) -> TeamSettings | None:
     """The calendar of the user's current team (its week and time zone), if they are in one."""
-    membership = current_membership(user)
+    membership = access.scope(user).membership
     return settings_for(membership.team) if membership else None
 
 

@@ -42,11 +42,17 @@ RETURNED_SHOWN = 5
 
 
 def _own_team(s: access.Scope) -> Team | None:
-    return Team.objects.filter(pk=s.own_team_id).first() if s.own_team_id else None
+    return s.own_team
 
 
 def _settings_of(team: Team | None) -> TeamSettings:
-    return report_services.settings_for(team) if team else TeamSettings(time_zone=settings.TIME_ZONE)
+    """The team's settings, read once per page: the sections of one home share them (the team
+    object is the scope's, one per request)."""
+    if team is None:
+        return TeamSettings(time_zone=settings.TIME_ZONE)
+    if not hasattr(team, "_home_settings"):
+        team._home_settings = report_services.settings_for(team)
+    return team._home_settings
 
 
 def month_of(team_settings: TeamSettings, now: datetime.datetime | None = None) -> tuple[datetime.date, datetime.date]:
@@ -142,7 +148,7 @@ def salesperson_home(user: User, now: datetime.datetime | None = None) -> Salesp
     team = _own_team(access.scope(user))
     if team is None:
         return None
-    team_settings = report_services.settings_for(team)
+    team_settings = _settings_of(team)
     week = report_services.current_week_start(team_settings, now)
     deadline = effective_deadline(team_settings, week, calendar_for(team)) or team_settings.deadline_for(week)
     month_start, month_end = month_of(team_settings, now)
@@ -206,7 +212,7 @@ def manager_home(user: User, now: datetime.datetime | None = None) -> ManagerHom
     if team is None:
         return None
     now = now or timezone.now()
-    team_settings = report_services.settings_for(team)
+    team_settings = _settings_of(team)
     week = report_services.last_closed_week(team_settings, now)
     people = [e for e in review_queries.roster(user, week, now).select() if e.member.pk != user.pk]
     month_start, month_end = month_of(team_settings, now)
@@ -266,7 +272,7 @@ def director_home(user: User, team: Team | None = None, now: datetime.datetime |
     if node is None:
         return None
     now = now or timezone.now()
-    team_settings = report_services.settings_for(node)
+    team_settings = _settings_of(node)
     week = report_services.last_closed_week(team_settings, now)
     month_start, month_end = month_of(team_settings, now)
     columns = dashboard.cached_compare(node, team_settings, month_start, month_end)

@@ -6,7 +6,6 @@ from django.views.decorators.http import require_GET
 from home import selectors
 from home.forms import ReadingListFilter
 from teams import access
-from teams.services import current_membership
 
 
 @require_GET
@@ -23,7 +22,7 @@ def home(request):
         request,
         "home/home.html",
         {
-            "membership": current_membership(user),
+            "membership": s.membership,
             "scope": s,
             "salesperson": selectors.salesperson_home(user) if access.writes_reports(user) else None,
             "manager": selectors.manager_home(user),

@@ -56,7 +56,7 @@ def index(request):
     user = request.user
     if customer_access.keeps_sales_log(user):
         return redirect("pipeline:member", pk=user.pk)
-    membership = current_membership(user)
+    membership = team_access.scope(user).membership
     if membership is not None and team_access.can_view_team(user, membership.team):
         return redirect("pipeline:team", pk=membership.team_id)
     root = team_access.visible_teams(user).filter(parent__isnull=True).order_by("name").first()

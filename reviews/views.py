@@ -27,7 +27,7 @@ from reviews.models import Feedback
 from reviews.selectors import review_record_context
 from teams import access
 from teams.forms import save_or_show_errors
-from teams.models import Team, User
+from teams.models import User
 
 HISTORY_WEEKS = 4
 GOING_COLD_SHOWN = 10
@@ -50,7 +50,7 @@ def _next_awaiting(user: User, report: WeeklyReport) -> int | None:
 def _team_settings(user: User, s: access.Scope) -> TeamSettings:
     """The calendar that picks the default week: the user's own team's, else the defaults."""
     if s.own_team_id is not None and s.readable_paths:
-        return report_services.settings_for(Team.objects.get(pk=s.own_team_id))
+        return report_services.settings_for(s.own_team)
     return TeamSettings(time_zone=settings.TIME_ZONE)
 
 

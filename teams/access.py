@@ -54,7 +54,7 @@ team inside that subtree.
 
 import functools
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -73,6 +73,12 @@ class Scope:
     readable_paths: tuple[str, ...]
     own_team_id: int | None
     own_role: str | None
+    # The current membership the scope was read from (its team joined), for pages that show it.
+    membership: Membership | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def own_team(self) -> Team | None:
+        return self.membership.team if self.membership else None
 
     @property
     def is_manager(self) -> bool:
@@ -103,6 +109,7 @@ def scope(user: User) -> Scope:
             readable_paths=readable,
             own_team_id=membership.team_id if membership else None,
             own_role=membership.role if membership else None,
+            membership=membership,
         )
     user._access_scope = result
     return result
@@ -281,7 +288,9 @@ def member_reach(user: User, member: User) -> Team | None:
     s = scope(user)
     if s.is_admin or member.pk == user.pk:
         return None
-    return Team.objects.get(pk=s.own_team_id)
+    if s.own_team is None:  # nobody outside a team reads another person's reports
+        raise Http404
+    return s.own_team
 
 
 def can_view_member_summary(user: User, member: User, within: Team | None) -> bool:
