@@ -188,7 +188,8 @@ def test_the_weekly_report_shows_the_weeks_changes_and_autosaves_the_comment(cli
     # The section follows the KPIs, so the reviewer reads both together.
     assert review.index('id="section-kpis"') < review.index('id="section-pipeline"')
     detail = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
-    assert "核心网升级下周签约" in detail
+    assert "核心网升级下周签约" in detail and "方案报价 → 商务谈判" in detail
+    assert detail.index('id="section-kpis"') < detail.index('id="section-pipeline"')
 
 
 def test_a_too_long_comment_is_refused_next_to_its_field_and_nothing_is_saved(client, rep, moved):
