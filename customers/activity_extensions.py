@@ -4,9 +4,11 @@ page, acted on in the same transaction as the activity they come with.
 customers sits below those apps and must not import them, so it owns this registry and a
 higher app registers an extension in its AppConfig.ready() (the pipeline's: move an
 opportunity's stage while logging a quote). The entry form adds each extension's fields and
-includes its template inside the form; services.log_activity hands the cleaned values to the
-extension's apply() once the activity is saved. apply() raises ValidationError keyed by its own
-field names to refuse: the whole entry is then rolled back and the errors show next to the fields.
+includes its template inside the form (the Today page's and the edit page's alike);
+services.log_activity, and update_activity when an entry is edited, hand the cleaned values to
+the extension's apply() once the activity is saved. apply() raises ValidationError keyed by its
+own field names to refuse: the whole entry is then rolled back and the errors show next to the
+fields.
 """
 
 from typing import Protocol

@@ -69,7 +69,7 @@ class ActivityForm(CustomerNameMixin, forms.Form):
     notes = forms.CharField(label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea({"rows": 2}))
     confirm_new = forms.BooleanField(label=_("Create it as a new customer anyway"), required=False)
 
-    def __init__(self, *args, author: User, customers: list[Customer], with_extensions: bool = True, **kwargs):
+    def __init__(self, *args, author: User, customers: list[Customer], **kwargs):
         super().__init__(*args, **kwargs)
         self.author = author
         self.own = {customer.key: customer for customer in customers}
@@ -77,8 +77,9 @@ class ActivityForm(CustomerNameMixin, forms.Form):
         # Fields of the registered extensions (customers/activity_extensions.py), kept apart for apply().
         self.extension_fields: list[str] = []
         self.extension_templates: list[str] = []
-        # Extensions act when an entry is logged, not when one is edited (customers/activity_extensions.py).
-        for extension in activity_extensions.registered() if with_extensions else []:
+        # They start blank on a new entry and on an edit alike, so an edit that leaves them alone
+        # acts on nothing (the entry does not remember what it moved).
+        for extension in activity_extensions.registered():
             added = extension.fields(author)
             self.fields.update(added)
             self.extension_fields += list(added)

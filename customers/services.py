@@ -279,6 +279,14 @@ def _quick_customer(author: User, name: str, kind: str) -> Customer:
         raise ValidationError({"customer": exc.message_dict.get("name", exc.messages)}) from None
 
 
+def _apply_extensions(*, actor: User, activity: Activity, extra: dict | None) -> None:
+    """Hand the extensions' values to each registered extension (customers/activity_extensions.py)
+    once the activity is saved, in the caller's transaction: a refusal rolls the entry back."""
+    if extra:
+        for extension in activity_extensions.registered():
+            extension.apply(actor=actor, activity=activity, data=extra)
+
+
 @transaction.atomic
 def log_activity(
     *,
@@ -324,20 +332,20 @@ def log_activity(
         activity.customer = _quick_customer(author, new_customer, kind)
     _save_activity_or_raise(activity, team_settings)
     _activate_on_contract(author, activity)
-    if extra:
-        for extension in activity_extensions.registered():
-            extension.apply(actor=author, activity=activity, data=extra)
+    _apply_extensions(actor=author, activity=activity, extra=extra)
     versions.touch([activity.team])  # the dashboards count the log's entries
     send_on_commit(activity_created, Activity, activity=activity)
     return activity
 
 
 @transaction.atomic
-def update_activity(*, actor: User, activity: Activity, data: dict) -> Activity:
+def update_activity(*, actor: User, activity: Activity, data: dict, extra: dict | None = None) -> Activity:
     """Change an activity (`data` holds any of ACTIVITY_FIELDS, and may name a `new_customer` to
-    create instead of `customer`) while both its old and its new week are open.
+    create instead of `customer`) while both its old and its new week are open. `extra` holds the
+    activity extensions' values, applied as log_activity applies them (an edit can move an
+    opportunity's stage as logging the entry can).
 
-    Raises ValidationError (by field) and saves nothing otherwise.
+    Raises ValidationError (by field) and saves nothing otherwise, nor when an extension refuses.
     """
     activity = Activity.objects.select_for_update().select_related("customer").get(pk=activity.pk)
     team_settings = settings_for(activity.team)
@@ -359,6 +367,7 @@ def update_activity(*, actor: User, activity: Activity, data: dict) -> Activity:
         record(actor=actor, action=AuditEntry.Action.UPDATED, target=activity, changes=changes)
         versions.touch([activity.team])
     _activate_on_contract(actor, activity)
+    _apply_extensions(actor=actor, activity=activity, extra=extra)
     return activity
 
 

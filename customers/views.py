@@ -174,12 +174,12 @@ def activity_edit(request, pk):
         **{name: getattr(activity, name) for name in services.ACTIVITY_FIELDS},
         "customer": activity.customer.name,
     }
-    form = ActivityForm(
-        request.POST or None, author=request.user, customers=customers, initial=initial, with_extensions=False
-    )
+    form = ActivityForm(request.POST or None, author=request.user, customers=customers, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        extra = data.pop("extra")
         try:
-            services.update_activity(actor=request.user, activity=activity, data=form.service_data())
+            services.update_activity(actor=request.user, activity=activity, data=data, extra=extra)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

@@ -72,6 +72,95 @@ def test_a_move_to_lost_from_the_log_needs_the_reason(client, rep, deal):
     assert deal.stage.is_lost and deal.loss_reason == "预算取消"
 
 
+def edit(client, activity: Activity, **fields):
+    return client.post(reverse("customers:activity_edit", args=[activity.pk]), entry(**fields))
+
+
+def history(opportunity: Opportunity) -> list[tuple[str | None, str]]:
+    return [
+        (change.from_stage.name if change.from_stage else None, change.to_stage.name)
+        for change in opportunity.stage_changes.select_related("from_stage", "to_stage")
+    ]
+
+
+@pytest.fixture
+def visit_entry(client, rep, deal) -> Activity:
+    """A visit to the deal's customer logged on Tuesday without touching the pipeline."""
+    client.force_login(rep)
+    tuesday = (WEDNESDAY - datetime.timedelta(days=1)).isoformat()
+    client.post(CREATE, entry(kind="visit", amount="", outcome="初次拜访", occurred_on=tuesday))
+    return Activity.objects.get()
+
+
+def test_editing_an_entry_moves_the_opportunity_as_logging_one_does(client, rep, deal, visit_entry):
+    page = client.get(reverse("customers:activity_edit", args=[visit_entry.pk])).content.decode()
+    assert "核心网升级" in page and 'name="stage"' in page
+    response = edit(client, visit_entry, outcome="发了报价", opportunity=deal.pk, stage=stage("方案报价").pk)
+    assert response.status_code == 302
+    visit_entry.refresh_from_db()
+    deal.refresh_from_db()
+    assert (visit_entry.kind, visit_entry.outcome) == ("quote", "发了报价")
+    assert deal.stage.name == "方案报价"
+    assert history(deal) == [(None, "需求确认"), ("需求确认", "方案报价")]
+    move = deal.stage_changes.last()
+    assert (move.changed_on, move.changed_by) == (WEDNESDAY, rep)  # the entry's (edited) date
+
+    # Changing the entry's target stage is one more move, kept in the history.
+    edit(client, visit_entry, outcome="价格谈判", opportunity=deal.pk, stage=stage("商务谈判").pk)
+    deal.refresh_from_db()
+    assert deal.stage.name == "商务谈判"
+    assert history(deal)[-1] == ("方案报价", "商务谈判")
+
+
+def test_an_edit_that_leaves_the_stage_alone_moves_nothing(client, rep, deal, visit_entry):
+    edit(client, visit_entry, opportunity=deal.pk, stage=stage("方案报价").pk)
+    edit(client, visit_entry, outcome="报价已确认")  # the stage left at "(keep)"
+    edit(client, visit_entry, outcome="报价已确认", opportunity=deal.pk, stage=stage("方案报价").pk)  # where it is
+    visit_entry.refresh_from_db()
+    deal.refresh_from_db()
+    assert visit_entry.outcome == "报价已确认"
+    assert deal.stage.name == "方案报价"
+    assert history(deal) == [(None, "需求确认"), ("需求确认", "方案报价")]
+
+
+def test_an_edit_cannot_reopen_a_won_opportunity(client, rep, deal, visit_entry):
+    from pipeline import services
+
+    services.move_stage(actor=rep, opportunity=deal, stage=stage("赢单"))
+    response = edit(client, visit_entry, outcome="重新报价", opportunity=deal.pk, stage=stage("方案报价").pk)
+    # As on the Today page, only open opportunities can be chosen; the whole edit is refused.
+    assert response.status_code == 200
+    assert 'id="id_opportunity_errors"' in (page := response.content.decode()) and "Select a valid choice" in page
+    visit_entry.refresh_from_db()
+    deal.refresh_from_db()
+    assert visit_entry.outcome == "初次拜访"
+    assert deal.stage.is_won and history(deal) == [(None, "需求确认"), ("需求确认", "赢单")]
+
+
+def test_an_edit_whose_stage_move_is_refused_saves_nothing(client, rep, deal, visit_entry):
+    response = edit(
+        client, visit_entry, kind="visit", amount="", outcome="客户放弃", opportunity=deal.pk, stage=stage("输单").pk
+    )
+    assert response.status_code == 200 and "Say why the opportunity was lost." in response.content.decode()
+    assert 'value="客户放弃"' in response.content.decode()  # what was typed is kept
+    visit_entry.refresh_from_db()
+    deal.refresh_from_db()
+    assert visit_entry.outcome == "初次拜访" and deal.stage.name == "需求确认" and len(history(deal)) == 1
+    edit(
+        client,
+        visit_entry,
+        kind="visit",
+        amount="",
+        outcome="客户放弃",
+        opportunity=deal.pk,
+        stage=stage("输单").pk,
+        loss_reason="预算取消",
+    )
+    deal.refresh_from_db()
+    assert deal.stage.is_lost and deal.loss_reason == "预算取消"
+    assert history(deal)[-1] == ("需求确认", "输单")
+
+
 @pytest.fixture
 def moved(rep, deal):
     """The week's pipeline: the deal advanced twice."""
@@ -99,7 +188,8 @@ def test_the_weekly_report_shows_the_weeks_changes_and_autosaves_the_comment(cli
     # The section follows the KPIs, so the reviewer reads both together.
     assert review.index('id="section-kpis"') < review.index('id="section-pipeline"')
     detail = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
-    assert "核心网升级下周签约" in detail
+    assert "核心网升级下周签约" in detail and "方案报价 → 商务谈判" in detail
+    assert detail.index('id="section-kpis"') < detail.index('id="section-pipeline"')
 
 
 def test_a_too_long_comment_is_refused_next_to_its_field_and_nothing_is_saved(client, rep, moved):
