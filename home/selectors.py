@@ -280,7 +280,7 @@ def director_home(user: User, team: Team | None = None, now: datetime.datetime |
         node=node,
         week=week,
         reading_list=list(reading_list(user, team)[:READING_LIST]),
-        behind_reviews=[row for row in review_queries.overview(user, week, now) if row.is_behind],
+        behind_reviews=review_queries.overdue_teams(user, week, now),
         month_start=month_start,
         behind_target=[column for column in columns if is_behind_target(column)],
     )

@@ -345,6 +345,13 @@ class WeeklyReport(models.Model):
             models.Index(
                 fields=["team", "week_start"], condition=models.Q(status="submitted"), name="report_awaiting_review"
             ),
+            # A director's reading list: the latest submitted reports, the first twenty of a year's.
+            models.Index(
+                models.F("submitted_at").desc(),
+                models.F("id").desc(),
+                condition=~models.Q(status="draft"),
+                name="report_latest_submitted",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -95,9 +95,9 @@ class TeamRow:
         return self.overdue > 0
 
 
-def overview(user: User, week: datetime.date, now: datetime.datetime | None = None) -> list[TeamRow]:
-    """For every team in the user's reach that has members or reports this week: how its reviews
-    stand. A fixed number of queries whatever the number of teams or reports."""
+def _review_rows(user: User, week: datetime.date, now: datetime.datetime | None) -> dict[int, TeamRow]:
+    """Every team in the user's reach with its week's reports counted by state, its managers and
+    when its reviews fall due: the overview's rows before the roster's counts."""
     teams = list(access.visible_teams(user).order_by("path"))
     rows = {team.pk: TeamRow(team=team) for team in teams}
     settings = report_services.settings_by_team(teams)
@@ -118,6 +118,21 @@ def overview(user: User, week: datetime.date, now: datetime.datetime | None = No
         row = rows[entry.pop("team_id")]
         for name, value in entry.items():
             setattr(row, name, value)
+    for membership in (
+        Membership.objects.active().filter(team_id__in=rows, role=Membership.Role.MANAGER).select_related("user")
+    ):
+        rows[membership.team_id].managers.append(membership.user)
+    now = now or timezone.now()
+    for row in rows.values():
+        row.due_at = settings[row.team.pk].review_due_for(week)
+        row.overdue = row.pending if now >= row.due_at else 0
+    return rows
+
+
+def overview(user: User, week: datetime.date, now: datetime.datetime | None = None) -> list[TeamRow]:
+    """For every team in the user's reach that has members or reports this week: how its reviews
+    stand. A fixed number of queries whatever the number of teams or reports."""
+    rows = _review_rows(user, week, now)
     s = access.scope(user)
     by_team = Roster(paths=None if s.is_admin else s.readable_paths, weeks=[week], now=now).counts_by_team()
     for team_id, row in rows.items():
@@ -128,12 +143,10 @@ def overview(user: User, week: datetime.date, now: datetime.datetime | None = No
             counts.not_yet_due,
             counts.on_leave,
         )
-    for membership in (
-        Membership.objects.active().filter(team_id__in=rows, role=Membership.Role.MANAGER).select_related("user")
-    ):
-        rows[membership.team_id].managers.append(membership.user)
-    now = now or timezone.now()
-    for row in rows.values():
-        row.due_at = settings[row.team.pk].review_due_for(week)
-        row.overdue = row.pending if now >= row.due_at else 0
     return [row for row in rows.values() if row.expected or row.submitted]
+
+
+def overdue_teams(user: User, week: datetime.date, now: datetime.datetime | None = None) -> list[TeamRow]:
+    """The overview's rows whose reviews are overdue (`is_behind`), without the roster's counts
+    that deciding it does not need: the whole company's roster is thousands of rows."""
+    return [row for row in _review_rows(user, week, now).values() if row.is_behind]
