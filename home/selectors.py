@@ -217,7 +217,7 @@ def manager_home(user: User, now: datetime.datetime | None = None) -> ManagerHom
     people = [e for e in review_queries.roster(user, week, now).select() if e.member.pk != user.pk]
     month_start, month_end = month_of(team_settings, now)
     board = dashboard.cached_build(team, team_settings, month_start, month_end, _primary_kpi())
-    week_problems = problem_analysis.overview(team, week, week + datetime.timedelta(days=6))
+    week_problems = problem_analysis.cached_overview(team, week, week + datetime.timedelta(days=6))
     return ManagerHome(
         team=team,
         week=week,

@@ -16,7 +16,7 @@ from django.db.models import Count, Max, Min, Q
 
 from reports.models import Problem, ProblemCategory, WeeklyReport
 from reports.services import achievement
-from teams import access
+from teams import access, versions
 from teams.models import Team, User
 
 RECUR_WEEKS = 3
@@ -138,6 +138,13 @@ def overview(team: Team, start: datetime.date, end: datetime.date) -> ProblemOve
             for group in customer_groups
         ],
     )
+
+
+def cached_overview(team: Team, start: datetime.date, end: datetime.date) -> ProblemOverview:
+    """overview() from the cache while nothing in the team's subtree has changed: every
+    submission, edit, withdrawal and category change replaces the subtree's version
+    (teams.versions)."""
+    return versions.cached(team, ("problems", start.isoformat(), end.isoformat()), lambda: overview(team, start, end))
 
 
 def _latest_problems(window, latest_week, member_groups, customer_groups) -> dict[tuple, Problem]:
