@@ -143,6 +143,9 @@ class Roster:
             .exclude(status=WeeklyReport.Status.DRAFT)
             .filter(access.in_subtrees(paths) | Q(author_id__in=people))
             .select_related("author", "team")
+            # The roster reads who wrote when and in what state; a year of the company's reports'
+            # texts would be decoded for nothing (pages that show a text fetch it themselves).
+            .defer("summary", "custom_values", "section_comments")
         )
         leave = defaultdict(list)
         for row in Leave.objects.approved().filter(member_id__in=people, starts_on__lte=last, ends_on__gte=first):
