@@ -32,7 +32,7 @@ from reports.models import KPI, PlanReview, TeamSettings, WeeklyReport
 from reviews import queries as review_queries
 from reviews.models import Feedback, FeedbackGoal, ReviewAction
 from summaries import problems as problem_analysis
-from summaries.rollups import KpiTotal, period_bounds
+from summaries.rollups import KpiTotal, kpi_series, period_bounds
 from teams import access
 from teams.models import MemberImport, Team, User
 from teams.selectors import without_team
@@ -153,9 +153,9 @@ def salesperson_home(user: User, now: datetime.datetime | None = None) -> Salesp
     deadline = effective_deadline(team_settings, week, calendar_for(team)) or team_settings.deadline_for(week)
     month_start, month_end = month_of(team_settings, now)
     today = timezone.localtime(now, team_settings.zone).date()
-    history = dashboard.member_history(
-        user, month_start, month_end, within=None, readable=report_access.visible_reports(user)
-    )
+    # The month's KPI totals as the member's page adds them up (its kpi_series), without the
+    # charts, reports and goals that page draws around them.
+    series = kpi_series(start=month_start, end=month_end, member=user)
     month_done = ((today - month_start).days + 1) / ((month_end - month_start).days + 1)
     return SalespersonHome(
         team=team,
@@ -170,7 +170,7 @@ def salesperson_home(user: User, now: datetime.datetime | None = None) -> Salesp
         follow_ups_due=follow_ups_due(user, team_settings),
         month_start=month_start,
         month_end=month_end,
-        pace=[Pace(row["total"], month_done) for row in history.kpis if row["total"].target],
+        pace=[Pace(total, month_done) for kpi in series.kpis if (total := series.total(kpi)).target],
     )
 
 
