@@ -8,6 +8,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.text import duration_text
 from reports import dates, roster
 from reports import services as report_services
 from reports.models import TeamSettings, WeeklyReport
@@ -15,7 +16,7 @@ from reviews import access as review_access
 from reviews import queries
 from reviews.forms import OverviewFilter, QueueFilter
 from reviews.models import Feedback, ReportRead, ReviewAction
-from teams import access
+from teams import access, filters
 from teams.models import Team, User
 
 
@@ -52,6 +53,17 @@ def week_from(data: QueryDict, team_settings: TeamSettings) -> datetime.date:
 
 
 @dataclass
+class QueueRow:
+    """One line of the queue as exported: a report in a group, or a person without one."""
+
+    group: str
+    member: User
+    team: Team
+    report: WeeklyReport | None = None
+    deadline: datetime.datetime | None = None
+
+
+@dataclass
 class ReviewQueue:
     """A week of the reviewer's queue, filtered: what the page shows and the export lists."""
 
@@ -67,6 +79,37 @@ class ReviewQueue:
     @property
     def state(self) -> str:
         return self.filter_form.cleaned_data.get("state", "")
+
+    @property
+    def people_sections(self) -> list[tuple[str, str]]:
+        """The groups of people without a report that the page lists under the report sections."""
+        shown = [
+            ("missing", _("Missing")),
+            ("not_yet_due", _("Not yet due")),
+            ("on_leave", _("On leave")),
+        ]
+        return [(key, title) for key, title in shown if self.state in ("", key)]
+
+    @property
+    def rows(self) -> list[QueueRow]:
+        """Every line the page shows, in its order: the report sections, then the people."""
+        rows = [
+            QueueRow(str(section["title"]), report.author, report.team, report=report)
+            for section in self.sections
+            for report in section["rows"]
+        ]
+        for key, title in self.people_sections:
+            rows += [QueueRow(str(title), e.member, e.team, deadline=e.deadline) for e in self.groups[key]]
+        return rows
+
+    @property
+    def query(self) -> str:
+        """The week, team and filters shown, for links that must give the same list (exports)."""
+        query = QueryDict(self.filter_form.query, mutable=True)
+        query["week"] = self.week.isoformat()
+        if self.team is not None:
+            query["team"] = str(self.team.pk)
+        return query.urlencode()
 
 
 def _queue_week(user: User, data: QueryDict, team_settings: TeamSettings) -> tuple[datetime.date, list]:
@@ -147,6 +190,45 @@ def review_queue(user: User, data: QueryDict) -> ReviewQueue:
     )
 
 
+def queue_rows(user: User, data: QueryDict) -> tuple[QueueFilter, list[QueueRow]]:
+    """The queue's lines for "export this list" (teams.filters)."""
+    queue = review_queue(user, data)
+    return queue.filter_form, queue.rows
+
+
+def _queue_cells(row: QueueRow) -> list:
+    report = row.report
+    submitted = report.submitted_at if report is not None else None
+    return [
+        row.group,
+        str(row.member),
+        row.team.name,
+        report.get_status_display() if report is not None else "",
+        timezone.localtime(submitted).strftime("%Y-%m-%d %H:%M") if submitted else "",
+        duration_text(report.late_by) if report is not None and report.is_late else "",
+        _("review overdue") if getattr(report, "is_overdue", False) else "",
+        timezone.localtime(row.deadline).strftime("%Y-%m-%d %H:%M") if row.deadline else "",
+    ]
+
+
+QUEUE_LIST = filters.ExportableList(
+    rows=queue_rows,
+    header=lambda: [
+        _("Group"),
+        _("Member"),
+        _("Team"),
+        _("Status"),
+        _("Submitted at"),
+        _("Late by"),
+        _("Review"),
+        _("Due"),
+    ],
+    cells=_queue_cells,
+    filename="review-queue",
+    title=lambda: _("Review queue"),
+)
+
+
 @dataclass
 class ReviewOverview:
     """A week of the reviews overview, filtered, with the totals of the rows shown."""
@@ -158,6 +240,12 @@ class ReviewOverview:
     @property
     def totals(self) -> dict[str, int]:
         return {name: sum(getattr(row, name) for row in self.rows) for name in OVERVIEW_COUNTS}
+
+    @property
+    def query(self) -> str:
+        query = QueryDict(self.filter_form.query, mutable=True)
+        query["week"] = self.week.isoformat()
+        return query.urlencode()
 
 
 OVERVIEW_COUNTS = (
@@ -181,3 +269,41 @@ def review_overview(user: User, data: QueryDict) -> ReviewOverview:
     week = week_from(data, team_settings_of(user, access.scope(user)))
     filter_form = OverviewFilter(data)
     return ReviewOverview(week=week, filter_form=filter_form, rows=filter_form.rows(queries.overview(user, week)))
+
+
+def overview_rows(user: User, data: QueryDict) -> tuple[OverviewFilter, list[queries.TeamRow]]:
+    """The overview's rows for "export this list" (teams.filters)."""
+    overview = review_overview(user, data)
+    return overview.filter_form, overview.rows
+
+
+def _overview_cells(row: queries.TeamRow) -> list:
+    return [
+        row.team.name,
+        "、".join(str(manager) for manager in row.managers),
+        *(getattr(row, name) for name in OVERVIEW_COUNTS),
+        timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M") if row.due_at else "",
+    ]
+
+
+OVERVIEW_LIST = filters.ExportableList(
+    rows=overview_rows,
+    header=lambda: [
+        _("Team"),
+        _("Managers"),
+        _("Expected"),
+        _("Submitted"),
+        _("Reviewed"),
+        _("Pending"),
+        _("Overdue"),
+        _("Returned"),
+        _("Late"),
+        _("Not yet due"),
+        _("Missing"),
+        _("On leave"),
+        _("Reviews due"),
+    ],
+    cells=_overview_cells,
+    filename="reviews-overview",
+    title=lambda: _("Reviews overview"),
+)

@@ -21,6 +21,7 @@ from reviews import queries, selectors, services
 from reviews.forms import FeedbackForm, ReturnForm
 from reviews.models import Feedback
 from reviews.selectors import review_record_context
+from teams import filters
 from teams.forms import save_or_show_errors
 from teams.models import User
 
@@ -48,6 +49,9 @@ def _next_awaiting(user: User, report: WeeklyReport) -> int | None:
 @require_GET
 def queue(request):
     queue = selectors.review_queue(request.user, request.GET)
+    export = filters.export_list(request, "review_queue", queue.rows)
+    if export:
+        return export
     teams = queue.teams
     return render(
         request,
@@ -66,6 +70,7 @@ def queue(request):
             "summary_team": queue.team or (teams[0] if teams else None),
             "filter_form": queue.filter_form,
             "state": queue.state,
+            "export_query": queue.query,
         },
     )
 
@@ -83,6 +88,9 @@ def _week_links(week: datetime.date) -> dict:
 def overview(request):
     """The read-only roll-up of the subtree's queues: which managers are behind."""
     overview = selectors.review_overview(request.user, request.GET)
+    export = filters.export_list(request, "reviews_overview", overview.rows)
+    if export:
+        return export
     return render(
         request,
         "reviews/overview.html",
@@ -91,6 +99,7 @@ def overview(request):
             "rows": overview.rows,
             "totals": overview.totals,
             "filter_form": overview.filter_form,
+            "export_query": overview.query,
         },
     )
 

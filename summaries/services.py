@@ -197,7 +197,7 @@ def _list_export(job: Document) -> bytes:
         raise ValueError(_("the person who asked for this list can no longer see it"))
     exportable = filters.LISTS[job.list_name]
     _form, rows = exportable.rows(user, QueryDict(job.query))
-    total = max(rows.count(), 1)
+    total = max(filters.row_count(rows), 1)
     cells = filters.list_cells(job.list_name, rows)
 
     def progress(count: int) -> None:
