@@ -30,7 +30,7 @@ from reports import dates, roster
 from reports.models import Target, WeeklyReport
 from reports.signals import send_on_commit
 from summaries import exports, pdf, rollups
-from summaries.models import Document
+from summaries.models import Document, DocumentRequest
 from summaries.signals import document_ready
 from teams import access, filters, spreadsheets
 from teams.models import Team, User
@@ -129,7 +129,7 @@ def request_document(
     )
     existing = Document.objects.filter(CURRENT, content_key=key).first()
     if existing is not None:
-        return existing
+        return _record_request(existing, requested_by)
     try:
         with transaction.atomic():
             if requested_by is not None:
@@ -147,9 +147,24 @@ def request_document(
                 file_format=file_format,
                 layout=layout,
             )
+            _record_request(job, requested_by)
     except IntegrityError:  # the same PDF asked for at the same moment
-        return Document.objects.get(CURRENT, content_key=key)
+        return _record_request(Document.objects.get(CURRENT, content_key=key), requested_by)
     transaction.on_commit(lambda: queue_render(job.pk))
+    return job
+
+
+def _record_request(job: Document, requester: User | None) -> Document:
+    """Note that `requester` asked for the job (again: now), so it is in their documents and they
+    hear when it is ready. Returns the job."""
+    if requester is not None:
+        try:
+            with transaction.atomic():
+                DocumentRequest.objects.update_or_create(
+                    document=job, requester=requester, defaults={"requested_at": timezone.now()}
+                )
+        except IntegrityError:  # the same person asking twice at the same moment: one request
+            pass
     return job
 
 
@@ -170,7 +185,7 @@ def request_list_job(*, user: User, name: str, query: str, file_format: str, lan
     key = f"list:{digest}"
     existing = Document.objects.filter(CURRENT, content_key=key).first()
     if existing is not None:
-        return existing
+        return _record_request(existing, user)
     try:
         with transaction.atomic():
             _check_pending_limit(user)
@@ -183,8 +198,9 @@ def request_list_job(*, user: User, name: str, query: str, file_format: str, lan
                 list_name=name,
                 query=query[:2000],
             )
+            _record_request(job, user)
     except IntegrityError:
-        return Document.objects.get(CURRENT, content_key=key)
+        return _record_request(Document.objects.get(CURRENT, content_key=key), user)
     transaction.on_commit(lambda: queue_render(job.pk))
     return job
 
