@@ -26,9 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from customers.models import Activity
+from notifications.models import Notification
+from notifications.services import notify
 from reports import dates, roster
 from reports.models import Target, WeeklyReport
 from reports.signals import send_on_commit
+from summaries import access as summary_access
 from summaries import exports, pdf, rollups
 from summaries.models import Document, DocumentRequest
 from summaries.signals import document_ready
@@ -285,9 +288,11 @@ def render_job(*, job_id: int) -> bool:
             _fail(job, _("The file could not be produced (%(reason)s). You can try again.") % {"reason": exc})
         return False
     job.file.save(job.filename, ContentFile(content), save=False)
-    Document.objects.filter(pk=job.pk).update(
-        file=job.file.name, size=len(content), status=Document.Status.DONE, progress=100, finished_at=timezone.now()
-    )
+    with transaction.atomic():
+        Document.objects.filter(pk=job.pk).update(
+            file=job.file.name, size=len(content), status=Document.Status.DONE, progress=100, finished_at=timezone.now()
+        )
+        tell_requesters(job=job, is_ready=True)
     send_on_commit(document_ready, Document, document=job)
     return True
 
@@ -341,10 +346,37 @@ def _export(job: Document) -> bytes:
     )
 
 
+@transaction.atomic
 def _fail(job: Document, reason: str) -> None:
     Document.objects.filter(pk=job.pk).update(
         status=Document.Status.FAILED, error=reason[:500], finished_at=timezone.now()
     )
+    tell_requesters(job=job, is_ready=False, reason=reason[:500])
+
+
+def tell_requesters(*, job: Document, is_ready: bool, reason: str = "") -> list[Notification]:
+    """Tell everyone who asked for the job (its DocumentRequests) that its file is ready, or could
+    not be produced and why, with a link to the job's page: PDFs and exported lists alike. Only
+    those who may still open the job hear of it (summaries.access), each once per job and outcome,
+    in their own language; a job nobody asked for (the weekly summary sent by itself) tells
+    nobody. Call it in the transaction that finishes the job. Returns the notifications created."""
+    state = "ready" if is_ready else "failed"
+    told = []
+    for request in DocumentRequest.objects.filter(document=job).select_related("requester"):
+        person = request.requester
+        if not summary_access.can_view_document(person, job):
+            continue
+        with translation.override(person.language):
+            document = f"{job.get_kind_display()} · {job.subject}"
+        told += notify(
+            recipients=[person],
+            kind=Notification.Kind.DOCUMENT,
+            event=f"document:{job.pk}:{state}",
+            url=job.get_absolute_url(),
+            excerpt=reason,
+            data={"state": state, "document": document},
+        )
+    return told
 
 
 def retry(*, job: Document, requested_by: User | None) -> Document:
