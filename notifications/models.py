@@ -38,6 +38,7 @@ class Notification(models.Model):
         PERIOD_SUBMITTED = "period_sub", _("A monthly, quarterly or yearly summary waits for my review")
         PERIOD_FEEDBACK = "period_fb", _("Feedback on my monthly, quarterly or yearly summary")
         PERIOD_RETURNED = "period_ret", _("My monthly, quarterly or yearly summary was returned for revision")
+        DOCUMENT = "document", _("A PDF or export I asked for is ready, or could not be produced")
 
     class EmailStatus(models.TextChoices):
         NOT_WANTED = "none", _("No email")
@@ -148,6 +149,10 @@ class Notification(models.Model):
             text = gettext("%(actor)s reviewed your summary %(period)s")
         elif self.kind == self.Kind.PERIOD_RETURNED:
             text = gettext("%(actor)s returned your summary %(period)s for revision")
+        elif self.kind == self.Kind.DOCUMENT and self.data.get("state") == "failed":
+            text = gettext("Your file could not be produced: %(document)s")
+        elif self.kind == self.Kind.DOCUMENT:
+            text = gettext("Your file is ready: %(document)s")
         else:
             text = gettext("%(author)s resubmitted the report of the week of %(week)s after revision")
         return text % {**context, **self.data}

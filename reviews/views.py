@@ -4,28 +4,24 @@ reviews/services.py, the queries in reviews/queries.py."""
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, Subquery
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from reports import access as report_access
-from reports import dates, extensions, roster
-from reports import services as report_services
-from reports.models import KpiValue, PlanReview, TeamSettings, WeeklyReport
+from reports import extensions
+from reports.models import KpiValue, PlanReview, WeeklyReport
 from reports.selectors import sections_context
 from reviews import access as review_access
-from reviews import queries, services
-from reviews.forms import FeedbackForm, OverviewFilter, QueueFilter, ReturnForm
+from reviews import queries, selectors, services
+from reviews.forms import FeedbackForm, ReturnForm
 from reviews.models import Feedback
 from reviews.selectors import review_record_context
-from teams import access
+from teams import filters
 from teams.forms import save_or_show_errors
 from teams.models import User
 
@@ -47,103 +43,34 @@ def _next_awaiting(user: User, report: WeeklyReport) -> int | None:
     return pks[0] if pks else None
 
 
-def _team_settings(user: User, s: access.Scope) -> TeamSettings:
-    """The calendar that picks the default week: the user's own team's, else the defaults."""
-    if s.own_team_id is not None and s.readable_paths:
-        return report_services.settings_for(s.own_team)
-    return TeamSettings(time_zone=settings.TIME_ZONE)
-
-
-def _week_from(request, team_settings: TeamSettings) -> datetime.date:
-    day = dates.parse_day(request.GET.get("week"))
-    return report_services.last_closed_week(team_settings) if day is None else team_settings.week_start_for(day)
-
-
 # Pages ------------------------------------------------------------------------------------------
-
-
-def _queue_week(request, user: User, team_settings: TeamSettings) -> tuple[datetime.date, list]:
-    """The week asked for; else the last closed week, unless reports wait only in other weeks:
-    then the newest week with reports waiting. Also every week with reports waiting."""
-    waiting = queries.waiting_weeks(user)
-    if request.GET.get("week"):
-        return _week_from(request, team_settings), waiting
-    week = report_services.last_closed_week(team_settings)
-    if waiting and week not in {w for w, _n in waiting}:
-        week = waiting[0][0]
-    return week, waiting
 
 
 @require_GET
 def queue(request):
-    s = queries.require_reviewer(request.user)
-    team_settings = _team_settings(request.user, s)
-    week, waiting = _queue_week(request, request.user, team_settings)
-    managed = None if s.is_admin else s.managed_paths
-    teams = list(access.visible_teams(request.user).filter(access.in_subtrees(managed, prefix="")))
-    reports = queries.reports_to_review(request.user).filter(week_start=week)
-    team = None
-    if request.GET.get("team"):
-        team = next((t for t in teams if str(t.pk) == request.GET["team"]), None)
-        if team is None:
-            raise Http404
-        reports = reports.filter(access.in_subtrees((team.path,)))
-    filter_form = QueueFilter(request.GET)
-    reports = list(filter_form.apply(reports).select_related("author", "team").order_by("submitted_at", "pk"))
-    people = [
-        entry
-        for entry in queries.roster(request.user, week).select(under=team.path if team else None)
-        if entry.member.pk != request.user.pk and filter_form.matches(entry.member)
-    ]
-    settings_of = report_services.settings_by_team(list({r.team_id: r.team for r in reports}.values()))
-    now = timezone.now()
-    for report in reports:
-        report.is_overdue = queries.is_overdue(report, settings_of[report.team_id], now)
-
-    by_status = {status: [r for r in reports if r.status == status] for status in WeeklyReport.Status.values}
-    by_state = {state: [e for e in people if e.state == state] for state in roster.State.values}
-    groups = {
-        "awaiting": by_status[WeeklyReport.Status.SUBMITTED],
-        "returned": by_status[WeeklyReport.Status.RETURNED],
-        "reviewed": by_status[WeeklyReport.Status.REVIEWED],
-        "late": by_state[roster.State.LATE],
-        "missing": by_state[roster.State.MISSING],
-        "not_yet_due": by_state[roster.State.NOT_YET_DUE],
-        "on_leave": by_state[roster.State.ON_LEAVE],
-        "overdue": [r for r in reports if r.is_overdue],
-    }
-    sections = [
-        {"key": "awaiting", "title": _("Awaiting review"), "empty": _("Nothing is waiting for review.")},
-        {"key": "returned", "title": _("Returned for revision"), "empty": _("No report is out for revision.")},
-        {"key": "reviewed", "title": _("Reviewed"), "empty": _("No report has been reviewed yet.")},
-    ]
-    for section in sections:
-        section["rows"] = groups[section["key"]]
-    state = filter_form.cleaned_data.get("state")
-    if state == "overdue":
-        sections = [{**sections[0], "key": "overdue", "title": _("Overdue reviews"), "rows": groups["overdue"]}]
-    elif state == "late":
-        rows = [r for r in reports if r.is_late]
-        sections = [{**sections[0], "key": "late", "title": _("Late"), "rows": rows}]
-    elif state:
-        sections = [section for section in sections if section["key"] == state]
+    queue = selectors.review_queue(request.user, request.GET)
+    export = filters.export_list(request, "review_queue", queue.rows)
+    if export:
+        return export
+    teams = queue.teams
     return render(
         request,
         "reviews/queue.html",
         {
-            **_week_links(week),
+            **_week_links(queue.week),
             "teams": teams,
-            "team": team,
-            "groups": groups,
-            "sections": sections,
-            "counts": {name: len(rows) for name, rows in groups.items()},
-            "waiting_weeks": waiting,
-            "waiting_total": sum(n for _w, n in waiting),
-            "due_at": team_settings.review_due_for(week),
+            "team": queue.team,
+            "groups": queue.groups,
+            "sections": queue.sections,
+            "counts": {name: len(rows) for name, rows in queue.groups.items()},
+            "waiting_weeks": queue.waiting,
+            "waiting_total": sum(n for _w, n in queue.waiting),
+            "due_at": queue.due_at,
             "can_view_overview": review_access.can_view_review_overview(request.user),
-            "summary_team": team or (teams[0] if teams else None),
-            "filter_form": filter_form,
-            "state": state,
+            "summary_team": queue.team or (teams[0] if teams else None),
+            "filter_form": queue.filter_form,
+            "state": queue.state,
+            "export_query": queue.query,
         },
     )
 
@@ -160,30 +87,20 @@ def _week_links(week: datetime.date) -> dict:
 @require_GET
 def overview(request):
     """The read-only roll-up of the subtree's queues: which managers are behind."""
-    review_access.require_review_overview(request.user)
-    s = access.scope(request.user)
-    week = _week_from(request, _team_settings(request.user, s))
-    filter_form = OverviewFilter(request.GET)
-    rows = filter_form.rows(queries.overview(request.user, week))
-    totals = {
-        name: sum(getattr(row, name) for row in rows)
-        for name in (
-            "expected",
-            "submitted",
-            "reviewed",
-            "pending",
-            "returned",
-            "late",
-            "not_yet_due",
-            "missing",
-            "on_leave",
-            "overdue",
-        )
-    }
+    overview = selectors.review_overview(request.user, request.GET)
+    export = filters.export_list(request, "reviews_overview", overview.rows)
+    if export:
+        return export
     return render(
         request,
         "reviews/overview.html",
-        {**_week_links(week), "rows": rows, "totals": totals, "filter_form": filter_form},
+        {
+            **_week_links(overview.week),
+            "rows": overview.rows,
+            "totals": overview.totals,
+            "filter_form": overview.filter_form,
+            "export_query": overview.query,
+        },
     )
 
 

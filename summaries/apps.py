@@ -7,7 +7,8 @@ class SummariesConfig(AppConfig):
     verbose_name = _("Summaries and PDFs")
 
     def ready(self):
-        from summaries import services
+        from summaries import services, views
         from teams import filters
 
         filters.LIST_WORKER[:] = [services.request_list_export]
+        filters.register_list("documents", views.DOCUMENT_LIST)

@@ -5,7 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports.dates import BoundedDateField
+from summaries.models import Document
 from summaries.rollups import period_bounds
+from teams import filters
+from teams.filters import FilterForm
 from teams.forms import IsoDateInput
 
 
@@ -33,3 +36,40 @@ class PeriodForm(forms.Form):
 
     def bounds(self) -> tuple[datetime.date, datetime.date]:
         return period_bounds(self.cleaned_data["period"], self.cleaned_data["day"])
+
+
+class DocumentFilter(FilterForm):
+    """My documents: a kind, a state, the days they were asked for."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("All")), *Document.Kind.choices],
+        widget=forms.Select(attrs=filters.SMALL_SELECT),
+    )
+    status = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("All")), *Document.Status.choices],
+        widget=forms.Select(attrs=filters.SMALL_SELECT),
+    )
+    start = BoundedDateField(label=_("Asked for from"), widget=IsoDateInput(filters.SMALL))
+    end = BoundedDateField(label=_("Until"), widget=IsoDateInput(filters.SMALL))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The last day is before the first."))
+            cleaned.pop("end", None)
+        return cleaned
+
+    def filter_kind(self, requests, kind):
+        return requests.filter(document__kind=kind)
+
+    def filter_status(self, requests, status):
+        return requests.filter(document__status=status)
+
+    def filter_start(self, requests, day):
+        return requests.filter(requested_at__date__gte=day)
+
+    def filter_end(self, requests, day):
+        return requests.filter(requested_at__date__lte=day)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import WeeklyReport
@@ -113,9 +114,41 @@ class Document(models.Model):
         return str(exportable.title()) if exportable else self.list_name
 
     @property
+    def subject(self) -> str:
+        """What the file is about, in one line: the list, the report, the member or the team, and when."""
+        if self.kind == self.Kind.LIST:
+            return f"{self.list_title} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+        if self.report is not None:
+            return f"{self.report.author} · {self.report.week_start:%Y-%m-%d}"
+        period = f"{self.period_start:%Y-%m-%d}" if self.period_start else ""
+        if self.period_end:
+            period += f" – {self.period_end:%Y-%m-%d}"
+        return f"{self.member or self.team} · {period}"
+
+    @property
     def content_type(self) -> str:
         return {
             self.Format.PDF: "application/pdf",
             self.Format.CSV: "text/csv; charset=utf-8",
             self.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }[self.file_format]
+
+
+class DocumentRequest(models.Model):
+    """Someone asked for a document: it is in their "My documents", and they are told when it is
+    ready or could not be produced. People asking for the same content share one document (see
+    Document.content_key), each with a request of their own; asking again moves it to the top."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="requests")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "requester"], name="document_request_once"),
+        ]
+        indexes = [models.Index(fields=["requester", "-requested_at"], name="document_request_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.document}"

@@ -26,11 +26,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from customers.models import Activity
+from notifications.models import Notification
+from notifications.services import notify
 from reports import dates, roster
 from reports.models import Target, WeeklyReport
 from reports.signals import send_on_commit
+from summaries import access as summary_access
 from summaries import exports, pdf, rollups
-from summaries.models import Document
+from summaries.models import Document, DocumentRequest
 from summaries.signals import document_ready
 from teams import access, filters, spreadsheets
 from teams.models import Team, User
@@ -129,7 +132,7 @@ def request_document(
     )
     existing = Document.objects.filter(CURRENT, content_key=key).first()
     if existing is not None:
-        return existing
+        return _record_request(existing, requested_by)
     try:
         with transaction.atomic():
             if requested_by is not None:
@@ -147,9 +150,24 @@ def request_document(
                 file_format=file_format,
                 layout=layout,
             )
+            _record_request(job, requested_by)
     except IntegrityError:  # the same PDF asked for at the same moment
-        return Document.objects.get(CURRENT, content_key=key)
+        return _record_request(Document.objects.get(CURRENT, content_key=key), requested_by)
     transaction.on_commit(lambda: queue_render(job.pk))
+    return job
+
+
+def _record_request(job: Document, requester: User | None) -> Document:
+    """Note that `requester` asked for the job (again: now), so it is in their documents and they
+    hear when it is ready. Returns the job."""
+    if requester is not None:
+        try:
+            with transaction.atomic():
+                DocumentRequest.objects.update_or_create(
+                    document=job, requester=requester, defaults={"requested_at": timezone.now()}
+                )
+        except IntegrityError:  # the same person asking twice at the same moment: one request
+            pass
     return job
 
 
@@ -170,7 +188,7 @@ def request_list_job(*, user: User, name: str, query: str, file_format: str, lan
     key = f"list:{digest}"
     existing = Document.objects.filter(CURRENT, content_key=key).first()
     if existing is not None:
-        return existing
+        return _record_request(existing, user)
     try:
         with transaction.atomic():
             _check_pending_limit(user)
@@ -183,8 +201,9 @@ def request_list_job(*, user: User, name: str, query: str, file_format: str, lan
                 list_name=name,
                 query=query[:2000],
             )
+            _record_request(job, user)
     except IntegrityError:
-        return Document.objects.get(CURRENT, content_key=key)
+        return _record_request(Document.objects.get(CURRENT, content_key=key), user)
     transaction.on_commit(lambda: queue_render(job.pk))
     return job
 
@@ -197,7 +216,7 @@ def _list_export(job: Document) -> bytes:
         raise ValueError(_("the person who asked for this list can no longer see it"))
     exportable = filters.LISTS[job.list_name]
     _form, rows = exportable.rows(user, QueryDict(job.query))
-    total = max(rows.count(), 1)
+    total = max(filters.row_count(rows), 1)
     cells = filters.list_cells(job.list_name, rows)
 
     def progress(count: int) -> None:
@@ -269,9 +288,11 @@ def render_job(*, job_id: int) -> bool:
             _fail(job, _("The file could not be produced (%(reason)s). You can try again.") % {"reason": exc})
         return False
     job.file.save(job.filename, ContentFile(content), save=False)
-    Document.objects.filter(pk=job.pk).update(
-        file=job.file.name, size=len(content), status=Document.Status.DONE, progress=100, finished_at=timezone.now()
-    )
+    with transaction.atomic():
+        Document.objects.filter(pk=job.pk).update(
+            file=job.file.name, size=len(content), status=Document.Status.DONE, progress=100, finished_at=timezone.now()
+        )
+        tell_requesters(job=job, is_ready=True)
     send_on_commit(document_ready, Document, document=job)
     return True
 
@@ -325,10 +346,37 @@ def _export(job: Document) -> bytes:
     )
 
 
+@transaction.atomic
 def _fail(job: Document, reason: str) -> None:
     Document.objects.filter(pk=job.pk).update(
         status=Document.Status.FAILED, error=reason[:500], finished_at=timezone.now()
     )
+    tell_requesters(job=job, is_ready=False, reason=reason[:500])
+
+
+def tell_requesters(*, job: Document, is_ready: bool, reason: str = "") -> list[Notification]:
+    """Tell everyone who asked for the job (its DocumentRequests) that its file is ready, or could
+    not be produced and why, with a link to the job's page: PDFs and exported lists alike. Only
+    those who may still open the job hear of it (summaries.access), each once per job and outcome,
+    in their own language; a job nobody asked for (the weekly summary sent by itself) tells
+    nobody. Call it in the transaction that finishes the job. Returns the notifications created."""
+    state = "ready" if is_ready else "failed"
+    told = []
+    for request in DocumentRequest.objects.filter(document=job).select_related("requester"):
+        person = request.requester
+        if not summary_access.can_view_document(person, job):
+            continue
+        with translation.override(person.language):
+            document = f"{job.get_kind_display()} · {job.subject}"
+        told += notify(
+            recipients=[person],
+            kind=Notification.Kind.DOCUMENT,
+            event=f"document:{job.pk}:{state}",
+            url=job.get_absolute_url(),
+            excerpt=reason,
+            data={"state": state, "document": document},
+        )
+    return told
 
 
 def retry(*, job: Document, requested_by: User | None) -> Document:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("teams/<int:pk>/summary/pdf/", views.team_period_pdf, name="team_period_pdf"),
     path("members/<int:pk>/summary/", views.member_period, name="member_period"),
     path("members/<int:pk>/summary/pdf/", views.member_period_pdf, name="member_period_pdf"),
+    path("documents/", views.documents, name="documents"),
     path("documents/<int:pk>/", views.job, name="job"),
     path("documents/<int:pk>/retry/", views.retry, name="retry"),
     path("documents/<int:pk>/download/", views.download, name="download"),

@@ -1,13 +1,17 @@
-"""Asking for PDFs, watching them render, downloading them. Rendering happens in a worker; every
-view asks teams/access.py about the report, team or member the PDF is about."""
+"""Asking for PDFs, watching them render, downloading them, and the list of one's documents.
+Rendering happens in a worker; every view asks summaries/access.py about the report, team or
+member the PDF is about."""
 
 import datetime
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,9 +22,11 @@ from reports import dates
 from reports import services as report_services
 from summaries import access as summary_access
 from summaries import rollups, services
-from summaries.forms import PeriodForm
-from summaries.models import Document
-from teams import access
+from summaries.forms import DocumentFilter, PeriodForm
+from summaries.models import Document, DocumentRequest
+from teams import access, filters
+
+DOCUMENTS_PER_PAGE = 30
 
 
 def _start(request, **kwargs):
@@ -151,3 +157,40 @@ def download(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def document_rows(user, data) -> tuple[DocumentFilter, QuerySet[DocumentRequest]]:
+    """The documents the user asked for, filtered by the query string `data`."""
+    form = DocumentFilter(data)
+    return form, form.apply(summary_access.own_documents(user))
+
+
+def _document_cells(request: DocumentRequest) -> list:
+    document = request.document
+    return [
+        timezone.localtime(request.requested_at).strftime("%Y-%m-%d %H:%M"),
+        document.get_kind_display(),
+        document.subject,
+        document.get_file_format_display(),
+        document.get_status_display(),
+        document.size if document.status == Document.Status.DONE else "",
+    ]
+
+
+DOCUMENT_LIST = filters.ExportableList(
+    rows=document_rows,
+    header=lambda: [_("Asked for at"), _("Kind"), _("About"), _("Format"), _("State"), _("Size (bytes)")],
+    cells=_document_cells,
+    filename="my-documents",
+    title=lambda: _("My documents"),
+)
+
+
+@require_GET
+def documents(request):
+    form, rows = document_rows(request.user, request.GET)
+    export = filters.export_list(request, "documents", rows)
+    if export:
+        return export
+    page = Paginator(rows, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "summaries/documents.html", {"page": page, "form": form})

@@ -10,6 +10,9 @@ Chosen over django-filter: our lists filter on a handful of fields, several thro
 policy (whose teams, whose members), and a plain form with one method per field reads as what it
 does; django-filter would add a dependency and a second way of declaring forms.
 
+A list is a QuerySet, or a Python list where the page computes its rows (the review queue and
+overview add up rosters): both export the same way.
+
 Exports: the filtered rows go out at once as CSV or XLSX (teams.spreadsheets' writers)
 up to EXPORT_AT_ONCE rows (setting EXPORT_AT_ONCE). A longer list goes through the worker: each
 exportable list is registered here by name (`register_list`: rows for a person and a query
@@ -18,7 +21,7 @@ list's name and query string on a job and, in the worker, rebuilds the same rows
 cells under the requester's access policy. teams stays the bottom layer: it imports neither.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +43,9 @@ FORMATS = {
 }
 SMALL = {"class": "form-control form-control-sm"}
 SMALL_SELECT = {"class": "form-select form-select-sm"}
+
+# A list's rows: a query, or rows the page computed.
+Rows = QuerySet | Sequence
 
 
 class FilterForm(forms.Form):
@@ -80,7 +86,7 @@ class ExportableList:
     rows(user, data) gives the filter form and the filtered rows the user may see (the page's
     own access policy); header() and title() are called in the language of the file."""
 
-    rows: Callable[[Any, QueryDict], tuple[FilterForm, QuerySet]]
+    rows: Callable[[Any, QueryDict], tuple[FilterForm, Rows]]
     header: Callable[[], list[str]]
     cells: Callable[[Any], list]
     filename: str
@@ -98,11 +104,18 @@ def register_list(name: str, exportable: ExportableList) -> None:
     LISTS[name] = exportable
 
 
-def list_cells(name: str, rows: QuerySet) -> Iterator[list]:
+def row_count(rows: Rows, limit: int | None = None) -> int:
+    """How many rows the list has (counting no further than limit + 1 when given)."""
+    if isinstance(rows, QuerySet):
+        return (rows if limit is None else rows[: limit + 1]).count()
+    return len(rows)
+
+
+def list_cells(name: str, rows: Rows) -> Iterator[list]:
     """The export's rows of a registered list, at once or in the worker: its cells, with
     translatable labels (choices' displays) turned into text."""
     cells = LISTS[name].cells
-    for row in rows.iterator(chunk_size=spreadsheets.CHUNK):
+    for row in rows.iterator(chunk_size=spreadsheets.CHUNK) if isinstance(rows, QuerySet) else rows:
         yield [str(cell) if isinstance(cell, Promise) else cell for cell in cells(row)]
 
 
@@ -110,12 +123,12 @@ def export_at_once() -> int:
     return getattr(settings, "EXPORT_AT_ONCE", EXPORT_AT_ONCE)
 
 
-def list_rows(name: str, user, data: QueryDict) -> tuple[FilterForm, QuerySet]:
+def list_rows(name: str, user, data: QueryDict) -> tuple[FilterForm, Rows]:
     """The filter form and filtered rows of a registered list, as its page shows them."""
     return LISTS[name].rows(user, data)
 
 
-def export_list(request, name: str, rows: QuerySet) -> HttpResponse | None:
+def export_list(request, name: str, rows: Rows) -> HttpResponse | None:
     """The list as a download when the query string asks for one (?export=csv or xlsx): at once
     when it is short, otherwise a redirect to the worker's job for it; None when no export was
     asked for (or it could not be queued, with a message saying why)."""
@@ -124,7 +137,7 @@ def export_list(request, name: str, rows: QuerySet) -> HttpResponse | None:
         return None
     exportable = LISTS[name]
     limit = export_at_once()
-    if rows[: limit + 1].count() > limit:
+    if row_count(rows, limit) > limit:
         if not LIST_WORKER:
             messages.error(request, TOO_LONG % {"max": limit})
             return None

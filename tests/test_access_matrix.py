@@ -176,6 +176,7 @@ MATRIX = {
     "summaries:team_period_pdf": ("post", ["team"], team_readers()),  # no period chosen: the form again
     "summaries:member_period": ("get", ["teammate"], team_readers()),
     "summaries:member_period_pdf": ("post", ["teammate"], team_readers()),
+    "summaries:documents": ("get", [], signed_in(200)),  # each their own (tests/summaries/test_documents.py)
     "summaries:job": ("get", ["document"], {**team_readers(), "rep": 200}),
     "summaries:retry": ("post", ["document"], {**team_readers(302), "rep": 302}),
     "summaries:download": ("get", ["document"], {**team_readers(), "rep": 200}),

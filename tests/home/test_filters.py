@@ -1,13 +1,17 @@
 """Filters on lists: in the URL, validated, and "export this list" downloads what is shown."""
 
+import csv
 import datetime
+import io
 
+import pytest
 from django.urls import reverse
 
 from customers.models import Customer
 from reports import services as report_services
 from reports.customer_names import name_key
 from reports.models import WeeklyReport
+from summaries.models import Document
 from tests.reports.test_services import MONDAY, at
 from tests.reviews.test_pages import FRIDAY, submitted, week_of_reports  # noqa: F401 (a fixture)
 
@@ -116,3 +120,77 @@ def test_customers_filter_and_export(client, rep):
     csv = client.get(url, {"q": "中", "export": "csv"}).content.decode("utf-8-sig").splitlines()
     assert len(csv) == 2 and csv[1].startswith("中兴")
     assert client.get(url, {"owner": "abc"}).status_code == 200
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+@pytest.mark.usefixtures("week_of_reports")
+def test_a_manager_exports_the_queue_as_filtered_with_every_group(client, lead, time_machine):
+    time_machine.move_to(at(MONDAY + datetime.timedelta(days=7), 10))
+    client.force_login(lead)
+    url = reverse("reviews:queue")
+    page = client.get(url, {"week": MONDAY.isoformat(), "member": "张"}).content.decode()
+    assert f"?member=%E5%BC%A0&amp;week={MONDAY.isoformat()}&amp;export=csv" in page  # the link keeps the week
+    header, *rows = csv_rows(client.get(url, {"week": MONDAY.isoformat(), "export": "csv"}))
+    assert header[:3] == ["Group", "Member", "Team"]
+    lines = [(row[0], row[1]) for row in rows]
+    assert lines[:4] == [
+        ("Awaiting review", "张伟"),
+        ("Awaiting review", "王芳"),
+        ("Returned for revision", "退回者"),
+        ("Reviewed", "已审者"),
+    ]
+    assert set(lines[4:6]) == {("Missing", "草稿者"), ("Missing", "缺席者")} and lines[6:] == [("On leave", "休假者")]
+    assert "李经理" not in {row[1] for row in rows} and "刘洋" not in {row[1] for row in rows}
+    assert rows[1][5]  # 王芳 submitted late: by how much
+    _header, *filtered = csv_rows(client.get(url, {"week": MONDAY.isoformat(), "member": "张", "export": "csv"}))
+    assert [(row[0], row[1]) for row in filtered] == [("Awaiting review", "张伟")]
+    _header, *missing = csv_rows(client.get(url, {"week": MONDAY.isoformat(), "state": "missing", "export": "csv"}))
+    assert {row[1] for row in missing} == {"草稿者", "缺席者"}
+
+
+@pytest.mark.usefixtures("week_of_reports")
+def test_only_reviewers_export_the_queue(client, rep):
+    client.force_login(rep)
+    assert client.get(reverse("reviews:queue"), {"week": MONDAY.isoformat(), "export": "csv"}).status_code == 404
+
+
+@pytest.mark.usefixtures("week_of_reports")
+def test_a_director_exports_the_overview_as_filtered(client, director, rep, time_machine):
+    time_machine.move_to(at(MONDAY + datetime.timedelta(days=10), 10))
+    client.force_login(director)
+    url = reverse("reviews:overview")
+    shown = client.get(url, {"week": MONDAY.isoformat()}).context["rows"]
+    header, *rows = csv_rows(client.get(url, {"week": MONDAY.isoformat(), "export": "csv"}))
+    assert header[:3] == ["Team", "Managers", "Expected"]
+    assert [row[0] for row in rows] == [row.team.name for row in shown]
+    shanghai = next(row for row in shown if row.team.name == "Shanghai 1")
+    assert next(row for row in rows if row[0] == "Shanghai 1")[1:7] == [
+        "李经理",
+        *(str(getattr(shanghai, name)) for name in ("expected", "submitted", "reviewed", "pending", "overdue")),
+    ]
+    _header, *named = csv_rows(client.get(url, {"week": MONDAY.isoformat(), "name": "李经理", "export": "csv"}))
+    assert [row[0] for row in named] == ["Shanghai 1"]
+    client.force_login(rep)
+    assert client.get(url, {"week": MONDAY.isoformat(), "export": "csv"}).status_code == 404
+
+
+@pytest.mark.usefixtures("week_of_reports")
+def test_a_long_queue_is_exported_by_the_worker_with_the_same_rows(
+    client, lead, time_machine, settings, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(at(MONDAY + datetime.timedelta(days=7), 10))
+    client.force_login(lead)
+    url = reverse("reviews:queue")
+    at_once = client.get(url, {"week": MONDAY.isoformat(), "export": "csv"}).content
+    settings.EXPORT_AT_ONCE = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url, {"week": MONDAY.isoformat(), "export": "csv"})
+    job = Document.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    assert job.status == Document.Status.DONE, job.error
+    download = client.get(reverse("summaries:download", args=[job.pk]))
+    assert b"".join(download.streaming_content) == at_once

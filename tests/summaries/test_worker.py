@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from notifications.models import Notification
 from reports import services as report_services
 from salesreports.celery import app
 from summaries import services
@@ -75,6 +76,9 @@ def test_a_worker_renders_the_pdf_with_the_chinese_text_numbers_and_font(rep, no
     text, fonts = read(job)
     assert "张伟的周报" in text and "销售额" in text and "86,500" in text
     assert any("Noto-Sans-SC" in name for name in fonts), fonts
+    # The worker told the person who asked, in the transaction that finished the job.
+    (notification,) = Notification.objects.filter(recipient=rep, kind=Notification.Kind.DOCUMENT)
+    assert notification.url == job.get_absolute_url() and notification.data["state"] == "ready"
 
 
 def test_a_job_whose_worker_was_killed_is_finished_by_a_new_worker(team, lead, not_eager, monkeypatch):
