@@ -13,6 +13,7 @@ from customers.models import Customer
 from demo import large as demo_large
 from pipeline import services
 from pipeline.models import LeadSource, Opportunity, Stage, StageChange
+from teams import versions
 from teams.models import User
 
 PRODUCTS = ["年度框架采购", "产线升级", "新门店设备", "数字化改造", "维保续约", "二期扩容", "试点项目"]
@@ -28,6 +29,7 @@ def _amount(rng: random.Random) -> Decimal:
 def _insert(batch: list[tuple[Opportunity, list[Stage], list[datetime.date]]], actor_of=None) -> None:
     """Opportunities with their stage history (each path's days in order), in bulk. Demo data
     is not the users' doing, so it leaves no audit entries."""
+    versions.touch_all()  # past pipeline.services, which would touch the owners' teams
     Opportunity.objects.bulk_create([o for o, _path, _days in batch], batch_size=BATCH)
     StageChange.objects.bulk_create(
         [
