@@ -319,24 +319,24 @@ def lost_customers(*, owner_ids: list[int], start: datetime.date, end: datetime.
     )
 
 
-# The team page -----------------------------------------------------------------------------------
+# The pipeline pages ------------------------------------------------------------------------------
 
 
-def team_pipeline_key(
+def pipeline_key(
     *, members: list[User], period: str, start: datetime.date, end: datetime.date, today: datetime.date
 ) -> tuple:
-    """What team_pipeline()'s figures depend on besides the data teams.versions covers."""
+    """What pipeline_figures() depend on besides the data teams.versions covers."""
     return ("pipeline", period, start.isoformat(), end.isoformat(), end < today, tuple(m.pk for m in members))
 
 
-def team_pipeline(
+def pipeline_figures(
     *, team: Team, members: list[User], period: str, start: datetime.date, end: datetime.date, today: datetime.date
 ) -> tuple[ForecastTable, Funnel]:
-    """forecast_table() and funnel() of the team's members, from the cache while nothing they add
-    up to has changed (teams.versions): creating or changing an opportunity or a forecast touches
-    its owner's teams; a customer's new owner, status, name or reason for loss both owners';
-    targets and memberships their people's; stages and lead sources every team. Each forecast
-    row shows its member as now."""
+    """forecast_table() and funnel() of `members` (a team's, or one person in their team), from
+    the cache while nothing they add up to has changed (teams.versions): creating or changing an
+    opportunity or a forecast touches its owner's teams; a customer's new owner, status, name or
+    reason for loss both owners'; targets and memberships their people's; stages and lead
+    sources every team. Each forecast row shows its member as now."""
 
     def compute() -> tuple[ForecastTable, Funnel]:
         table = forecast_table(team=team, members=members, period=period, start=start, end=end, today=today)
@@ -344,7 +344,7 @@ def team_pipeline(
             row.member = None  # kept without the people: a thousand users take 30 ms to unpickle
         return table, funnel(owner_ids=[member.pk for member in members], start=start, end=end)
 
-    key = team_pipeline_key(members=members, period=period, start=start, end=end, today=today)
+    key = pipeline_key(members=members, period=period, start=start, end=end, today=today)
     table, figures = versions.cached(team, key, compute)
     for row, member in zip(table.rows, members, strict=True):
         row.member = member  # the rows follow `members`, whose order is part of the key

@@ -141,7 +141,7 @@ def create_opportunity(
     _close_or_reopen(opportunity, today)
     opportunity.save()
     StageChange.objects.create(opportunity=opportunity, to_stage=stage, changed_on=today, changed_by=actor)
-    versions.touch_members([customer.owner_id])  # the pipeline pages' figures (selectors.team_pipeline)
+    versions.touch_members([customer.owner_id])  # the pipeline pages (selectors.pipeline_figures)
     record(
         actor=actor,
         action=AuditEntry.Action.CREATED,

@@ -75,7 +75,7 @@ def team(request, pk):
     members = selectors.members_of(team)
     _freeze_if_closed(chosen, members, today)
     figures = {"members": members, "period": chosen["period"], "start": chosen["start"], "end": chosen["end"]}
-    table, funnel = selectors.team_pipeline(team=team, **figures, today=today)
+    table, funnel = selectors.pipeline_figures(team=team, **figures, today=today)
     for row in table.rows:
         row.outcomes = funnel.by_member.get(row.member.pk) or selectors.Outcomes()
     context = {
@@ -89,7 +89,7 @@ def team(request, pk):
     # rendering. The forecast table, with each manager's own forms, is rendered every time.
     context["detail"] = versions.cached(
         team,
-        ("pipeline-html", *selectors.team_pipeline_key(**figures, today=today)),
+        ("pipeline-html", *selectors.pipeline_key(**figures, today=today)),
         lambda: render_to_string("pipeline/team.html#detail", context),
     )
     return render(request, "pipeline/team.html", context)
@@ -102,10 +102,11 @@ def member(request, pk):
     chosen = _period(request, today)
     membership = current_membership(member)
     opportunities = access.visible_opportunities(request.user).filter(customer__owner=member)
-    table = None
-    if membership is not None:
+    if membership is None:
+        table, funnel = None, selectors.funnel(owner_ids=[member.pk], start=chosen["start"], end=chosen["end"])
+    else:
         _freeze_if_closed(chosen, [member], today)
-        table = selectors.forecast_table(
+        table, funnel = selectors.pipeline_figures(
             team=membership.team,
             members=[member],
             period=chosen["period"],
@@ -120,7 +121,7 @@ def member(request, pk):
             "member": member,
             **chosen,
             "table": table,
-            "funnel": selectors.funnel(owner_ids=[member.pk], start=chosen["start"], end=chosen["end"]),
+            "funnel": funnel,
             "opportunities": selectors.open_opportunities(opportunities),
             "can_create": member.pk == request.user.pk and customer_access.keeps_sales_log(request.user),
         },

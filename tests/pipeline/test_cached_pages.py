@@ -1,5 +1,6 @@
-"""The team's pipeline page keeps its figures and most of its HTML in the cache under the teams'
-data versions (teams.versions): each change to what it shows is there on the next view."""
+"""The pipeline pages keep their figures (and the team page most of its HTML) in the cache under
+the teams' data versions (teams.versions): each change to what they show is there on the next
+view."""
 
 import datetime
 from decimal import Decimal
@@ -30,10 +31,15 @@ def forecast_row(html: str, member) -> str:
     return html.split(f'data-forecast-member="{member.pk}"')[1].split("</tr>")[0]
 
 
-def test_a_stage_move_shows_at_once(page, rep, deal, django_capture_on_commit_callbacks):
+def test_a_stage_move_shows_at_once(client, page, rep, deal, django_capture_on_commit_callbacks):
+    client.force_login(rep)
+    mine = reverse("pipeline:member", args=[rep.pk])
+    assert 'id="forecast"' in client.get(mine).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         services.move_stage(actor=rep, opportunity=deal, stage=stage("商务谈判"))
     assert "150,000" in page()
+    client.force_login(rep)
+    assert "150,000" in client.get(mine).content.decode()
 
 
 def test_an_edited_and_a_new_opportunity_show_at_once(
