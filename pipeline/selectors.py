@@ -79,10 +79,13 @@ def member_figures(
     """{owner: (won in the period, probability-weighted open pipeline expected to close by its
     end, the same unweighted)}. Two queries."""
     figures: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+    # The won ones counted by a filter on the closed ones rather than by a join condition: closed
+    # opportunities are mostly won or lost, which the planner cannot know, and it then probed the
+    # customers once per won opportunity of the whole company (8.6 ms instead of 2.9 for a team).
     won = (
-        Opportunity.objects.filter(customer__owner_id__in=owner_ids, stage__is_won=True, closed_on__range=(start, end))
+        Opportunity.objects.filter(customer__owner_id__in=owner_ids, closed_on__range=(start, end))
         .values("customer__owner_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("amount", filter=Q(stage__is_won=True)))
     )
     for row in won:
         figures[row["customer__owner_id"]][0] = row["total"] or ZERO
@@ -284,10 +287,12 @@ def funnel(*, owner_ids: list[int], start: datetime.date, end: datetime.date) ->
     for source_id in sorted(set(reached_by_source) | set(by_source_outcomes), key=lambda pk: (pk is None, pk or 0)):
         name = sources.get(source_id, "") if source_id is not None else ""
         by_source.append((name, _steps(stages, reached_by_source[source_id]), by_source_outcomes[source_id]))
+    lost = Q(stage__is_lost=True)  # a filter, not a join condition: see member_figures()
     loss_reasons = list(
-        Opportunity.objects.filter(customer__owner_id__in=owner_ids, closed_on__range=(start, end), stage__is_lost=True)
+        Opportunity.objects.filter(customer__owner_id__in=owner_ids, closed_on__range=(start, end))
         .values("loss_reason")
-        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .annotate(n=Count("pk", filter=lost), amount=Sum("amount", filter=lost))
+        .filter(n__gt=0)
         .order_by("-n", "loss_reason")[:10]
     )
     return Funnel(
