@@ -85,13 +85,16 @@ def team(request, pk):
         "funnel": funnel,
         "can_set_forecast": access.can_set_forecast(request.user, team) and not table.is_closed,
     }
-    # The members' outcomes and the funnel as HTML, kept as long as the figures are: half the
-    # rendering. The forecast table, with each manager's own forms, is rendered every time.
+    # As HTML too, kept as long as the figures are: the members' outcomes and the funnel, and the
+    # forecast table unless it holds a manager's forms (their CSRF tokens are the viewer's own).
+    key = selectors.pipeline_key(**figures, today=today)
     context["detail"] = versions.cached(
-        team,
-        ("pipeline-html", *selectors.pipeline_key(**figures, today=today)),
-        lambda: render_to_string("pipeline/team.html#detail", context),
+        team, ("pipeline-html", *key), lambda: render_to_string("pipeline/team.html#detail", context)
     )
+    if not context["can_set_forecast"]:
+        context["forecast"] = versions.cached(
+            team, ("pipeline-forecast-html", *key), lambda: render_to_string("pipeline/_forecast.html", context)
+        )
     return render(request, "pipeline/team.html", context)
 
 
