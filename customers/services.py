@@ -32,6 +32,9 @@ EARLIEST_DAY = datetime.date(2000, 1, 1)
 SIMILARITY = 0.8
 MAX_SIMILAR = 5
 CUSTOMER_FIELDS = ["name", "industry", "tier", "status", "lost_reason", "contact", "owner", "created_on"]
+# What the pipeline pages show of a customer (its opportunities follow its owner; the lost ones are
+# listed with their reasons), cached under the owners' teams' versions.
+PIPELINE_FIELDS = {"name", "status", "lost_reason", "owner"}
 ACTIVITY_FIELDS = ["occurred_on", "customer", "kind", "outcome", "amount", "next_step", "next_step_on", "notes"]
 
 
@@ -150,6 +153,8 @@ def create_customer(
         raise ValidationError(errors)
     customer.save()
     record(actor=actor, action=AuditEntry.Action.CREATED, target=customer, changes=diff(customer, {}, CUSTOMER_FIELDS))
+    if customer.status == Customer.Status.LOST:
+        versions.touch_members([owner.pk])  # the pipeline pages list the customers lost in a period
     return customer
 
 
@@ -161,6 +166,7 @@ def update_customer(*, actor: User, customer: Customer, data: dict) -> Customer:
     """
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = snapshot(customer, CUSTOMER_FIELDS)
+    owner_before = customer.owner_id
     for field in CUSTOMER_FIELDS:
         if field in data:
             value = data[field]
@@ -173,6 +179,8 @@ def update_customer(*, actor: User, customer: Customer, data: dict) -> Customer:
         customer.save(update_fields=[*changes, "key", "updated_at"])
         action = AuditEntry.Action.STATUS_CHANGED if set(changes) <= {"status", "lost_reason"} else None
         record(actor=actor, action=action or AuditEntry.Action.UPDATED, target=customer, changes=changes)
+    if changes.keys() & PIPELINE_FIELDS:
+        versions.touch_members([owner_before, customer.owner_id])
     return customer
 
 

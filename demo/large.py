@@ -186,19 +186,21 @@ def seed(
             signals.reports_loaded.send(sender=WeeklyReport)
             progress("reports_loaded", 0, time.perf_counter() - started)
     started = time.perf_counter()
-    _analyze()
+    analyze()
     progress("analyze", 0, time.perf_counter() - started)
     return state
 
 
-def _analyze() -> None:
-    """Refresh the planner's statistics: after a bulk load of this size they describe empty
-    tables until autovacuum gets round to it, and the planner then picks sequential scans. On
-    PostgreSQL (outside a transaction) VACUUM too: the load updates rows as it goes, and the dead
-    versions and an empty visibility map would slow index scans until autovacuum came by."""
-    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
+def analyze(*tables: str) -> None:
+    """Refresh the planner's statistics of `tables` (all of them when none are named): after a
+    bulk load of this size they describe empty tables until autovacuum gets round to it, and the
+    planner then picks sequential scans or nested loops. On PostgreSQL (outside a transaction)
+    VACUUM too: the load updates rows as it goes, and the dead versions and an empty visibility
+    map would slow index scans until autovacuum came by."""
+    command = "VACUUM ANALYZE" if connection.vendor == "postgresql" and not connection.in_atomic_block else "ANALYZE"
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
+        for table in tables or [None]:
+            cursor.execute(command if table is None else f"{command} {connection.ops.quote_name(table)}")
 
 
 # Stages ------------------------------------------------------------------------------------------

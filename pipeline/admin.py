@@ -1,10 +1,20 @@
 from django.contrib import admin
 
 from pipeline.models import LeadSource, Opportunity, Stage
+from teams import versions
+
+
+class PastTheServices(admin.ModelAdmin):
+    """Changes made here bypass pipeline.services, which touch only the owners' teams: stages
+    and lead sources shape every team's pipeline, so every cached figure goes stale."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        versions.touch_all()
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(PastTheServices):
     list_display = ["name", "probability", "position", "is_won", "is_lost", "is_active"]
     list_editable = ["probability", "position", "is_active"]
 
@@ -13,7 +23,7 @@ class StageAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeadSource)
-class LeadSourceAdmin(admin.ModelAdmin):
+class LeadSourceAdmin(PastTheServices):
     list_display = ["name", "position", "is_active"]
     list_editable = ["position", "is_active"]
 
@@ -22,7 +32,7 @@ class LeadSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(PastTheServices):
     list_display = ["name", "customer", "stage", "amount", "expected_close_on"]
     list_filter = ["stage", "lead_source"]
     search_fields = ["name", "customer__name"]

@@ -15,6 +15,7 @@ from customers.models import Customer
 from pipeline.models import CloseDateChange, Forecast, LeadSource, Opportunity, Stage, StageChange
 from reports import roster
 from reports.models import KPI
+from teams import versions
 from teams.models import Membership, Team, User
 
 ZERO = Decimal(0)
@@ -78,10 +79,13 @@ def member_figures(
     """{owner: (won in the period, probability-weighted open pipeline expected to close by its
     end, the same unweighted)}. Two queries."""
     figures: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+    # The won ones counted by a filter on the closed ones rather than by a join condition: closed
+    # opportunities are mostly won or lost, which the planner cannot know, and it then probed the
+    # customers once per won opportunity of the whole company (8.6 ms instead of 2.9 for a team).
     won = (
-        Opportunity.objects.filter(customer__owner_id__in=owner_ids, stage__is_won=True, closed_on__range=(start, end))
+        Opportunity.objects.filter(customer__owner_id__in=owner_ids, closed_on__range=(start, end))
         .values("customer__owner_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("amount", filter=Q(stage__is_won=True)))
     )
     for row in won:
         figures[row["customer__owner_id"]][0] = row["total"] or ZERO
@@ -283,10 +287,12 @@ def funnel(*, owner_ids: list[int], start: datetime.date, end: datetime.date) ->
     for source_id in sorted(set(reached_by_source) | set(by_source_outcomes), key=lambda pk: (pk is None, pk or 0)):
         name = sources.get(source_id, "") if source_id is not None else ""
         by_source.append((name, _steps(stages, reached_by_source[source_id]), by_source_outcomes[source_id]))
+    lost = Q(stage__is_lost=True)  # a filter, not a join condition: see member_figures()
     loss_reasons = list(
-        Opportunity.objects.filter(customer__owner_id__in=owner_ids, closed_on__range=(start, end), stage__is_lost=True)
+        Opportunity.objects.filter(customer__owner_id__in=owner_ids, closed_on__range=(start, end))
         .values("loss_reason")
-        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .annotate(n=Count("pk", filter=lost), amount=Sum("amount", filter=lost))
+        .filter(n__gt=0)
         .order_by("-n", "loss_reason")[:10]
     )
     return Funnel(
@@ -316,6 +322,38 @@ def lost_customers(*, owner_ids: list[int], start: datetime.date, end: datetime.
         .select_related("owner")
         .order_by("name")[:LOST_CUSTOMERS_SHOWN]
     )
+
+
+# The pipeline pages ------------------------------------------------------------------------------
+
+
+def pipeline_key(
+    *, members: list[User], period: str, start: datetime.date, end: datetime.date, today: datetime.date
+) -> tuple:
+    """What pipeline_figures() depend on besides the data teams.versions covers."""
+    return ("pipeline", period, start.isoformat(), end.isoformat(), end < today, tuple(m.pk for m in members))
+
+
+def pipeline_figures(
+    *, team: Team, members: list[User], period: str, start: datetime.date, end: datetime.date, today: datetime.date
+) -> tuple[ForecastTable, Funnel]:
+    """forecast_table() and funnel() of `members` (a team's, or one person in their team), from
+    the cache while nothing they add up to has changed (teams.versions): creating or changing an
+    opportunity or a forecast touches its owner's teams; a customer's new owner, status, name or
+    reason for loss both owners'; targets and memberships their people's; stages and lead
+    sources every team. Each forecast row shows its member as now."""
+
+    def compute() -> tuple[ForecastTable, Funnel]:
+        table = forecast_table(team=team, members=members, period=period, start=start, end=end, today=today)
+        for row in table.rows:
+            row.member = None  # kept without the people: a thousand users take 30 ms to unpickle
+        return table, funnel(owner_ids=[member.pk for member in members], start=start, end=end)
+
+    key = pipeline_key(members=members, period=period, start=start, end=end, today=today)
+    table, figures = versions.cached(team, key, compute)
+    for row, member in zip(table.rows, members, strict=True):
+        row.member = member  # the rows follow `members`, whose order is part of the key
+    return table, figures
 
 
 # Lists -------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from pipeline.models import (
     StageChange,
     period_bounds,
 )
+from teams import versions
 from teams.models import User
 
 OPPORTUNITY_FIELDS = [
@@ -140,6 +141,7 @@ def create_opportunity(
     _close_or_reopen(opportunity, today)
     opportunity.save()
     StageChange.objects.create(opportunity=opportunity, to_stage=stage, changed_on=today, changed_by=actor)
+    versions.touch_members([customer.owner_id])  # the pipeline pages (selectors.pipeline_figures)
     record(
         actor=actor,
         action=AuditEntry.Action.CREATED,
@@ -188,6 +190,7 @@ def update_opportunity(
             changed_by=actor,
         )
     opportunity.save(update_fields=[*changes, "closed_on", "cycle_days", "updated_at"])
+    versions.touch_members([opportunity.customer.owner_id])
     action = AuditEntry.Action.STATUS_CHANGED if set(changes) <= {"stage", "loss_reason"} else AuditEntry.Action.UPDATED
     record(actor=actor, action=action, target=opportunity, changes=changes)
     return opportunity
@@ -247,6 +250,7 @@ def set_forecast(
     changes = diff(forecast, before, ["commit", "best_case"])
     if changes:
         record(actor=actor, action=AuditEntry.Action.UPDATED, target=forecast, changes=changes)
+        versions.touch_members([member.pk])
     return forecast
 
 
@@ -275,6 +279,7 @@ def freeze_forecasts(*, period: str, start: datetime.date, member_ids: list[int]
         forecast = existing.get(member_id) or Forecast(member_id=member_id, period=period, period_start=start)
         forecast.frozen_won, forecast.frozen_weighted, forecast.frozen_at = won, weighted, now
         forecast.save()
+    versions.touch_members(due)
     return len(due)
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +22,7 @@ from pipeline.forms import ForecastForm, ImportForm, OpportunityForm
 from pipeline.models import Period, period_bounds
 from reports import dates
 from teams import access as team_access
+from teams import versions
 from teams.forms import save_or_show_errors
 from teams.models import User
 from teams.services import current_membership
@@ -72,23 +74,28 @@ def team(request, pk):
     chosen = _period(request, today)
     members = selectors.members_of(team)
     _freeze_if_closed(chosen, members, today)
-    table = selectors.forecast_table(
-        team=team, members=members, period=chosen["period"], start=chosen["start"], end=chosen["end"], today=today
-    )
-    funnel = selectors.funnel(owner_ids=[m.pk for m in members], start=chosen["start"], end=chosen["end"])
+    figures = {"members": members, "period": chosen["period"], "start": chosen["start"], "end": chosen["end"]}
+    table, funnel = selectors.pipeline_figures(team=team, **figures, today=today)
     for row in table.rows:
         row.outcomes = funnel.by_member.get(row.member.pk) or selectors.Outcomes()
-    return render(
-        request,
-        "pipeline/team.html",
-        {
-            "team": team,
-            **chosen,
-            "table": table,
-            "funnel": funnel,
-            "can_set_forecast": access.can_set_forecast(request.user, team) and not table.is_closed,
-        },
+    context = {
+        "team": team,
+        **chosen,
+        "table": table,
+        "funnel": funnel,
+        "can_set_forecast": access.can_set_forecast(request.user, team) and not table.is_closed,
+    }
+    # As HTML too, kept as long as the figures are: the members' outcomes and the funnel, and the
+    # forecast table unless it holds a manager's forms (their CSRF tokens are the viewer's own).
+    key = selectors.pipeline_key(**figures, today=today)
+    context["detail"] = versions.cached(
+        team, ("pipeline-html", *key), lambda: render_to_string("pipeline/team.html#detail", context)
     )
+    if not context["can_set_forecast"]:
+        context["forecast"] = versions.cached(
+            team, ("pipeline-forecast-html", *key), lambda: render_to_string("pipeline/_forecast.html", context)
+        )
+    return render(request, "pipeline/team.html", context)
 
 
 @require_GET
@@ -98,10 +105,11 @@ def member(request, pk):
     chosen = _period(request, today)
     membership = current_membership(member)
     opportunities = access.visible_opportunities(request.user).filter(customer__owner=member)
-    table = None
-    if membership is not None:
+    if membership is None:
+        table, funnel = None, selectors.funnel(owner_ids=[member.pk], start=chosen["start"], end=chosen["end"])
+    else:
         _freeze_if_closed(chosen, [member], today)
-        table = selectors.forecast_table(
+        table, funnel = selectors.pipeline_figures(
             team=membership.team,
             members=[member],
             period=chosen["period"],
@@ -116,7 +124,7 @@ def member(request, pk):
             "member": member,
             **chosen,
             "table": table,
-            "funnel": selectors.funnel(owner_ids=[member.pk], start=chosen["start"], end=chosen["end"]),
+            "funnel": funnel,
             "opportunities": selectors.open_opportunities(opportunities),
             "can_create": member.pk == request.user.pk and customer_access.keeps_sales_log(request.user),
         },

@@ -110,9 +110,15 @@ class Calendars:
     def __init__(self, teams: list[Team]):
         self.settings = report_services.settings_by_team(teams)
         self.calendars = calendars_for(teams)
+        # Asked once per person and week, answered once per team and week: the working calendar
+        # made a director's quarter of 1,000 people's targets cost 250 ms.
+        self._reference_days: dict[tuple[int, datetime.date], datetime.date] = {}
 
     def reference_day(self, team_id: int, week: datetime.date) -> datetime.date:
-        return reference_day(self.settings[team_id], self.calendars[team_id], week)
+        key = (team_id, week)
+        if key not in self._reference_days:
+            self._reference_days[key] = reference_day(self.settings[team_id], self.calendars[team_id], week)
+        return self._reference_days[key]
 
 
 class Roster:

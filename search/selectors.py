@@ -69,8 +69,11 @@ def search(user: User, terms: list[Term], filters: Filters = Filters()) -> Query
         entries = entries.filter(week_start__gte=filters.start)
     if filters.end is not None:
         entries = entries.filter(week_start__lte=filters.end)
+    # The people and teams are fetched for the page's rows only (three small queries): joined in,
+    # PostgreSQL joined every match before keeping the newest 20 (51 ms instead of 10 for a
+    # customer's name over a quarter of the whole company).
     return (
-        entries.select_related("author", "team", "report__author")
+        entries.prefetch_related("author", "team", "report_author")
         .defer("terms")
         .order_by("-week_start", "-written_at", "-pk")
     )

@@ -204,6 +204,8 @@ def update_member(*, actor: User | None, member: User, data: dict) -> User:
         member.save(update_fields=list(changes))
         if actor is None or actor.pk != member.pk or set(changes) - {"language"}:
             record(actor=actor, action=AuditEntry.Action.UPDATED, target=member, changes=changes)
+    if "display_name" in changes:
+        versions.touch_members([member.pk])  # cached pages (dashboards, pipelines) show the name
     return member
 
 
