@@ -50,9 +50,10 @@ def _settings_of(team: Team | None) -> TeamSettings:
     object is the scope's, one per request)."""
     if team is None:
         return TeamSettings(time_zone=settings.TIME_ZONE)
-    if not hasattr(team, "_home_settings"):
-        team._home_settings = report_services.settings_for(team)
-    return team._home_settings
+    memo = vars(team)
+    if "_home_settings" not in memo:
+        memo["_home_settings"] = report_services.settings_for(team)
+    return memo["_home_settings"]
 
 
 def month_of(team_settings: TeamSettings, now: datetime.datetime | None = None) -> tuple[datetime.date, datetime.date]:

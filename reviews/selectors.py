@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, QueryDict
@@ -41,7 +42,7 @@ def review_record_context(report: WeeklyReport) -> dict:
 
 def team_settings_of(user: User, s: access.Scope) -> TeamSettings:
     """The calendar that picks the default week: the user's own team's, else the defaults."""
-    if s.own_team_id is not None and s.readable_paths:
+    if s.own_team is not None and s.readable_paths:
         return report_services.settings_for(s.own_team)
     return TeamSettings(time_zone=settings.TIME_ZONE)
 
@@ -132,15 +133,15 @@ def review_queue(user: User, data: QueryDict) -> ReviewQueue:
     week, waiting = _queue_week(user, data, team_settings)
     managed = None if s.is_admin else s.managed_paths
     teams = list(access.visible_teams(user).filter(access.in_subtrees(managed, prefix="")))
-    reports = queries.reports_to_review(user).filter(week_start=week)
+    week_reports = queries.reports_to_review(user).filter(week_start=week)
     team = None
     if data.get("team"):
         team = next((t for t in teams if str(t.pk) == data["team"]), None)
         if team is None:
             raise Http404
-        reports = reports.filter(access.in_subtrees((team.path,)))
+        week_reports = week_reports.filter(access.in_subtrees((team.path,)))
     filter_form = QueueFilter(data)
-    reports = list(filter_form.apply(reports).select_related("author", "team").order_by("submitted_at", "pk"))
+    reports = list(filter_form.apply(week_reports).select_related("author", "team").order_by("submitted_at", "pk"))
     people = [
         entry
         for entry in queries.roster(user, week).select(under=team.path if team else None)
@@ -163,7 +164,7 @@ def review_queue(user: User, data: QueryDict) -> ReviewQueue:
         "on_leave": by_state[roster.State.ON_LEAVE],
         "overdue": [r for r in reports if r.is_overdue],
     }
-    sections = [
+    sections: list[dict[str, Any]] = [
         {"key": "awaiting", "title": _("Awaiting review"), "empty": _("Nothing is waiting for review.")},
         {"key": "returned", "title": _("Returned for revision"), "empty": _("No report is out for revision.")},
         {"key": "reviewed", "title": _("Reviewed"), "empty": _("No report has been reviewed yet.")},
