@@ -11,7 +11,7 @@ plus `admin` (staff, in no team).
 
 import pytest
 
-from tests import world
+from tests import demo_data, world
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +32,8 @@ def _fast_and_isolated(settings, tmp_path):
 
     cache.clear()
     world.eager_celery()
+    yield
+    demo_data.forget_if_restored()
 
 
 # The cast, each made only when a test asks for it (tests/world.py makes all of it at once).

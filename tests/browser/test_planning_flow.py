@@ -1,6 +1,5 @@
 """On the demo company, the director sets next year's annual sales target and splits it down to
-people; a manager proposes a change for their team, which the director approves. Seeds the demo
-(without reports), so it takes several seconds."""
+people; a manager proposes a change for their team, which the director approves."""
 
 import re
 from decimal import Decimal
@@ -20,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_director_sets_and_splits_the_annual_target_and_approves_a_managers_change(live_server, new_tab):
-    demo_data.seed("--without-reports")
+    demo_data.seed()
     year = timezone.localdate().year + 1
     company = Team.objects.get(name="星辰科技销售公司")
     shanghai = Team.objects.get(name="上海一组")
