@@ -9,6 +9,10 @@
 plus `admin` (staff, in no team).
 """
 
+import itertools
+import os
+from pathlib import Path
+
 import pytest
 
 from tests import demo_data, world
@@ -24,9 +28,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         data_migrations.restore()
 
 
+_tests = itertools.count()
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
-    for name, value in world.isolated_settings(tmp_path / "media").items():
+def _fast_and_isolated(settings):
+    # Each test its own MEDIA_ROOT, made only when a file is stored: in this process's VAR_DIR
+    # (tests/isolation.py), removed when it ends. (Not pytest's tmp_path: a folder per test, and
+    # thousands of them to delete in later runs.)
+    media = Path(os.environ["VAR_DIR"]) / "media" / str(next(_tests))
+    for name, value in world.isolated_settings(media).items():
         setattr(settings, name, value)
     from django.core.cache import cache
 
