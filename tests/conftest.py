@@ -28,6 +28,29 @@ def django_db_setup(django_db_setup, django_db_blocker):
         data_migrations.restore()
 
 
+def _flushes_the_database(item: pytest.Item) -> bool:
+    """A transactional test (as pytest-django tells them apart), which ends by emptying every table."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After a transactional test has emptied the tables, put the data migrations' rows back for the
+    tests that follow in this process (the browser tests run first, before ordinary ones)."""
+    result = yield
+    if _flushes_the_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        from tests import data_migrations
+
+        with item.config.stash[blocking_manager_key].unblock():
+            data_migrations.restore()
+    return result
+
+
 _tests = itertools.count()
 
 
