@@ -9,10 +9,13 @@
 plus `admin` (staff, in no team).
 """
 
+import itertools
+import os
+from pathlib import Path
+
 import pytest
 
-from teams.models import Membership
-from tests.factories import TeamFactory, UserFactory, member_of
+from tests import demo_data, world
 
 
 @pytest.fixture(scope="session")
@@ -25,83 +28,104 @@ def django_db_setup(django_db_setup, django_db_blocker):
         data_migrations.restore()
 
 
+def _flushes_the_database(item: pytest.Item) -> bool:
+    """A transactional test (as pytest-django tells them apart), which ends by emptying every table."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After a transactional test has emptied the tables, put the data migrations' rows back for the
+    tests that follow in this process (the browser tests run first, before ordinary ones)."""
+    result = yield
+    if _flushes_the_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        from tests import data_migrations
+
+        with item.config.stash[blocking_manager_key].unblock():
+            data_migrations.restore()
+    return result
+
+
+_tests = itertools.count()
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    # Each test its own empty cache: rolled-back rows reuse primary keys, so values cached by one
-    # test (keyed by team) must not reach the next; and never the Redis the broker uses.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+def _fast_and_isolated(settings):
+    # Each test its own MEDIA_ROOT, made only when a file is stored: in this process's VAR_DIR
+    # (tests/isolation.py), removed when it ends. (Not pytest's tmp_path: a folder per test, and
+    # thousands of them to delete in later runs.)
+    media = Path(os.environ["VAR_DIR"]) / "media" / str(next(_tests))
+    for name, value in world.isolated_settings(media).items():
+        setattr(settings, name, value)
     from django.core.cache import cache
 
     cache.clear()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    from salesreports.celery import app
-
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
+    world.eager_celery()
+    yield
+    demo_data.forget_if_restored()
 
 
+# The cast, each made only when a test asks for it (tests/world.py makes all of it at once).
 @pytest.fixture
 def company(db):
-    return TeamFactory(name="Acme Sales", kind="company")
+    return world.make_team("company", None)
 
 
 @pytest.fixture
 def east(company):
-    return TeamFactory(name="East", kind="region", parent=company)
+    return world.make_team("east", company)
 
 
 @pytest.fixture
 def west(company):
-    return TeamFactory(name="West", kind="region", parent=company)
+    return world.make_team("west", company)
 
 
 @pytest.fixture
 def team(east):
-    return TeamFactory(name="Shanghai 1", parent=east)
+    return world.make_team("team", east)
 
 
 @pytest.fixture
 def other_team(west):
-    return TeamFactory(name="Guangzhou", parent=west)
+    return world.make_team("other_team", west)
 
 
 @pytest.fixture
 def rep(team):
-    return member_of(team, display_name="张伟", username="rep")
+    return world.make_person("rep", team)
 
 
 @pytest.fixture
 def other_rep(team):
-    return member_of(team, display_name="王芳", username="other_rep")
+    return world.make_person("other_rep", team)
 
 
 @pytest.fixture
 def lead(team):
-    return member_of(team, Membership.Role.MANAGER, display_name="李经理", username="lead")
+    return world.make_person("lead", team)
 
 
 @pytest.fixture
 def director(company):
-    return member_of(company, Membership.Role.DIRECTOR, display_name="赵总监", username="director")
+    return world.make_person("director", company)
 
 
 @pytest.fixture
 def outsider(other_team):
-    return member_of(other_team, display_name="刘洋", username="outsider")
+    return world.make_person("outsider", other_team)
 
 
 @pytest.fixture
 def other_lead(other_team):
-    return member_of(other_team, Membership.Role.MANAGER, display_name="陈经理", username="other_lead")
+    return world.make_person("other_lead", other_team)
 
 
 @pytest.fixture
 def admin(db):
-    return UserFactory(username="admin", display_name="管理员", is_staff=True, is_superuser=True)
+    return world.make_admin()

@@ -26,6 +26,7 @@ import pytest
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # set by xdist before this module is imported
 INDEX = int(WORKER.removeprefix("gw") or 0)
 REDIS_DATABASES = 16  # Redis's default number of databases
+BROWSER_TESTS = "tests/browser/"
 
 
 def _own_redis_database(url: str) -> str:
@@ -67,8 +68,17 @@ def _unsynchronised(sender, connection, **kwargs) -> None:
             cursor.execute("PRAGMA synchronous = OFF")
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # One Chromium for all browser tests: with `--dist loadgroup` they share one test process.
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """One Chromium for all browser tests: with `--dist loadgroup` they share one test process,
+    scheduled first as the largest group. (xdist's own `xdist_group` mark no longer reaches the
+    scheduler under pytest 9, which ignores the node id xdist rewrites.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTestsTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser" if nodeid.startswith(BROWSER_TESTS) else super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)

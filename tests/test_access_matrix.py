@@ -6,10 +6,13 @@ admin. Object pages are asked about objects of `team` (a teammate of rep's, the 
 A URL added without an entry here fails `test_every_url_has_a_matrix_entry`.
 """
 
-import datetime
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import world
+
+# The cast and one object of each kind, built once for the module (tests/world.py).
+world.used_by(globals())
 
 ROLES = ["anonymous", "rep", "outsider", "lead", "other_lead", "director", "admin"]
 LOGIN = "login"  # redirected to the login page
@@ -292,138 +295,6 @@ def _url_names(patterns, prefix=""):
 def test_every_url_has_a_matrix_entry():
     missing = sorted(set(_url_names(get_resolver().url_patterns)) - {name.split("@")[0] for name in MATRIX})
     assert not missing, f"URLs without an access-matrix entry: {missing}"
-
-
-@pytest.fixture
-def objects(team, rep, other_rep, lead, outsider, other_lead, director, admin):
-    from django.core.files.base import ContentFile
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from api.services import create_token
-    from customers.models import Activity, LogImport
-    from customers.services import create_customer, log_activity
-    from integrations.models import Delivery, Robot, Subscription
-    from notifications.models import Notification
-    from periodsummaries import services as period_services
-    from periodsummaries.models import SummaryConflict
-    from planning import services as planning_services
-    from reports import services as report_services
-    from reports.models import KPI, DayOff, DraftConflict, ProblemCategory
-    from reviews.services import add_comment
-    from sso.models import Identity
-    from summaries.models import Document
-    from teams.models import Leave
-    from tests.factories import MemberImportFactory
-    from tests.periodsummaries.test_services import complete
-    from tests.reports.test_services import fill
-
-    report = report_services.open_report(author=rep)
-    draft_plan = planning_services.start_plan(actor=lead, team=team, kpi=KPI.objects.first(), year=2030)
-    plan = planning_services.start_plan(actor=lead, team=team, kpi=KPI.objects.first(), year=2031)
-    planning_services.propose_plan(actor=lead, plan=plan)
-    last_week = report_services.open_report(author=rep, week_start=report.week_start - datetime.timedelta(days=7))
-    submitted = report_services.submit_report(report=fill(last_week), by=rep)
-    comment, _ = add_comment(report=submitted, author=rep, body="请经理看一下")
-    document = Document.objects.create(
-        kind=Document.Kind.REPORT, report=submitted, language="en", content_key="test", status=Document.Status.DONE
-    )
-    document.file.save("test.pdf", ContentFile(b"%PDF-1.4 test"))
-    customer = create_customer(actor=rep, owner=rep, name="华为技术有限公司")
-    activity = log_activity(
-        author=rep, customer=customer, occurred_on=report.week_start, kind=Activity.Kind.VISIT, outcome="确认需求"
-    )
-    period_draft = period_services.open_summary(author=rep, level="member", period="month", day=report.week_start)
-    period_submitted = period_services.submit_summary(
-        summary=complete(
-            period_services.open_summary(author=rep, level="member", period="quarter", day=report.week_start)
-        ),
-        by=rep,
-    )
-    from pipeline import services as pipeline_services
-    from pipeline.models import OpportunityImport, Stage
-
-    pipeline_services.ensure_default_stages()
-    opportunity = pipeline_services.create_opportunity(
-        actor=rep,
-        customer=customer,
-        name="核心网升级",
-        amount=100000,
-        stage=Stage.objects.first(),
-        expected_close_on=report.week_start + datetime.timedelta(days=30),
-    )
-    log_import = LogImport.objects.create(
-        kind=LogImport.Kind.CUSTOMERS, uploaded_by=rep, original_name="customers.csv", file="imports/x.csv"
-    )
-    # Port 9 (discard) on loopback: a test message fails at once, with nothing listening.
-    robot = Robot.objects.create(team=team, name="群", platform="wecom", url="http://127.0.0.1:9/?key=x", events=[])
-    subscription = Subscription.objects.create(name="CRM", url="http://127.0.0.1:9/hook", secret="whsec_x")
-    now = datetime.datetime(2030, 1, 2, tzinfo=datetime.UTC)
-    return {
-        "robot": robot.pk,
-        "subscription": subscription.pk,
-        "delivery": Delivery.objects.create(robot=robot, event="x", key="x", next_attempt_at=now).pk,
-        "webhook_delivery": Delivery.objects.create(
-            subscription=subscription, event="x", key="x", next_attempt_at=now
-        ).pk,
-        "period_summary": period_draft.pk,
-        "submitted_period_summary": period_submitted.pk,
-        "period_conflict": SummaryConflict.objects.create(
-            summary=period_draft, user=rep, base_version=0, data={"overview": "x"}
-        ).pk,
-        "customer": customer.pk,
-        "activity": activity.pk,
-        "opportunity": opportunity.pk,
-        "opportunity_import": OpportunityImport.objects.create(
-            uploaded_by=rep, original_name="o.csv", file="imports/o.csv", rows=[]
-        ).pk,
-        "file_format": "csv",
-        "log_import": log_import.pk,
-        "kind": LogImport.Kind.CUSTOMERS.value,
-        "document": document.pk,
-        "day_off": DayOff.objects.create(team=team, on=datetime.date(2030, 1, 2), name="x").pk,
-        "leave": Leave.objects.create(
-            member=rep, starts_on=datetime.date(2030, 1, 2), ends_on=datetime.date(2030, 1, 3)
-        ).pk,
-        "submitted_report": submitted.pk,
-        "comment": comment.pk,
-        "notification": Notification.objects.create(
-            recipient=rep,
-            kind=Notification.Kind.FEEDBACK,
-            event="test",
-            report=submitted,
-            url=submitted.get_absolute_url(),
-        ).pk,
-        "team": team.pk,
-        "plan": plan.pk,
-        "draft_plan": draft_plan.pk,
-        "kpi": KPI.objects.first().pk,
-        "problem_category": ProblemCategory.objects.first().pk,
-        "template": report_services.default_template().pk,
-        "report": report.pk,
-        "conflict": DraftConflict.objects.create(report=report, user=rep, base_version=0, data={"summary": "x"}).pk,
-        "attachment": report_services.add_attachment(
-            report=report, uploaded_by=rep, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")
-        ).pk,
-        "teammate": other_rep.pk,
-        "identity": Identity.objects.create(user=other_rep, provider="oidc", subject="teammate").pk,
-        "provider": "oidc",
-        "member_import": MemberImportFactory(uploaded_by=admin).pk,
-        "api_token": create_token(user=rep, name="CRM", days=30, can_write=False).token.pk,
-        "uid": "MQ",
-        "token": "set-password",
-    }
-
-
-@pytest.fixture
-def cast(rep, outsider, lead, other_lead, director, admin):
-    return {
-        "rep": rep,
-        "outsider": outsider,
-        "lead": lead,
-        "other_lead": other_lead,
-        "director": director,
-        "admin": admin,
-    }
 
 
 CASES = [(name, role) for name in MATRIX for role in ROLES]

@@ -9,7 +9,11 @@ import pytest
 from django.utils import timezone
 
 from api.api import api
-from tests.test_access_matrix import ROLES, cast, objects  # noqa: F401  (fixtures)
+from tests import world
+from tests.test_access_matrix import ROLES
+
+# The cast and one object of each kind, built once for the module (tests/world.py).
+world.used_by(globals())
 
 
 def every(code, anonymous=401):
@@ -118,7 +122,7 @@ def test_every_endpoint_has_a_matrix_entry():
 # One test per endpoint asks it as every role in turn (the cast and its objects are built once
 # per endpoint, not once per role: seven times fewer), and compares all the answers at once.
 @pytest.mark.parametrize("key", MATRIX, ids=[f"{method} {path}" for method, path, _ in MATRIX])
-def test_api_access_matrix(client, objects, cast, api_as, key):  # noqa: F811
+def test_api_access_matrix(client, objects, cast, api_as, key):
     method, path, body = key
     url = path.format(**objects)
     answers = {}

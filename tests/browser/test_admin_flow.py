@@ -5,15 +5,14 @@ that checks login, navigation, forms and the language switch together as a perso
 """
 
 import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from teams.models import Team
+from tests import demo_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +21,7 @@ PASSWORD = "demo-2026"
 
 @pytest.fixture
 def demo(live_server):
-    call_command("seed_demo", stdout=StringIO())
+    demo_data.seed()
     return live_server
 
 

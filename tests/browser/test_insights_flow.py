@@ -4,21 +4,20 @@ numbers into Excel, in a real browser. Seeds the demo, so it takes several secon
 import datetime
 import io
 import re
-from io import StringIO
 
 import openpyxl
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from tests import demo_data
 from tests.browser.test_report_flow import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_director_compares_teams_drills_down_and_downloads_the_xlsx(live_server, page: Page, screenshot):
-    call_command("seed_demo", stdout=StringIO())
+    demo_data.seed()
     today = timezone.localdate()
     # The demo's last weeks, whatever day the test runs on.
     period = f"period=custom&start={today - datetime.timedelta(days=35):%Y-%m-%d}&end={today:%Y-%m-%d}"

@@ -6,22 +6,21 @@ form (the saved version carried back into the page), the added plan row, and the
 submission through review to the feedback on the author's page."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from notifications.models import Notification
 from periodsummaries.models import PeriodSummary
+from tests import demo_data
 from tests.browser.test_report_flow import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_salesperson_submits_a_monthly_summary_and_the_manager_reviews_it(live_server, new_tab):
-    call_command("seed_demo", stdout=StringIO())
+    demo_data.seed()
     page: Page = new_tab()
     log_in(page, live_server, "zhangwei")
     page.click("#nav-period-summaries")

@@ -4,16 +4,15 @@ changes (and autosaves the comment on them), the manager sees them beside the KP
 page, and the director sees the quarter's forecast against target."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from pipeline.models import Opportunity, Stage
 from reports import services as report_services
 from reports.models import WeeklyReport
 from teams.models import User
+from tests import demo_data
 from tests.browser.test_report_flow import log_in, open_this_week
 from tests.reports.test_services import fill
 
@@ -22,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def salesperson(live_server):
-    call_command("seed_demo", stdout=StringIO())
+    demo_data.seed()
     return User.objects.get(username="zhangwei")
 
 

@@ -1,13 +1,10 @@
 """On the demo company, the director sets next year's annual sales target and splits it down to
-people; a manager proposes a change for their team, which the director approves. Seeds the demo
-(without reports), so it takes several seconds."""
+people; a manager proposes a change for their team, which the director approves."""
 
 import re
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -15,13 +12,14 @@ from planning import selectors
 from planning.models import Plan
 from reports.models import KPI, Target
 from teams.models import Team, User
+from tests import demo_data
 from tests.browser.test_report_flow import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_director_sets_and_splits_the_annual_target_and_approves_a_managers_change(live_server, new_tab):
-    call_command("seed_demo", "--without-reports", stdout=StringIO())
+    demo_data.seed()
     year = timezone.localdate().year + 1
     company = Team.objects.get(name="星辰科技销售公司")
     shanghai = Team.objects.get(name="上海一组")

@@ -9,16 +9,15 @@ autosave, so it takes several seconds.
 import datetime
 import re
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from reports import services
 from reports.models import KPI, WeeklyReport
 from teams.models import User
 from teams.services import current_membership
+from tests import demo_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +28,7 @@ PASSWORD = "demo-2026"
 def salesperson(live_server):
     """zhangwei of the demo, whose last report planned items for this week, with a sales target
     of 50,000 this week."""
-    call_command("seed_demo", stdout=StringIO())
+    demo_data.seed()
     member = User.objects.get(username="zhangwei")
     this_week = services.current_week_start(services.settings_for(current_membership(member).team))
     last = WeeklyReport.objects.filter(author=member, week_start__lt=this_week).order_by("-week_start").first()

@@ -8,10 +8,8 @@ so it takes several seconds.
 
 import datetime
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from notifications.models import Notification
@@ -20,6 +18,7 @@ from reports.models import ReportRevision, WeeklyReport
 from reviews.models import Comment, Feedback
 from teams.models import User
 from teams.services import current_membership
+from tests import demo_data
 from tests.browser.test_report_flow import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,7 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def week_to_review(live_server):
     """The demo with last week in 李强's queue, zhangwei's report among the awaiting ones."""
-    call_command("seed_demo", stdout=StringIO())
+    demo_data.seed()
     member = User.objects.get(username="zhangwei")
     team_settings = services.settings_for(current_membership(member).team)
     week = services.current_week_start(team_settings)

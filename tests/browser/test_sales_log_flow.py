@@ -8,15 +8,14 @@ fill button posting the whole report form before filling it.
 """
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from customers.models import Activity
 from reports.models import KpiValue, WeeklyReport
 from teams.models import User
+from tests import demo_data
 from tests.browser.test_report_flow import log_in, open_this_week
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def salesperson(live_server):
-    call_command("seed_demo", stdout=StringIO())
+    demo_data.seed()
     return User.objects.get(username="zhangwei")
 
 

@@ -3,19 +3,18 @@ from the result. Seeds the demo (whose reports, feedback and comments name custo
 several seconds."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from tests import demo_data
 from tests.browser.test_report_flow import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_manager_searches_for_a_customer_and_opens_the_report(live_server, browser, page: Page, screenshot):
-    call_command("seed_demo", stdout=StringIO())
+    demo_data.seed()
     log_in(page, live_server, "liqiang")
 
     page.fill("#nav-search-q", "宁德时代")

@@ -3,20 +3,19 @@ login button, the provider's own login page, and back to this week's report. Sta
 provider and seeds the demo, so it takes a few seconds."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from teams.models import User
+from tests import demo_data
 from tests.sso.conftest import oidc, oidc_provider  # noqa: F401  (the provider's fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_salesperson_signs_in_through_the_provider_and_lands_on_this_week(live_server, oidc, page, screenshot):  # noqa: F811
-    call_command("seed_demo", stdout=StringIO())
+    demo_data.seed()
     User.objects.filter(username="zhangwei").update(email="wang@example.com")
     # The provider accepts any port on 127.0.0.1 as the callback's (RFC 8252), not on "localhost".
     site = live_server.url.replace("localhost", "127.0.0.1")

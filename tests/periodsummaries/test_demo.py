@@ -6,10 +6,11 @@ from io import StringIO
 from django.core.management import call_command
 
 from periodsummaries.models import PeriodSummary, Practice, SummaryFeedback
+from tests import demo_data
 
 
 def test_demo_has_submitted_and_reviewed_monthly_summaries(db):
-    call_command("seed_demo", stdout=StringIO())
+    demo_data.seed()  # seed_demo's rows, seeded once per test process (tests/demo_data.py)
     summaries = PeriodSummary.objects.filter(level="member", period="month")
     assert summaries.filter(status=PeriodSummary.Status.SUBMITTED).exists()
     assert summaries.filter(status=PeriodSummary.Status.REVIEWED).exists()

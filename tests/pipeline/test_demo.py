@@ -1,5 +1,5 @@
-"""The demo and the large demo get opportunities with consistent stage histories. Each test
-builds a whole demo (seconds, not milliseconds): the seeding is what is under test."""
+"""The demo and the large demo get opportunities with consistent stage histories: the seeding is
+what is under test (the demo's as tests/demo_data.py keeps it from its one seeding per process)."""
 
 from django.db.models import Count, F
 
@@ -7,7 +7,7 @@ from demo import large as demo_large
 from demo import pipeline as demo
 from pipeline.models import Opportunity, StageChange
 from teams.models import User
-from tests.teams.test_seed_demo import seed
+from tests import demo_data
 from tests.teams.test_seed_large import TINY, TODAY
 
 
@@ -20,7 +20,7 @@ def _consistent() -> None:
 
 
 def test_every_demo_salesperson_has_a_pipeline(db):
-    seed()
+    demo_data.seed()  # seed_demo's rows, seeded once per test process (tests/demo_data.py)
     zhangwei = User.objects.get(username="zhangwei")
     assert Opportunity.objects.filter(customer__owner=zhangwei, stage__is_won=False, stage__is_lost=False).exists()
     assert (

@@ -4,7 +4,7 @@ file-based broker under var/ that `make run` uses on a machine with no servers."
 import pytest
 
 from salesreports.celery import app, ping
-from tests.workers import start_worker
+from tests.workers import start_worker, stop_worker
 
 
 @pytest.fixture
@@ -12,8 +12,7 @@ def worker():
     # Starting a worker process takes a few seconds.
     process = start_worker()
     yield process
-    process.terminate()
-    process.wait(timeout=20)
+    stop_worker(process)
 
 
 @pytest.mark.worker

@@ -52,7 +52,7 @@ def sentry_server():
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Ingest)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server.server_address[1], received
     server.shutdown()

@@ -1,9 +1,6 @@
 """Done when: the demo director finds every report that mentions a given customer this quarter in
 one search."""
 
-from io import StringIO
-
-from django.core.management import call_command
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -12,10 +9,11 @@ from reports.models import WeeklyReport
 from reviews.models import Comment, Feedback
 from summaries.rollups import period_bounds
 from teams.models import User
+from tests import demo_data
 
 
 def test_the_demo_director_finds_every_report_naming_a_customer_this_quarter(client, db):
-    call_command("seed_demo", stdout=StringIO())
+    demo_data.seed()
     director = User.objects.get(username="zhaoming")
     start, end = period_bounds("quarter", timezone.localdate())
     customer = "宁德时代"

@@ -6,7 +6,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests import world
 from tests.test_access_matrix import LOGIN, MATRIX
+
+# The cast and one object of each kind, built once for the module (tests/world.py).
+world.used_by(globals())
 
 # Who may use each URL: the first role the matrix lets through.
 PREFERENCE = ["admin", "lead", "rep", "director", "anonymous"]

@@ -10,7 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from summaries.models import Document
+from tests import world
 from tests.test_access_matrix import ROLES, signed_in, team_readers
+
+# The cast and one object of each kind, built once for the module (tests/world.py).
+world.used_by(globals())
 
 START, END = datetime.date(2026, 11, 1), datetime.date(2026, 11, 30)
 

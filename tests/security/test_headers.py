@@ -7,8 +7,12 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests import world
 from tests.project.test_settings import run_manage
 from tests.test_access_matrix import MATRIX
+
+# The cast and one object of each kind, built once for the module (tests/world.py).
+world.used_by(globals())
 
 
 def directives(response) -> dict[str, list[str]]:

@@ -93,5 +93,5 @@ def _handler(platforms: Platforms):
 def start() -> tuple[ThreadingHTTPServer, Platforms]:
     platforms = Platforms()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(platforms))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server, platforms

@@ -22,7 +22,7 @@ from tests.factories import member_of
 from tests.reports.test_services import MONDAY, fill
 from tests.reviews.test_pages import submitted
 from tests.summaries.test_pdfs import read
-from tests.workers import start_worker, worker_database_url
+from tests.workers import start_worker, stop_worker, worker_database_url
 
 pytestmark = [
     pytest.mark.worker,
@@ -71,8 +71,7 @@ def test_a_worker_renders_the_pdf_with_the_chinese_text_numbers_and_font(rep, no
         job = services.request_document(kind=Document.Kind.REPORT, report=report, requested_by=rep, language="zh-hans")
         job = wait_for(job, {"done", "failed"}, timeout=60)
     finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+        stop_worker(worker)
     text, fonts = read(job)
     assert "张伟的周报" in text and "销售额" in text and "86,500" in text
     assert any("Noto-Sans-SC" in name for name in fonts), fonts
@@ -107,6 +106,5 @@ def test_a_job_whose_worker_was_killed_is_finished_by_a_new_worker(team, lead, n
         assert services.requeue_stale_jobs() == 1
         job = wait_for(job, {"done", "failed"}, timeout=60)
     finally:
-        second.terminate()
-        second.wait(timeout=20)
+        stop_worker(second)
     assert (job.status, job.attempts) == ("done", 2), job.error

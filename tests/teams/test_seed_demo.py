@@ -3,11 +3,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
 
 from audit.models import AuditEntry
 from teams import access
 from teams.models import Membership, Team, User
+from tests import demo_data
 
 
 def seed(*args: str) -> str:
@@ -18,12 +18,13 @@ def seed(*args: str) -> str:
 
 @pytest.fixture(scope="module")
 def _demo(django_db_setup, django_db_blocker):
-    # The people and teams only (the weeks of reports are test_seed_demo_reports.py's), built once
-    # for the module in a transaction rolled back at its end; each test rolls its own changes back.
-    md5 = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=md5), transaction.atomic():
-        yield seed("--without-reports")
-        transaction.set_rollback(True)
+    # The demo as seed_demo leaves it (tests/demo_data.py: seeded once per test process), for the
+    # module in a transaction rolled back at its end; each test rolls its own changes back.
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            yield demo_data.seed()
+            transaction.set_rollback(True)
+        demo_data.forget_cached_rows()
 
 
 @pytest.fixture

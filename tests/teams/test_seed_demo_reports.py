@@ -1,15 +1,14 @@
-"""The demo's weeks of reports. Apart from test_seed_demo.py, whose module-wide demo (people
-and teams only) would still be in the database here."""
+"""The demo's weeks of reports (tests/demo_data.py: seeded once per test process)."""
 
 from teams.models import User
-from tests.teams.test_seed_demo import seed
+from tests import demo_data
 
 
 def test_this_weeks_draft_carries_last_weeks_plan_and_targets(db):
     from reports import services as report_services
     from reports.models import WeeklyReport
 
-    assert "submitted weekly reports" in seed()
+    assert "submitted weekly reports" in demo_data.seed()
 
     zhangwei = User.objects.get(username="zhangwei")
     report = report_services.open_report(author=zhangwei)

@@ -1,0 +1,144 @@
+"""The demo company (`seed_demo`), seeded for real once per test process (and day, and set of
+options) and then copied into the database for each test that asks: a fraction of a second instead
+of the five seconds of services a seeding takes. What `seed()` leaves, rows and printed output, is
+exactly what `seed_demo` leaves and prints on a freshly migrated database, since that is how the
+copy was made. Not for tests that move the clock: the copy is of today's demo.
+
+`seed()` empties every table and refills it, in one transaction. It works in ordinary tests (inside
+their rolled-back transaction), in module-wide fixtures (inside theirs) and in transactional tests
+(browser tests: committed, so the live server sees it), on SQLite and PostgreSQL.
+"""
+
+import io
+import tempfile
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import connection, transaction
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from tests import data_migrations, world
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    output: str  # what seed_demo printed
+    tables: dict[str, tuple[list[str], list[tuple]] | bytes]  # SQLite: columns and rows; PostgreSQL: COPY text
+
+
+_snapshots: dict[tuple, Snapshot] = {}
+_restored = False  # since the cached rows were last forgotten
+
+
+def seed(*options: str) -> str:
+    """The database as `seed_demo *options` leaves a freshly migrated one; returns what it printed."""
+    key = (options, timezone.localdate(), connection.settings_dict["NAME"])
+    if key not in _snapshots:
+        _snapshots[key] = _take(options)
+    _restore(_snapshots[key])
+    return _snapshots[key].output
+
+
+def forget_cached_rows() -> None:
+    """Content types are cached by primary key in this process; a copied demo brings its own, and
+    rolling it back takes them away again. Call after rolling back a transaction that seeded."""
+    global _restored
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+
+    ContentType.objects.clear_cache()
+    cache.clear()
+    _restored = False
+
+
+def forget_if_restored() -> None:
+    """Called as each test ends (tests/conftest.py), after its transaction was rolled back."""
+    if _restored:
+        forget_cached_rows()
+
+
+def _tables() -> list[str]:
+    return sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
+
+
+def _empty(cursor, tables: list[str]) -> None:
+    # DELETE, not TRUNCATE: it works inside a test's transaction whatever it wrote before (foreign
+    # keys are checked at commit, when the tables are whole again).
+    for table in tables:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # nosec B608: our table names
+
+
+def _take(options: tuple[str, ...]) -> Snapshot:
+    tables = _tables()
+    world.eager_celery()
+    with tempfile.TemporaryDirectory() as media:
+        with override_settings(**world.isolated_settings(media)), transaction.atomic():
+            # What a freshly migrated database holds: content types and permissions, and the data
+            # migrations' rows.
+            with connection.cursor() as cursor:
+                _empty(cursor, tables)
+            forget_cached_rows()
+            emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+            data_migrations.restore()
+            # Run what seeding leaves for after its commit (notification e-mails) as a commit would.
+            output = io.StringIO()
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                call_command("seed_demo", *options, stdout=output)
+            with connection.cursor() as cursor:
+                taken = {table: _read(cursor, table) for table in tables}
+            transaction.set_rollback(True)
+    forget_cached_rows()
+    return Snapshot(output=output.getvalue(), tables=taken)
+
+
+def _read(cursor, table: str):
+    name = connection.ops.quote_name(table)
+    if connection.vendor == "postgresql":
+        out = io.BytesIO()
+        _copy(cursor, f"COPY {name} TO STDOUT", out)
+        return out.getvalue()
+    columns = [column.name for column in connection.introspection.get_table_description(cursor, table)]
+    # Unary + hands each value back exactly as stored, not through the declared type's converter.
+    values = ", ".join(f"+{connection.ops.quote_name(c)}" for c in columns)
+    cursor.execute(f"SELECT {values} FROM {name}")  # nosec B608: our table names
+    return columns, cursor.fetchall()
+
+
+def _copy(cursor, sql: str, stream: io.BytesIO) -> None:
+    """PostgreSQL's COPY through psycopg 2 or 3."""
+    raw = cursor.cursor
+    if hasattr(raw, "copy_expert"):  # psycopg 2
+        raw.copy_expert(sql, stream)
+    elif "FROM STDIN" in sql:
+        with raw.copy(sql) as copy:
+            copy.write(stream.getvalue())
+    else:
+        with raw.copy(sql) as copy:
+            for block in copy:
+                stream.write(block)
+
+
+def _restore(snapshot: Snapshot) -> None:
+    global _restored
+    with transaction.atomic(), connection.cursor() as cursor:
+        _empty(cursor, list(snapshot.tables))
+        for table, content in snapshot.tables.items():
+            name = connection.ops.quote_name(table)
+            if connection.vendor == "postgresql":
+                if content:
+                    _copy(cursor, f"COPY {name} FROM STDIN", io.BytesIO(content))
+                continue
+            columns, rows = content
+            if rows:
+                quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {name} ({quoted}) VALUES ({marks})", rows)  # nosec B608
+        # PostgreSQL's sequences past the copied keys (SQLite's follow the rows by themselves).
+        for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
+            cursor.execute(statement)
+    forget_cached_rows()
+    _restored = True
