@@ -304,7 +304,7 @@ CASES = [(name, role) for name in MATRIX for role in ROLES]
 def test_access_matrix(client, objects, cast, name, role):
     method, arg_keys, expected = MATRIX[name]
     if role != "anonymous":
-        client.force_login(cast[role])
+        cast.log_in(client, role)
     url = reverse(name.split("@")[0], args=[objects[key] for key in arg_keys])
     response = getattr(client, method)(url)
     want = expected[role]

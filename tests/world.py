@@ -7,17 +7,20 @@ the cast's own fixtures (`team`, `rep`, …) as well as `cast` and `objects`, si
 people already exist while the module runs. The world is built in a transaction that is rolled
 back when the module ends; each test runs in its own savepoint inside it (pytest-django's `db`), so
 what one test changes never reaches the next. Each test gets fresh instances (read again by primary
-key) and its own copy of the world's files in its own MEDIA_ROOT.
+key) and its own copy of the world's files in its own MEDIA_ROOT; `cast.log_in(client, role)` signs
+a test client in with a session the world opened once per role.
 """
 
 import datetime
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from teams.models import Membership, Team, User
 from tests.factories import TeamFactory, UserFactory, member_of
@@ -58,8 +61,6 @@ def make_admin() -> User:
 
 def isolated_settings(media_root: Path) -> dict:
     """What every test runs with (tests/conftest.py's `_fast_and_isolated`)."""
-    from django.conf import settings
-
     return {
         "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
@@ -203,11 +204,40 @@ def build_objects(people: dict) -> dict:
     }
 
 
+ROLES = ("rep", "outsider", "lead", "other_lead", "director", "admin")  # the access matrix's, signed in
+
+
 @dataclass(frozen=True)
 class World:
     pks: dict[str, int]  # the cast's teams and people
     objects: dict
     media: Path
+    sessions: dict[str, str]  # a signed-in session of each role's, by role
+
+
+class Cast(Mapping):
+    """The cast's people by role (read when first asked for), and `log_in`, which hands a test
+    client the session the world signed in for a role, as `force_login` would have made it."""
+
+    def __init__(self, world: World):
+        self._world = world
+        self._people: dict[str, User] = {}
+
+    def __getitem__(self, role: str) -> User:
+        if role not in ROLES:
+            raise KeyError(role)
+        if role not in self._people:
+            self._people[role] = User.objects.get(pk=self._world.pks[role])
+        return self._people[role]
+
+    def __iter__(self):
+        return iter(ROLES)
+
+    def __len__(self) -> int:
+        return len(ROLES)
+
+    def log_in(self, client: Client, role: str) -> None:
+        client.cookies[settings.SESSION_COOKIE_NAME] = self._world.sessions[role]
 
 
 @pytest.fixture(scope="module")
@@ -225,8 +255,15 @@ def _world(django_db_setup, django_db_blocker, tmp_path_factory):
             made[username] = make_person(username, made[team])
         made["admin"] = make_admin()
         objects = build_objects(made)
+        sessions = {}
+        for role in ROLES:
+            client = Client()
+            client.force_login(made[role])
+            sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
         cache.clear()
-        yield World(pks={name: thing.pk for name, thing in made.items()}, objects=objects, media=media)
+        yield World(
+            pks={name: thing.pk for name, thing in made.items()}, objects=objects, media=media, sessions=sessions
+        )
         transaction.set_rollback(True)
 
 
@@ -258,15 +295,8 @@ admin = _person_fixture("admin")
 
 
 @pytest.fixture
-def cast(rep, outsider, lead, other_lead, director, admin):
-    return {
-        "rep": rep,
-        "outsider": outsider,
-        "lead": lead,
-        "other_lead": other_lead,
-        "director": director,
-        "admin": admin,
-    }
+def cast(_world, db) -> Cast:
+    return Cast(_world)
 
 
 FIXTURES = ("_world", "objects", "cast", *TEAMS, *PEOPLE, "admin")

@@ -58,8 +58,10 @@ def test_a_deal_moves_twice_and_the_report_the_review_and_the_forecast_show_it(
     section = page.locator("#section-pipeline")
     expect(section).to_contain_text("需求确认 → 方案报价")
     expect(section).to_contain_text("方案报价 → 商务谈判")
+    page.clock.install()  # the 3-second typing delay, fast-forwarded on the page's clock
     page.fill("#id_section_pipeline", "核心项目进入商务谈判，月底前争取签约")
-    expect(page.locator("#autosave-status")).to_have_attribute("data-state", "saved", timeout=15_000)
+    page.clock.fast_forward(3000)
+    expect(page.locator("#autosave-status")).to_have_attribute("data-state", "saved")
     screenshot("pipeline-1-report-section")
     report.refresh_from_db()
     assert report.section_comments["pipeline"] == "核心项目进入商务谈判，月底前争取签约"

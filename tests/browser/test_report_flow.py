@@ -2,8 +2,8 @@
 
 The one place that checks the parts only a browser runs together: htmx autosave carrying the new
 version back into the page, the live achievement rate and the added rows from report-form.js,
-and the no-JavaScript submit underneath. It seeds the demo and waits for a real 3-second
-autosave, so it takes several seconds.
+and the no-JavaScript submit underneath. The 3-second typing delay before an autosave runs on the
+page's clock, fast-forwarded (Playwright's clock), so the tests do not wait it out.
 """
 
 import datetime
@@ -83,8 +83,11 @@ def test_salesperson_writes_autosaves_and_submits_this_weeks_report(live_server,
         expect(page.locator("#section-review")).to_contain_text(review.item_text)
     screenshot("report-1-opened")
 
-    # Typing is saved on its own, and survives a reload.
+    # Typing is saved on its own once the 3-second typing delay is over (fast-forwarded on the
+    # page's clock), and survives a reload.
+    page.clock.install()
     page.fill("#id_summary", "本周拜访客户五家，签约一单。")
+    page.clock.fast_forward(3000)
     expect(status).to_have_attribute("data-state", "saved")
     assert WeeklyReport.objects.get(pk=report.pk).summary == "本周拜访客户五家，签约一单。"
     screenshot("report-2-autosaved")
@@ -121,8 +124,8 @@ def test_salesperson_writes_autosaves_and_submits_this_weeks_report(live_server,
 
 
 def test_autosave_shows_errors_in_place_and_stops_at_a_conflict(live_server, salesperson, page, screenshot):
-    # Leaving a field (Tab) saves at once; only the check that autosave has stopped must wait
-    # out the 3-second typing delay.
+    # Leaving a field (Tab) saves at once; the check that autosave has stopped fast-forwards the
+    # page's clock past the 3-second typing delay.
     log_in(page, live_server, "zhangwei")
     report = open_this_week(page, live_server)
     status = page.locator("#autosave-status")
@@ -149,8 +152,10 @@ def test_autosave_shows_errors_in_place_and_stops_at_a_conflict(live_server, sal
     page.press("#id_summary", "Tab")
     expect(status).to_have_attribute("data-state", "conflict")
     screenshot("report-5-conflict-warning")
+    page.clock.install()
     page.fill("#id_summary", "typed here, and more")
-    page.wait_for_timeout(3500)  # longer than the autosave delay: nothing more is sent
+    page.clock.fast_forward(3500)  # past the autosave delay on the page's clock: nothing more is sent
+    page.wait_for_timeout(500)  # (what would have been sent has time to arrive)
     assert report.conflicts.count() == 1
 
     # Following the warning keeps even what was typed after the refusal.

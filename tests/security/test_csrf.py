@@ -28,7 +28,7 @@ def allowed_role(expected: dict) -> str:
 def signed_in_client(cast, role: str) -> Client:
     client = Client(enforce_csrf_checks=True)
     if role != "anonymous":
-        client.force_login(cast[role])
+        cast.log_in(client, role)
     return client
 
 
@@ -68,6 +68,6 @@ def test_state_changes_do_not_happen_on_get(objects, cast, name, client):
     method, arg_keys, expected = MATRIX[name]
     role = allowed_role(expected)
     if role != "anonymous":
-        client.force_login(cast[role])
+        cast.log_in(client, role)
     response = client.get(reverse(name.split("@")[0], args=[objects[key] for key in arg_keys]))
     assert response.status_code == 405

@@ -67,7 +67,7 @@ def test_each_kind_of_download_answers_only_those_who_may_read_its_subject(kind,
     for role in ROLES:
         client = Client()
         if role != "anonymous":
-            client.force_login(cast[role])
+            cast.log_in(client, role)
         response = client.get(reverse("summaries:download", args=[document.pk]))
         want = expected[role]
         if role == "anonymous":

@@ -26,7 +26,7 @@ PAGES = sorted(name for name, (method, _, expected) in MATRIX.items() if method 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_sends_a_policy_that_forbids_inline_script_and_framing(client, objects, cast, name):
     method, arg_keys, expected = MATRIX[name]
-    client.force_login(cast["admin"])
+    cast.log_in(client, "admin")
     response = client.get(reverse(name.split("@")[0], args=[objects[key] for key in arg_keys]))
     assert response.status_code == 200
     policy = directives(response)

@@ -37,7 +37,7 @@ def test_no_post_by_anyone_removes_a_submitted_report_or_its_history(objects, ca
             continue
         client = Client()
         if role != "anonymous":
-            client.force_login(cast[role])
+            cast.log_in(client, role)
         client.post(url, {"reason": "x", "body": "x", "summary": "x"})
     # Requests may add (a comment, a return for revision, a review), never take away.
     summary, revisions, comments = history_of(objects["submitted_report"])
