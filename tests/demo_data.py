@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.management import call_command
-from django.core.management.color import no_style
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, transaction
 from django.test import TestCase, override_settings
@@ -122,6 +121,23 @@ def _copy(cursor, sql: str, stream: io.BytesIO) -> None:
                 stream.write(block)
 
 
+def _sequences_past_the_rows(cursor) -> None:
+    """PostgreSQL's sequences past the copied keys (SQLite's follow the rows by themselves), and
+    never back: sequences are not rolled back with the test's transaction, and the rows it rolls
+    back to (a module-wide fixture's, say) may have higher keys than the copy's."""
+    for model in apps.get_models(include_auto_created=True):
+        pk = model._meta.pk
+        if pk is None or pk.get_internal_type() not in {"AutoField", "BigAutoField", "SmallAutoField"}:
+            continue
+        table = connection.ops.quote_name(model._meta.db_table)
+        column = connection.ops.quote_name(pk.column)
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, pk.column])
+        (sequence,) = cursor.fetchone()
+        if sequence:
+            past_the_rows = f"(SELECT COALESCE(MAX({column}), 0) + 1 FROM {table})"  # nosec B608: our table names
+            cursor.execute(f"SELECT setval(%s, GREATEST(nextval(%s), {past_the_rows}), false)", [sequence, sequence])
+
+
 def _restore(snapshot: Snapshot) -> None:
     global _restored
     with transaction.atomic(), connection.cursor() as cursor:
@@ -137,8 +153,7 @@ def _restore(snapshot: Snapshot) -> None:
                 quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
                 marks = ", ".join(["%s"] * len(columns))
                 cursor.executemany(f"INSERT INTO {name} ({quoted}) VALUES ({marks})", rows)  # nosec B608
-        # PostgreSQL's sequences past the copied keys (SQLite's follow the rows by themselves).
-        for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
-            cursor.execute(statement)
+        if connection.vendor == "postgresql":
+            _sequences_past_the_rows(cursor)
     forget_cached_rows()
     _restored = True
