@@ -18,7 +18,8 @@ not a test). Run: `make bench`; docs/benchmark.md explains the method.
 
 Environment: DATABASE_URL (required), REDIS_URL, PERF_FLOOR, FLOOR_DB (floor), BENCH_CONNECTIONS
 (4), BENCH_SECONDS (3, per block), BENCH_ROUNDS (5), BENCH_WEB_PORT (8822), BENCH_FLOOR_PORT
-(8821). Prints the table (and the README's Markdown) and writes JSON under bench/results/.
+(8821), BENCH_PAGES (only the pages whose names contain one of these comma-separated words).
+Prints the table (and the README's Markdown) and writes JSON under bench/results/.
 """
 
 import http.client
@@ -45,6 +46,7 @@ sys.path.insert(0, str(REPO))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 4))
 SECONDS = int(os.environ.get("BENCH_SECONDS", 3))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 5))
+ONLY = [word.strip() for word in os.environ.get("BENCH_PAGES", "").split(",") if word.strip()]
 WEB_PORT = int(os.environ.get("BENCH_WEB_PORT", 8822))
 FLOOR_PORT = int(os.environ.get("BENCH_FLOOR_PORT", 8821))
 FLOOR_DB = os.environ.get("FLOOR_DB", "floor")
@@ -391,7 +393,7 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)  # production serves the manifest's names
 
     subjects = Subjects.find("large")
-    pages = [BASELINE, *PAGES]
+    pages = [BASELINE, *(p for p in PAGES if not ONLY or any(word in p.name for word in ONLY))]
     large_counts = count_queries(subjects, pages)
     cookies = {
         who: f"{settings.SESSION_COOKIE_NAME}={c.cookies[settings.SESSION_COOKIE_NAME].value}"
