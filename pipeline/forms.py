@@ -32,9 +32,27 @@ class OpportunityForm(CrispyMixin, forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if key != "customer"}
 
 
+def _amount_input() -> forms.TextInput:
+    return forms.TextInput(attrs={"class": "form-control form-control-sm text-end", "inputmode": "decimal"})
+
+
 class ForecastForm(forms.Form):
-    commit = forms.DecimalField(label=_("Commit"), min_value=0, max_digits=16, decimal_places=2, required=False)
-    best_case = forms.DecimalField(label=_("Best case"), min_value=0, max_digits=16, decimal_places=2, required=False)
+    """One member's row of the team's forecast table; the table is one form, each row prefixed
+    with its member's id."""
+
+    commit = forms.DecimalField(
+        label=_("Commit"), min_value=0, max_digits=16, decimal_places=2, required=False, widget=_amount_input()
+    )
+    best_case = forms.DecimalField(
+        label=_("Best case"), min_value=0, max_digits=16, decimal_places=2, required=False, widget=_amount_input()
+    )
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors.keys() & self.fields.keys():
+            self.fields[name].widget.attrs["aria-invalid"] = "true"
+            if "is-invalid" not in self.fields[name].widget.attrs["class"]:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
 
 
 class ImportForm(CrispyMixin, forms.Form):

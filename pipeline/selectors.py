@@ -144,6 +144,12 @@ class ForecastTable:
     total: ForecastRow = field(default_factory=lambda: ForecastRow(member=None))
 
 
+def forecasts_of(*, members: list[User], period: str, start: datetime.date) -> dict[int, Forecast]:
+    """The members' forecasts of the month or quarter beginning `start`, by member. One query."""
+    ids = [member.pk for member in members]
+    return {f.member_id: f for f in Forecast.objects.filter(member_id__in=ids, period=period, period_start=start)}
+
+
 def forecast_table(
     *, team: Team, members: list[User], period: str, start: datetime.date, end: datetime.date, today: datetime.date
 ) -> ForecastTable:
@@ -152,7 +158,7 @@ def forecast_table(
     the forecast frozen at its end. Seven queries."""
     ids = [member.pk for member in members]
     figures = member_figures(owner_ids=ids, start=start, end=end)
-    forecasts = {f.member_id: f for f in Forecast.objects.filter(member_id__in=ids, period=period, period_start=start)}
+    forecasts = forecasts_of(members=members, period=period, start=start)
     kpi = sales_kpi()
     targets: dict[int, Decimal] = defaultdict(Decimal)
     if kpi is not None:

@@ -15,6 +15,6 @@ urlpatterns = [
     path("pipeline/import/<int:pk>/apply/", views.import_apply, name="import_apply"),
     path("members/<int:pk>/pipeline/", views.member, name="member"),
     path("teams/<int:pk>/pipeline/", views.team, name="team"),
-    path("teams/<int:pk>/pipeline/forecast/<int:member_pk>/", views.forecast_set, name="forecast_set"),
+    path("teams/<int:pk>/pipeline/forecast/", views.forecast_set, name="forecast_set"),
     path("teams/<int:pk>/pipeline/export.<slug:file_format>", views.export, name="export"),
 ]

@@ -7,6 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -69,7 +70,11 @@ def index(request):
 
 @require_GET
 def team(request, pk):
-    team = team_access.team_for_view(request.user, pk)
+    return _team_page(request, team_access.team_for_view(request.user, pk))
+
+
+def _team_page(request, team, posted: dict[int, ForecastForm] | None = None):
+    """The team's pipeline; `posted`: a manager's forecast rows as sent, shown with their errors."""
     today = local_today(calendar_of(request.user))
     chosen = _period(request, today)
     members = selectors.members_of(team)
@@ -78,23 +83,29 @@ def team(request, pk):
     table, funnel = selectors.pipeline_figures(team=team, **figures, today=today)
     for row in table.rows:
         row.outcomes = funnel.by_member.get(row.member.pk) or selectors.Outcomes()
-    context = {
-        "team": team,
-        **chosen,
-        "table": table,
-        "funnel": funnel,
-        "can_set_forecast": access.can_set_forecast(request.user, team) and not table.is_closed,
-    }
+    can_set_forecast = access.can_set_forecast(request.user, team) and not table.is_closed
+    context = {"team": team, **chosen, "table": table, "funnel": funnel, "can_set_forecast": can_set_forecast}
+
+    def forecast_html() -> str:
+        if can_set_forecast:
+            for row in table.rows:
+                row.form = (posted or {}).get(row.member.pk) or ForecastForm(
+                    prefix=str(row.member.pk), initial={"commit": row.commit, "best_case": row.best_case}
+                )
+        return render_to_string("pipeline/_forecast.html", context)
+
     # As HTML too, kept as long as the figures are: the members' outcomes and the funnel, and the
-    # forecast table unless it holds a manager's forms (their CSRF tokens are the viewer's own).
+    # forecast table with a manager's inputs (the form around them, with the viewer's CSRF token,
+    # is team.html's), unless it shows what was just posted.
     key = selectors.pipeline_key(**figures, today=today)
     context["detail"] = versions.cached(
         team, ("pipeline-html", *key), lambda: render_to_string("pipeline/team.html#detail", context)
     )
-    if not context["can_set_forecast"]:
-        context["forecast"] = versions.cached(
-            team, ("pipeline-forecast-html", *key), lambda: render_to_string("pipeline/_forecast.html", context)
-        )
+    context["forecast"] = (
+        forecast_html()
+        if posted
+        else versions.cached(team, ("pipeline-forecast-html", can_set_forecast, *key), forecast_html)
+    )
     return render(request, "pipeline/team.html", context)
 
 
@@ -191,27 +202,46 @@ def opportunity_edit(request, pk):
 
 
 @require_POST
-def forecast_set(request, pk, member_pk):
+def forecast_set(request, pk):
+    """The manager's commit and best case of every member, saved together (the changed rows). A
+    row refused saves none: the page comes back as typed, with the reasons next to the inputs."""
     team = access.team_for_forecast(request.user, pk)
-    member = team_access.member_for_view(request.user, member_pk)
-    if member.pk not in {m.pk for m in selectors.members_of(team)}:
-        raise Http404
-    today = local_today(calendar_of(request.user))
-    chosen = _period(request, today)
-    form = ForecastForm(request.POST)
-    url = f"{reverse('pipeline:team', args=[team.pk])}?period={chosen['period']}&day={chosen['start']:%Y-%m-%d}"
-    if form.is_valid():
-        if save_or_show_errors(
-            form,
-            lambda: services.set_forecast(
-                actor=request.user, member=member, period=chosen["period"], day=chosen["start"], **form.cleaned_data
-            ),
-        ):
-            messages.success(request, _("Forecast of %(member)s saved.") % {"member": member})
-            return redirect(url)
-    errors = "; ".join(message for messages_ in form.errors.values() for message in messages_)
-    messages.error(request, _("Forecast of %(member)s not saved: %(errors)s") % {"member": member, "errors": errors})
-    return redirect(url)
+    chosen = _period(request, local_today(calendar_of(request.user)))
+    members = selectors.members_of(team)
+    current = selectors.forecasts_of(members=members, period=chosen["period"], start=chosen["start"])
+    posted = {
+        member.pk: ForecastForm(
+            request.POST,
+            prefix=str(member.pk),
+            initial={"commit": current[member.pk].commit, "best_case": current[member.pk].best_case}
+            if member.pk in current
+            else {},
+        )
+        for member in members
+    }
+    if all([form.is_valid() for form in posted.values()]) and _save_forecasts(request, members, posted, chosen):
+        messages.success(request, _("Forecasts saved."))
+        url = reverse("pipeline:team", args=[team.pk])
+        return redirect(f"{url}?period={chosen['period']}&day={chosen['start']:%Y-%m-%d}")
+    messages.error(request, _("The forecasts were not saved: see the marked rows."))
+    return _team_page(request, team, posted)
+
+
+@transaction.atomic
+def _save_forecasts(request, members: list[User], posted: dict[int, ForecastForm], chosen: dict) -> bool:
+    saved = True
+    for member in members:
+        form = posted[member.pk]
+        if form.has_changed():
+            saved &= save_or_show_errors(
+                form,
+                lambda member=member, data=form.cleaned_data: services.set_forecast(
+                    actor=request.user, member=member, period=chosen["period"], day=chosen["start"], **data
+                ),
+            )
+    if not saved:
+        transaction.set_rollback(True)
+    return saved
 
 
 @require_GET

@@ -227,7 +227,7 @@ MATRIX = {
     "pipeline:index": ("get", [], signed_in(302)),
     "pipeline:member": ("get", ["teammate"], team_readers()),
     "pipeline:team": ("get", ["team"], team_readers()),
-    "pipeline:forecast_set": ("post", ["team", "teammate"], {**team_readers(403), "lead": 302, "admin": 302}),
+    "pipeline:forecast_set": ("post", ["team"], {**team_readers(403), "lead": 302, "admin": 302}),
     "pipeline:export": ("get", ["team", "file_format"], team_readers()),
     "pipeline:opportunity_create": ("get", [], {**signed_in(200), "director": 403}),
     "pipeline:opportunity_detail": ("get", ["opportunity"], {**team_readers(), "rep": 200}),

@@ -64,10 +64,10 @@ def test_an_edited_and_a_new_opportunity_show_at_once(
 
 
 def test_a_commit_set_by_the_manager_shows_at_once(client, page, lead, rep, team, django_capture_on_commit_callbacks):
-    url = reverse("pipeline:forecast_set", args=[team.pk, rep.pk]) + "?period=quarter&day=2026-11-18"
+    url = reverse("pipeline:forecast_set", args=[team.pk]) + "?period=quarter&day=2026-11-18"
     client.force_login(lead)
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(url, {"commit": "120000", "best_case": "180000"}).status_code == 302
+        assert client.post(url, {f"{rep.pk}-commit": "120000", f"{rep.pk}-best_case": "180000"}).status_code == 302
     assert 'value="120000.00"' in forecast_row(page(), rep)
 
 
@@ -91,7 +91,10 @@ def test_a_customer_marked_lost_shows_at_once(page, rep, huawei, django_capture_
 def test_a_new_name_shows_at_once(page, lead, rep, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         team_services.update_member(actor=lead, member=rep, data={"display_name": "张伟强"})
-    assert page().count("张伟强") == 2  # the forecast and the members' outcomes
+    html = page()
+    # The forecast (the link and the inputs' labels) and the members' outcomes.
+    assert f">张伟强</a>" in forecast_row(html, rep) and "Commit of 张伟强" in html
+    assert html.split('id="member-outcomes"')[1].count(">张伟强</a>") == 1
 
 
 def test_a_stage_changed_in_the_admin_shows_at_once(client, page, admin, django_capture_on_commit_callbacks):
@@ -110,10 +113,10 @@ def test_a_director_sees_a_move_at_once_and_the_manager_keeps_the_forms(
 ):
     url = reverse("pipeline:team", args=[team.pk])
     client.force_login(director)
-    assert 'name="commit"' not in client.get(url).content.decode()
+    assert f'name="{rep.pk}-commit"' not in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         services.move_stage(actor=rep, opportunity=deal, stage=stage("商务谈判"))
     client.force_login(director)
     html = client.get(url).content.decode()
-    assert "150,000" in html and 'name="commit"' not in html
-    assert 'name="commit"' in page()  # the forecast table the director's view cached has no forms
+    assert "150,000" in html and f'name="{rep.pk}-commit"' not in html and "/pipeline/forecast/" not in html
+    assert f'name="{rep.pk}-commit"' in page()  # the forecast table the director's view cached has no inputs

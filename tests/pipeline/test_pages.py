@@ -218,26 +218,68 @@ def test_the_team_page_shows_the_quarters_forecast_against_target(client, lead, 
     client.force_login(director)
     page = client.get(reverse("pipeline:team", args=[team.pk])).content.decode()
     assert 'id="forecast"' in page and "150,000" in page  # 200,000 at 商务谈判, 75 %
-    assert 'name="commit"' not in page  # directors read
+    assert f'name="{rep.pk}-commit"' not in page and "Save forecasts" not in page  # directors read
     client.force_login(lead)
-    assert 'name="commit"' in client.get(reverse("pipeline:team", args=[team.pk])).content.decode()
+    page = client.get(reverse("pipeline:team", args=[team.pk])).content.decode()
+    assert f'name="{rep.pk}-commit"' in page and f'name="{rep.pk}-best_case"' in page and "Save forecasts" in page
 
 
-def test_a_manager_sets_a_members_commit_and_best_case(client, lead, rep, team, moved):
+FORECASTS = "?period=quarter&day=2026-11-18"
+
+
+def rows(*people, **values) -> dict:
+    """The forecast table's inputs as posted: every member's, `values` ("commit", "best_case") for
+    `people`, empty for the others."""
+    return {f"{person.pk}-{name}": value for person in people for name, value in values.items()}
+
+
+def test_a_manager_sets_several_members_forecasts_at_once(client, lead, rep, other_rep, team, moved):
     client.force_login(lead)
-    url = reverse("pipeline:forecast_set", args=[team.pk, rep.pk]) + "?period=quarter&day=2026-11-18"
-    assert client.post(url, {"commit": "120000", "best_case": "100000"}).status_code == 302
-    assert not Forecast.objects.exists()  # best case below commit: nothing saved
-    assert client.post(url, {"commit": "120000", "best_case": "180000"}).status_code == 302
-    forecast = Forecast.objects.get(member=rep, period=Period.QUARTER)
-    assert (forecast.commit, forecast.best_case, forecast.set_by) == (Decimal(120000), Decimal(180000), lead)
+    url = reverse("pipeline:forecast_set", args=[team.pk]) + FORECASTS
+    data = {**rows(rep, commit="120000", best_case="180000"), **rows(other_rep, commit="30000", best_case="")}
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"].endswith(FORECASTS.replace("11-18", "10-01"))
+    saved = {f.member: (f.commit, f.best_case, f.set_by) for f in Forecast.objects.filter(period=Period.QUARTER)}
+    assert saved == {rep: (Decimal(120000), Decimal(180000), lead), other_rep: (Decimal(30000), None, lead)}
+    page = client.get(response["Location"]).content.decode()
+    assert 'value="120000.00"' in page and "Forecasts saved." in page
     assert client.get(url).status_code == 405
+
+
+def test_a_refused_row_saves_nothing_and_keeps_every_row_as_typed(client, lead, rep, other_rep, team, moved):
+    client.force_login(lead)
+    url = reverse("pipeline:forecast_set", args=[team.pk]) + FORECASTS
+    data = {**rows(rep, commit="120000", best_case="100000"), **rows(other_rep, commit="30000", best_case="abc")}
+    response = client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200 and not Forecast.objects.exists()
+    assert "The best case cannot be below the commit." not in page  # checked once the inputs are numbers
+    assert "Enter a number." in page and 'value="abc"' in page and 'value="120000"' in page
+    row = page.split(f'data-forecast-member="{other_rep.pk}"')[1].split("</tr>")[0]
+    assert "is-invalid" in row and "Enter a number." in row
+
+    data[f"{other_rep.pk}-best_case"] = "40000"
+    page = client.post(url, data).content.decode()
+    row = page.split(f'data-forecast-member="{rep.pk}"')[1].split("</tr>")[0]
+    assert "The best case cannot be below the commit." in row and 'value="100000"' in row
+    assert not Forecast.objects.exists()  # the other row was fine, but none is saved
+
+
+def test_rows_left_as_they_were_are_not_touched(client, lead, rep, other_rep, team, moved):
+    client.force_login(lead)
+    url = reverse("pipeline:forecast_set", args=[team.pk]) + FORECASTS
+    assert client.post(url, rows(rep, commit="120000", best_case="")).status_code == 302
+    page = client.get(reverse("pipeline:team", args=[team.pk])).content.decode()
+    assert 'value="120000.00"' in page
+    # The page posted back as shown: nothing changes, no empty forecast appears for the others.
+    assert client.post(url, rows(rep, commit="120000.00", best_case="")).status_code == 302
+    assert list(Forecast.objects.values_list("member", "commit")) == [(rep.pk, Decimal(120000))]
 
 
 def test_directors_cannot_set_forecasts(client, director, rep, team, wednesday):
     client.force_login(director)
-    url = reverse("pipeline:forecast_set", args=[team.pk, rep.pk])
-    assert client.post(url, {"commit": "1"}).status_code == 403
+    url = reverse("pipeline:forecast_set", args=[team.pk])
+    assert client.post(url, rows(rep, commit="1")).status_code == 403
 
 
 def test_creating_an_opportunity_keeps_the_input_when_it_is_refused(client, rep, huawei):
