@@ -73,10 +73,11 @@ def _replace(keys: list[str]) -> None:
 def _tokens(team: Team) -> str:
     keys = [ALL, _key(team.pk)]
     found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
             cache.add(key, uuid.uuid4().hex, timeout=None)
-    found = cache.get_many(keys)
+        found = cache.get_many(keys)  # another process may have added one first: its token counts
     return ":".join(found.get(key, "") for key in keys)
 
 
