@@ -33,7 +33,7 @@ from reviews import queries as review_queries
 from reviews.models import Feedback, FeedbackGoal, ReviewAction
 from summaries import problems as problem_analysis
 from summaries.rollups import KpiTotal, kpi_series, period_bounds
-from teams import access
+from teams import access, versions
 from teams.models import MemberImport, Team, User
 from teams.selectors import without_team
 
@@ -215,7 +215,7 @@ def manager_home(user: User, now: datetime.datetime | None = None) -> ManagerHom
     now = now or timezone.now()
     team_settings = _settings_of(team)
     week = report_services.last_closed_week(team_settings, now)
-    people = [e for e in review_queries.roster(user, week, now).select() if e.member.pk != user.pk]
+    missing, late = missing_and_late(user, s, team, week, now)
     month_start, month_end = month_of(team_settings, now)
     board = dashboard.cached_build(team, team_settings, month_start, month_end, _primary_kpi())
     week_problems = problem_analysis.cached_overview(team, week, week + datetime.timedelta(days=6))
@@ -224,12 +224,36 @@ def manager_home(user: User, now: datetime.datetime | None = None) -> ManagerHom
         week=week,
         waiting_weeks=review_queries.waiting_weeks(user),
         overdue=overdue_reviews(user, now),
-        missing=[e for e in people if e.state == roster.State.MISSING],
-        late=[e for e in people if e.state == roster.State.LATE],
+        missing=missing,
+        late=late,
         month_start=month_start,
         behind_pace=[row for row in board.members if row.is_flagged],
         recurring=[*week_problems.by_member, *week_problems.by_customer],
     )
+
+
+def missing_and_late(
+    user: User, s: access.Scope, team: Team, week: datetime.date, now: datetime.datetime
+) -> tuple[list[roster.Entry], list[roster.Entry]]:
+    """Who of the people the user reviews (the review queue's roster) is missing or late in
+    `week`. Kept under the team's data version when the user reviews that one team and every
+    state is final: "not yet due" would turn into "missing" with time alone."""
+
+    def compute() -> tuple[list[roster.Entry], list[roster.Entry], bool]:
+        people = [e for e in review_queries.roster(user, week, now).select() if e.member.pk != user.pk]
+        return (
+            [e for e in people if e.state == roster.State.MISSING],
+            [e for e in people if e.state == roster.State.LATE],
+            all(e.state != roster.State.NOT_YET_DUE for e in people),
+        )
+
+    if s.managed_paths != (team.path,):
+        missing, late, _final = compute()
+    else:
+        missing, late, _final = versions.cached(
+            team, ("home-missing-late", user.pk, week.isoformat()), compute, keep=lambda value: value[2]
+        )
+    return missing, late
 
 
 def _primary_kpi() -> KPI | None:

@@ -81,9 +81,10 @@ def _tokens(team: Team) -> str:
     return ":".join(found.get(key, "") for key in keys)
 
 
-def cached(team: Team, what: tuple, compute: Callable[[], T]) -> T:
+def cached(team: Team, what: tuple, compute: Callable[[], T], keep: Callable[[T], bool] = lambda value: True) -> T:
     """`compute()`'s value for `what` (a tuple of plain values) about `team`'s subtree, from the
-    cache while nothing in the subtree has changed. Values are per language (charts and names)."""
+    cache while nothing in the subtree has changed. Values are per language (charts and names).
+    A value for which `keep(value)` is false is not stored (it would change with time alone)."""
     try:
         tokens = _tokens(team)
         key = "versions:value:" + hashlib.sha256(f"{team.pk}:{tokens}:{get_language()}:{what!r}".encode()).hexdigest()
@@ -93,6 +94,8 @@ def cached(team: Team, what: tuple, compute: Callable[[], T]) -> T:
         return compute()
     if value is None:
         value = compute()
+        if not keep(value):
+            return value
         try:
             cache.set(key, value, timeout=TIMEOUT)
         except Exception:

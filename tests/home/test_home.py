@@ -15,9 +15,10 @@ from reports import services as report_services
 from reports.customer_names import name_key
 from reports.models import KPI, WeeklyReport
 from reviews import services as review_services
+from teams import services as team_services
 from teams.models import MemberImport, User
 from tests.factories import UserFactory
-from tests.reports.test_services import MONDAY, at
+from tests.reports.test_services import MONDAY, at, fill
 from tests.reviews.test_pages import FRIDAY, submitted, week_of_reports  # noqa: F401 (a fixture)
 
 NEXT_MONDAY = MONDAY + datetime.timedelta(days=7)
@@ -99,6 +100,27 @@ def test_a_managers_counts_are_the_review_queues(client, lead, week_of_reports, 
     assert len(manager.missing) == counts["missing"] == 2
     assert len(manager.late) == counts["late"] == 1
     assert manager.waiting_total == queue.context["waiting_total"]
+
+
+def test_a_managers_missing_and_late_change_at_once(
+    client,
+    lead,
+    week_of_reports,
+    time_machine,
+    django_capture_on_commit_callbacks,  # noqa: F811
+):
+    # Kept between views (home.selectors.missing_and_late): each change shows on the next one.
+    time_machine.move_to(at(NEXT_MONDAY + datetime.timedelta(days=3), 10))
+    names = lambda entries: sorted(str(e.member) for e in entries)  # noqa: E731
+    manager = home(client, lead).context["manager"]
+    assert names(manager.missing) == ["缺席者", "草稿者"] and names(manager.late) == ["王芳"]
+    with django_capture_on_commit_callbacks(execute=True):
+        report_services.submit_report(report=fill(week_of_reports["draft"]), by=week_of_reports["drafting"])
+    manager = home(client, lead).context["manager"]
+    assert names(manager.missing) == ["缺席者"] and names(manager.late) == ["王芳", "草稿者"]
+    with django_capture_on_commit_callbacks(execute=True):
+        team_services.change_status(actor=lead, member=week_of_reports["absent"], status=User.Status.ON_LEAVE)
+    assert home(client, lead).context["manager"].missing == []
 
 
 def test_a_managers_members_behind_pace_are_the_dashboards_flags(client, lead, week_of_reports, time_machine):  # noqa: F811
