@@ -72,8 +72,30 @@ def search(user: User, terms: list[Term], filters: Filters = Filters()) -> Query
     # The people and teams are fetched for the page's rows only (three small queries): joined in,
     # PostgreSQL joined every match before keeping the newest 20 (51 ms instead of 10 for a
     # customer's name over a quarter of the whole company).
-    return (
-        entries.prefetch_related("author", "team", "report_author")
-        .defer("terms")
-        .order_by("-week_start", "-written_at", "-pk")
-    )
+    return entries.prefetch_related(*SHOWN).defer("terms").order_by(*NEWEST)
+
+
+NEWEST = ("-week_start", "-written_at", "-pk")
+SHOWN = ("author", "team", "report_author")
+
+
+def newest_page(entries: QuerySet[SearchEntry], *, offset: int, limit: int, cap: int) -> tuple[list[SearchEntry], int]:
+    """Rows `offset` to `offset + limit` of `entries` (search()'s, newest first) and how many
+    there are up to `cap`, in one query: the newest `cap` matches are found once, then counted and
+    cut. (Counted apart, PostgreSQL found every match twice: 31 → 16 ms for a customer's name over
+    a quarter of the whole company, a sixth of the results page in the benchmark.)"""
+    # The matches' keys and sort columns only (their texts would be carried through the sort), then
+    # the page's rows joined back by key.
+    found, params = entries.values_list("id", "week_start", "written_at")[:cap].query.sql_with_params()
+    order = ", ".join(f"{{0}}.{name.lstrip('-').replace('pk', 'id')} DESC" for name in NEWEST)
+    columns = ", ".join(f"entry.{field.column}" for field in SearchEntry._meta.concrete_fields if field.name != "terms")
+    table = connection.ops.quote_name(SearchEntry._meta.db_table)
+    rows = SearchEntry.objects.raw(
+        f"SELECT {columns}, found.matches FROM ("  # nosec B608: our table and columns, a bound query
+        f"SELECT found.id, found.week_start, found.written_at, COUNT(*) OVER () AS matches FROM ({found}) AS found "
+        f"ORDER BY {order.format('found')} LIMIT %s OFFSET %s"
+        f") AS found JOIN {table} AS entry ON entry.id = found.id ORDER BY {order.format('found')}",
+        [*params, limit, offset],
+    ).prefetch_related(*SHOWN)
+    page = list(rows)
+    return page, page[0].matches if page else 0  # type: ignore[attr-defined]  # the raw query's column

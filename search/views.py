@@ -13,7 +13,8 @@ MAX_RESULTS = 5000
 
 
 class CappedPaginator(Paginator):
-    """Counts up to MAX_RESULTS + 1 matches (one query), pages through the first MAX_RESULTS."""
+    """Counts up to MAX_RESULTS + 1 matches, with the page's rows (one query), and pages through the
+    first MAX_RESULTS."""
 
     @cached_property
     def matches(self) -> int:
@@ -26,6 +27,23 @@ class CappedPaginator(Paginator):
     @property
     def is_capped(self) -> bool:
         return self.matches > MAX_RESULTS
+
+    def get_page(self, number):
+        """The page and the count from one query (selectors.newest_page); past the last page, the
+        last page, as Paginator.get_page does."""
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        offset = (number - 1) * self.per_page
+        if offset < MAX_RESULTS:
+            rows, matches = selectors.newest_page(
+                self.object_list, offset=offset, limit=min(self.per_page, MAX_RESULTS - offset), cap=MAX_RESULTS + 1
+            )
+            if rows or number == 1:
+                self.__dict__["matches"] = matches
+                return self._get_page(rows, number, self)
+        return super().get_page(number)
 
 
 @require_GET

@@ -168,3 +168,24 @@ def test_counting_stops_at_the_cap_and_says_so(client, rep, lead, monkeypatch):
     html = page(client, lead, q="美的").content.decode()
     assert "More than 2 results" in html
     assert html.count("data-entry=") == 2
+
+
+def test_results_are_paged_newest_first_and_a_page_past_the_end_shows_the_last(client, rep, lead, monkeypatch):
+    from search import views
+
+    monkeypatch.setattr(views, "RESULTS_PER_PAGE", 2)
+    reports = [write(rep, MONDAY - datetime.timedelta(weeks=week), summary="美的的报价") for week in range(5)]
+
+    def shown(number) -> tuple[str, list[int]]:
+        response = page(client, lead, q="美的", page=number)
+        html = response.content.decode()
+        return html.split('id="search-count">')[1].split("<")[0], [e.report_id for e in response.context["page"]]
+
+    assert shown(1) == ("5 results", [reports[0].pk, reports[1].pk])
+    assert shown(3) == ("5 results", [reports[4].pk])
+    assert shown(9) == shown("x")[:1] + ([reports[4].pk],)  # past the end: the last page
+    assert shown("x")[1] == [reports[0].pk, reports[1].pk]  # not a number: the first
+
+    monkeypatch.setattr(views, "MAX_RESULTS", 4)  # only the newest 4 can be paged through
+    assert shown(2)[1] == [reports[2].pk, reports[3].pk]
+    assert shown(3)[1] == [reports[2].pk, reports[3].pk] and "More than 4 results" in shown(3)[0]
