@@ -105,9 +105,9 @@ def test_a_managers_counts_are_the_review_queues(client, lead, week_of_reports, 
 def test_a_managers_missing_and_late_change_at_once(
     client,
     lead,
-    week_of_reports,
+    week_of_reports,  # noqa: F811
     time_machine,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     # Kept between views (home.selectors.missing_and_late): each change shows on the next one.
     time_machine.move_to(at(NEXT_MONDAY + datetime.timedelta(days=3), 10))

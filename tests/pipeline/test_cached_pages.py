@@ -93,7 +93,7 @@ def test_a_new_name_shows_at_once(page, lead, rep, django_capture_on_commit_call
         team_services.update_member(actor=lead, member=rep, data={"display_name": "张伟强"})
     html = page()
     # The forecast (the link and the inputs' labels) and the members' outcomes.
-    assert f">张伟强</a>" in forecast_row(html, rep) and "Commit of 张伟强" in html
+    assert ">张伟强</a>" in forecast_row(html, rep) and "Commit of 张伟强" in html
     assert html.split('id="member-outcomes"')[1].count(">张伟强</a>") == 1
 
 
