@@ -245,14 +245,6 @@ class ActivityFilter(FilterForm):
         else:
             del self.fields["author"]
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and start > end:
-            self.add_error("end", _("The last day is before the first."))
-            cleaned.pop("end", None)
-        return cleaned
-
     def filter_start(self, activities, day):
         return activities.filter(occurred_on__gte=day)
 

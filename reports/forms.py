@@ -450,14 +450,6 @@ class MyReportsFilter(FilterForm):
         label=_("Submitted"), choices=LATE_CHOICES, widget=forms.Select(attrs=filters.SMALL_SELECT)
     )
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and start > end:
-            self.add_error("end", _("The last day is before the first."))
-            cleaned.pop("end", None)
-        return cleaned
-
     def filter_start(self, reports, day):
         # A week counts when it ends on or after the first day asked for.
         return reports.filter(week_start__gt=day - datetime.timedelta(days=7))

@@ -3,7 +3,6 @@ import difflib
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports import access as report_access
@@ -42,12 +41,11 @@ def my_reports(request):
 
 
 def _my_report_cells(report: WeeklyReport) -> list:
-    submitted = timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M") if report.submitted_at else ""
     return [
         report.week_start.isoformat(),
         report.team.name,
         report.get_status_display(),
-        submitted,
+        filters.moment_cell(report.submitted_at),
         _("late") if report.is_late else "",
     ]
 

@@ -205,10 +205,10 @@ def _queue_cells(row: QueueRow) -> list:
         str(row.member),
         row.team.name,
         report.get_status_display() if report is not None else "",
-        timezone.localtime(submitted).strftime("%Y-%m-%d %H:%M") if submitted else "",
+        filters.moment_cell(submitted),
         duration_text(report.late_by) if report is not None and report.is_late else "",
         _("review overdue") if getattr(report, "is_overdue", False) else "",
-        timezone.localtime(row.deadline).strftime("%Y-%m-%d %H:%M") if row.deadline else "",
+        filters.moment_cell(row.deadline),
     ]
 
 
@@ -283,7 +283,7 @@ def _overview_cells(row: queries.TeamRow) -> list:
         row.team.name,
         "、".join(str(manager) for manager in row.managers),
         *(getattr(row, name) for name in OVERVIEW_COUNTS),
-        timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M") if row.due_at else "",
+        filters.moment_cell(row.due_at),
     ]
 
 

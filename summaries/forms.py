@@ -54,14 +54,6 @@ class DocumentFilter(FilterForm):
     start = BoundedDateField(label=_("Asked for from"), widget=IsoDateInput(filters.SMALL))
     end = BoundedDateField(label=_("Until"), widget=IsoDateInput(filters.SMALL))
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and start > end:
-            self.add_error("end", _("The last day is before the first."))
-            cleaned.pop("end", None)
-        return cleaned
-
     def filter_kind(self, requests, kind):
         return requests.filter(document__kind=kind)
 

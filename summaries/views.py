@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -168,7 +167,7 @@ def document_rows(user, data) -> tuple[DocumentFilter, QuerySet[DocumentRequest]
 def _document_cells(request: DocumentRequest) -> list:
     document = request.document
     return [
-        timezone.localtime(request.requested_at).strftime("%Y-%m-%d %H:%M"),
+        filters.moment_cell(request.requested_at),
         document.get_kind_display(),
         document.subject,
         document.get_file_format_display(),

@@ -21,6 +21,7 @@ list's name and query string on a job and, in the worker, rebuilds the same rows
 cells under the requester's access policy. teams stays the bottom layer: it imports neither.
 """
 
+import datetime
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +57,15 @@ class FilterForm(forms.Form):
         super().__init__(data if data is not None else {}, **kwargs)
         for field in self.fields.values():
             field.required = False
+
+    def clean(self):
+        """A period's filters (fields `start` and `end`): a last day before the first is refused."""
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The last day is before the first."))
+            cleaned.pop("end", None)
+        return cleaned
 
     def apply(self, queryset: QuerySet) -> QuerySet:
         """The queryset narrowed by every valid filled-in filter."""
@@ -102,6 +113,11 @@ LIST_WORKER: list[Callable[..., str]] = []
 
 def register_list(name: str, exportable: ExportableList) -> None:
     LISTS[name] = exportable
+
+
+def moment_cell(moment: datetime.datetime | None) -> str:
+    """A moment in an exported list: local time to the minute; none, an empty cell."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def row_count(rows: Rows, limit: int | None = None) -> int:
