@@ -41,10 +41,6 @@ READING_LIST = 20
 RETURNED_SHOWN = 5
 
 
-def _own_team(s: access.Scope) -> Team | None:
-    return s.own_team
-
-
 def _settings_of(team: Team | None) -> TeamSettings:
     """The team's settings, read once per page: the sections of one home share them (the team
     object is the scope's, one per request)."""
@@ -146,7 +142,7 @@ def salesperson_home(user: User, now: datetime.datetime | None = None) -> Salesp
     """A report writer's week: this week's report and its deadline, what came back to them, and
     this month's pace. None for someone outside a team."""
     now = now or timezone.now()
-    team = _own_team(access.scope(user))
+    team = access.scope(user).own_team
     if team is None:
         return None
     team_settings = _settings_of(team)
@@ -209,7 +205,7 @@ def manager_home(user: User, now: datetime.datetime | None = None) -> ManagerHom
     s = access.scope(user)
     if not s.is_manager:
         return None
-    team = _own_team(s)
+    team = s.own_team
     if team is None:
         return None
     now = now or timezone.now()
@@ -293,7 +289,7 @@ def director_home(user: User, team: Team | None = None, now: datetime.datetime |
     s = access.scope(user)
     if not s.readable_paths or s.is_manager:
         return None
-    node = _own_team(s)
+    node = s.own_team
     if node is None:
         return None
     now = now or timezone.now()

@@ -219,7 +219,7 @@ def forecast_set(request, pk):
         )
         for member in members
     }
-    if all([form.is_valid() for form in posted.values()]) and _save_forecasts(request, members, posted, chosen):
+    if all([form.is_valid() for form in posted.values()]) and _save_forecasts(request.user, members, posted, chosen):
         messages.success(request, _("Forecasts saved."))
         url = reverse("pipeline:team", args=[team.pk])
         return redirect(f"{url}?period={chosen['period']}&day={chosen['start']:%Y-%m-%d}")
@@ -228,7 +228,7 @@ def forecast_set(request, pk):
 
 
 @transaction.atomic
-def _save_forecasts(request, members: list[User], posted: dict[int, ForecastForm], chosen: dict) -> bool:
+def _save_forecasts(actor: User, members: list[User], posted: dict[int, ForecastForm], chosen: dict) -> bool:
     saved = True
     for member in members:
         form = posted[member.pk]
@@ -236,7 +236,7 @@ def _save_forecasts(request, members: list[User], posted: dict[int, ForecastForm
             saved &= save_or_show_errors(
                 form,
                 lambda member=member, data=form.cleaned_data: services.set_forecast(
-                    actor=request.user, member=member, period=chosen["period"], day=chosen["start"], **data
+                    actor=actor, member=member, period=chosen["period"], day=chosen["start"], **data
                 ),
             )
     if not saved:

@@ -75,7 +75,7 @@ def search(user: User, terms: list[Term], filters: Filters = Filters()) -> Query
     return entries.prefetch_related(*SHOWN).defer("terms").order_by(*NEWEST)
 
 
-NEWEST = ("-week_start", "-written_at", "-pk")
+NEWEST = ("-week_start", "-written_at", "-id")
 SHOWN = ("author", "team", "report_author")
 
 
@@ -87,14 +87,14 @@ def newest_page(entries: QuerySet[SearchEntry], *, offset: int, limit: int, cap:
     # The matches' keys and sort columns only (their texts would be carried through the sort), then
     # the page's rows joined back by key.
     found, params = entries.values_list("id", "week_start", "written_at")[:cap].query.sql_with_params()
-    order = ", ".join(f"{{0}}.{name.lstrip('-').replace('pk', 'id')} DESC" for name in NEWEST)
+    order = ", ".join(f"found.{name.lstrip('-')} DESC" for name in NEWEST)
     columns = ", ".join(f"entry.{field.column}" for field in SearchEntry._meta.concrete_fields if field.name != "terms")
     table = connection.ops.quote_name(SearchEntry._meta.db_table)
     rows = SearchEntry.objects.raw(
         f"SELECT {columns}, found.matches FROM ("  # nosec B608: our table and columns, a bound query
         f"SELECT found.id, found.week_start, found.written_at, COUNT(*) OVER () AS matches FROM ({found}) AS found "
-        f"ORDER BY {order.format('found')} LIMIT %s OFFSET %s"
-        f") AS found JOIN {table} AS entry ON entry.id = found.id ORDER BY {order.format('found')}",
+        f"ORDER BY {order} LIMIT %s OFFSET %s"
+        f") AS found JOIN {table} AS entry ON entry.id = found.id ORDER BY {order}",
         [*params, limit, offset],
     ).prefetch_related(*SHOWN)
     page = list(rows)
