@@ -129,13 +129,14 @@ def _sequences_past_the_rows(cursor) -> None:
         pk = model._meta.pk
         if pk is None or pk.get_internal_type() not in {"AutoField", "BigAutoField", "SmallAutoField"}:
             continue
-        table = connection.ops.quote_name(model._meta.db_table)
-        column = connection.ops.quote_name(pk.column)
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, pk.column])
-        (sequence,) = cursor.fetchone()
-        if sequence:
-            past_the_rows = f"(SELECT COALESCE(MAX({column}), 0) + 1 FROM {table})"  # nosec B608: our table names
-            cursor.execute(f"SELECT setval(%s, GREATEST(nextval(%s), {past_the_rows}), false)", [sequence, sequence])
+        table, column = model._meta.db_table, pk.column
+        quoted_table, quoted_column = connection.ops.quote_name(table), connection.ops.quote_name(column)
+        rows_max = f"SELECT COALESCE(MAX({quoted_column}), 0) + 1 FROM {quoted_table}"  # nosec B608: our tables
+        sequence = "pg_get_serial_sequence(%s, %s)"  # none for a table without one: setval(NULL) does nothing
+        cursor.execute(
+            f"SELECT setval({sequence}, GREATEST(nextval({sequence}), ({rows_max})), false)",
+            [table, column, table, column],
+        )
 
 
 def _restore(snapshot: Snapshot) -> None:
