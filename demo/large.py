@@ -388,9 +388,13 @@ def customers_and_activities(state: State) -> None:
     codes = {kpi.pk: kpi.code for kpi in state.kpis}
     weeks: dict[tuple[int, datetime.date], dict[str, Decimal]] = {}
     value_ids: dict[tuple[int, datetime.date], list[tuple[int, str, Decimal]]] = {}
-    for pk, author, week, kpi_id, actual in KpiValue.objects.filter(
-        report__week_start__gte=first, actual__isnull=False
-    ).values_list("pk", "report__author_id", "report__week_start", "kpi_id", "actual"):
+    # In a fixed order (the rows' is whatever the database's scan gives): the draws below follow it.
+    values = KpiValue.objects.filter(report__week_start__gte=first, actual__isnull=False).order_by(
+        "report__week_start", "report__author_id", "kpi_id"
+    )
+    for pk, author, week, kpi_id, actual in values.values_list(
+        "pk", "report__author_id", "report__week_start", "kpi_id", "actual"
+    ):
         weeks.setdefault((author, week), {})[codes[kpi_id]] = actual
         value_ids.setdefault((author, week), []).append((pk, codes[kpi_id], actual))
     sellers = {seller.user.pk: seller for seller in state.sellers}
