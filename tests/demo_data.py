@@ -1,19 +1,27 @@
-"""The demo company (`seed_demo`), seeded for real once per test process (and day, and set of
-options) and then copied into the database for each test that asks: a fraction of a second instead
-of the five seconds of services a seeding takes. What `seed()` leaves, rows and printed output, is
-exactly what `seed_demo` leaves and prints on a freshly migrated database, since that is how the
-copy was made. Not for tests that move the clock: the copy is of today's demo.
+"""The demo company (`seed_demo`), seeded for real once (per day, set of options and version of the
+code; kept in var/test-databases/ for the other test processes and the next runs) and then copied
+into the database for each test that asks: a fraction of a second instead of the five seconds of
+services a seeding takes. What `seed()` leaves, rows and printed output, is exactly what `seed_demo`
+leaves and prints on a freshly migrated database, since that is how the copy was made. A test that
+moves the clock moves it to a fixed moment before seeding: the copy is of that day's demo.
 
 `seed()` empties every table and refills it, in one transaction. It works in ordinary tests (inside
 their rolled-back transaction), in module-wide fixtures (inside theirs) and in transactional tests
 (browser tests: committed, so the live server sees it), on SQLite and PostgreSQL.
 """
 
+import fcntl
+import hashlib
 import io
+import os
+import pickle  # nosec B403: the demo's rows, written and read by the test processes only
 import tempfile
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, transaction
@@ -37,9 +45,48 @@ def seed(*options: str) -> str:
     """The database as `seed_demo *options` leaves a freshly migrated one; returns what it printed."""
     key = (options, timezone.localdate(), connection.settings_dict["NAME"])
     if key not in _snapshots:
-        _snapshots[key] = _take(options)
+        _snapshots[key] = _shared(options)
     _restore(_snapshots[key])
     return _snapshots[key].output
+
+
+# Test processes share a seeding through a file, and so do runs until the code or the day changes:
+# the file's name is a digest of the options, the day, the database engine and every file of the
+# project that could change what seeding makes (tests and documentation aside).
+SHARED = Path(settings.BASE_DIR) / "var" / "test-databases"
+_SOURCES = {".py", ".html", ".txt", ".json", ".po", ".lock"}
+_NOT_SOURCES = {".git", ".venv", "node_modules", "var", "tests", "docs", "static", "staticfiles", "test-artifacts"}
+
+
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    for folder, subfolders, files in os.walk(settings.BASE_DIR):
+        subfolders[:] = sorted(d for d in subfolders if d not in _NOT_SOURCES and not d.startswith((".", "__")))
+        for name in sorted(files):
+            path = Path(folder, name)
+            if path.suffix in _SOURCES:
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _shared(options: tuple[str, ...]) -> Snapshot:
+    key = repr((options, timezone.localdate().isoformat(), connection.vendor, _code_digest()))
+    name = hashlib.sha256(key.encode()).hexdigest()[:24]
+    SHARED.mkdir(parents=True, exist_ok=True)
+    path = SHARED / f"demo-{name}.pickle"
+    with open(SHARED / "demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one process seeds while the others wait for its file
+        if path.exists():
+            return pickle.loads(path.read_bytes())  # nosec B301: written just below by a test process
+        snapshot = _take(options)
+        for old in SHARED.glob("demo-*.pickle"):
+            if old.stat().st_mtime < time.time() - 86400:  # other days' and other code's
+                old.unlink(missing_ok=True)
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(snapshot))
+        partial.replace(path)
+        return snapshot
 
 
 def forget_cached_rows() -> None:
@@ -71,18 +118,25 @@ def _empty(cursor, tables: list[str]) -> None:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # nosec B608: our table names
 
 
+def as_freshly_migrated(tables: list[str] | None = None) -> None:
+    """Empties every table and puts back what a freshly migrated database holds: content types and
+    permissions, and the data migrations' rows. Inside the caller's transaction; the cached content
+    types are forgotten as the test ends."""
+    global _restored
+    with connection.cursor() as cursor:
+        _empty(cursor, _tables() if tables is None else tables)
+    forget_cached_rows()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    data_migrations.restore()
+    _restored = True
+
+
 def _take(options: tuple[str, ...]) -> Snapshot:
     tables = _tables()
     world.eager_celery()
     with tempfile.TemporaryDirectory() as media:
         with override_settings(**world.isolated_settings(media)), transaction.atomic():
-            # What a freshly migrated database holds: content types and permissions, and the data
-            # migrations' rows.
-            with connection.cursor() as cursor:
-                _empty(cursor, tables)
-            forget_cached_rows()
-            emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
-            data_migrations.restore()
+            as_freshly_migrated(tables)
             # Run what seeding leaves for after its commit (notification e-mails) as a commit would.
             output = io.StringIO()
             with TestCase.captureOnCommitCallbacks(execute=True):

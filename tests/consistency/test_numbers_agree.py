@@ -11,11 +11,9 @@ and on PostgreSQL on a sample of the large demo's generated company.
 """
 
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +27,7 @@ from reviews import queries
 from summaries import exports, rollups
 from teams import services as team_services
 from teams.models import Team, User
+from tests import demo_data
 
 # Thursday 3 December 2026, 10:00 in Shanghai: this week's deadline (Friday 18:00) is ahead.
 THURSDAY = datetime.datetime(2026, 12, 3, 2, 0, tzinfo=datetime.UTC)
@@ -115,11 +114,10 @@ def assert_comparison_agrees(client, node: Team, week: datetime.date) -> None:
             assert total.target == targets.get(total.kpi.pk), (column.team, week, total.kpi.code)
 
 
-# About 55 s on SQLite here (15 s of it seeding the demo): five places checked for each of
-# 7 teams × 4 weeks, then the pages and the comparisons.
+# Five places checked for each of 7 teams × 4 weeks, then the pages and the comparisons.
 def test_every_team_and_week_of_the_demo_shows_the_same_numbers_everywhere(client, db, time_machine):
     time_machine.move_to(THURSDAY)
-    call_command("seed_demo", stdout=io.StringIO())
+    demo_data.seed()  # seed_demo's rows for that Thursday (tests/demo_data.py: seeded once, then copied)
     # What made the pages disagree on review day: someone who reported is now on leave, a
     # newcomer was added today.
     team_services.change_status(actor=None, member=User.objects.get(username="wangfang"), status=User.Status.ON_LEAVE)

@@ -1,9 +1,6 @@
 """The demo company has last month's summaries: some reviewed with feedback and a practice, the
-rest waiting for the manager; seeding again changes nothing."""
-
-from io import StringIO
-
-from django.core.management import call_command
+rest waiting for the manager. (Seeding again changes nothing: tests/teams/test_seed_demo.py counts
+every model's rows, these included.)"""
 
 from periodsummaries.models import PeriodSummary, Practice, SummaryFeedback
 from tests import demo_data
@@ -15,6 +12,3 @@ def test_demo_has_submitted_and_reviewed_monthly_summaries(db):
     assert summaries.filter(status=PeriodSummary.Status.SUBMITTED).exists()
     assert summaries.filter(status=PeriodSummary.Status.REVIEWED).exists()
     assert SummaryFeedback.objects.exists() and Practice.objects.exists()
-    counts = (summaries.count(), SummaryFeedback.objects.count())
-    call_command("seed_demo", stdout=StringIO())
-    assert (summaries.count(), SummaryFeedback.objects.count()) == counts

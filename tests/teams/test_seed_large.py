@@ -1,5 +1,7 @@
 """The large demo (`seed_demo --scale large`), built here at a tiny size: the same stages and the
-same rules as the benchmark's 1,000 salespeople, checked for consistency."""
+same rules as the benchmark's 1,000 salespeople, checked for consistency. Built once for the module
+(a few seconds); the tests that need a second build (the same day builds the same company) or more
+on top of it (the pipeline's opportunities) are here too, so that no other module builds it again."""
 
 import datetime
 from io import StringIO
@@ -10,26 +12,37 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
 from demo import large as demo_large
+from demo import pipeline as demo_pipeline
+from pipeline.models import Opportunity
 from reports.models import KpiValue, PlanReview, Target, WeeklyReport
 from reviews.models import Comment, Feedback, ReviewAction
 from teams.models import Membership, Team, User
+from tests import demo_data
 
 TINY = demo_large.Size(regions=2, teams_per_region=2, per_team=8, weeks=12)
 TODAY = datetime.date(2026, 11, 25)
 
 
+def fingerprint(made: dict) -> tuple:
+    """What a build made, who it made and who was late: equal for two builds of the same day."""
+    names = list(User.objects.order_by("username").values_list("username", "display_name"))
+    late = sorted(WeeklyReport.objects.exclude(late_by=None).values_list("author__username", "week_start"))
+    return dict(made), names, late
+
+
 @pytest.fixture(scope="module")
 def _seeded(django_db_setup, django_db_blocker):
-    # Built once for the module (about a second on an idle machine) in a transaction rolled back
-    # at its end; each test runs inside it and rolls its own changes back as usual.
+    # Built once for the module in a transaction rolled back at its end; each test runs inside it
+    # and rolls its own changes back as usual.
     with django_db_blocker.unblock(), transaction.atomic():
-        yield demo_large.seed(password="demo-2026", today=TODAY, size=TINY)
+        state = demo_large.seed(password="demo-2026", today=TODAY, size=TINY)
+        yield state, fingerprint(state.made)
         transaction.set_rollback(True)
 
 
 @pytest.fixture
 def state(_seeded, db):
-    return _seeded
+    return _seeded[0]
 
 
 def test_a_company_of_regions_and_teams_with_managers_and_directors(state):
@@ -144,3 +157,19 @@ def test_problems_have_categories_and_some_keep_coming_back(state):
     assert not Problem.objects.filter(category__isnull=True).exists()
     found = overview(state.company, state.this_week - datetime.timedelta(weeks=8), TODAY)
     assert found.by_member and found.categories
+
+
+def test_the_same_day_builds_the_same_company(_seeded, db):
+    # A second build on a database as freshly migrated (inside this test's transaction, so rolled
+    # back), as the module's was.
+    demo_data.as_freshly_migrated()
+    again = demo_large.seed(password="x", today=TODAY, size=TINY)
+    assert fingerprint(again.made) == _seeded[1]
+
+
+def test_the_large_demo_gets_opportunities_in_bulk(state):
+    from tests.pipeline.test_demo import consistent
+
+    made = demo_pipeline.seed_large(TODAY)
+    assert made > 0 and Opportunity.objects.count() == made
+    consistent()
