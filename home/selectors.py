@@ -33,7 +33,7 @@ from reviews import queries as review_queries
 from reviews.models import Feedback, FeedbackGoal, ReviewAction
 from summaries import problems as problem_analysis
 from summaries.rollups import KpiTotal, kpi_series, period_bounds
-from teams import access, versions
+from teams import access
 from teams.models import MemberImport, Team, User
 from teams.selectors import without_team
 
@@ -194,7 +194,12 @@ class ManagerHome:
 def overdue_reviews(user: User, now: datetime.datetime | None = None) -> list[WeeklyReport]:
     """Reports waiting for the user's review after their team's review day (reviews.queries'
     rule, over every week waiting)."""
-    reports = list(review_queries.awaiting(user).select_related("author", "team"))
+    # Without the texts: the home lists who and which week (a backlog can be a year of reports).
+    reports = list(
+        review_queries.awaiting(user)
+        .select_related("author", "team")
+        .defer("summary", "custom_values", "section_comments")
+    )
     settings_of = report_services.settings_by_team(list({r.team_id: r.team for r in reports}.values()))
     return [r for r in reports if review_queries.is_overdue(r, settings_of[r.team_id], now)]
 
@@ -211,7 +216,7 @@ def manager_home(user: User, now: datetime.datetime | None = None) -> ManagerHom
     now = now or timezone.now()
     team_settings = _settings_of(team)
     week = report_services.last_closed_week(team_settings, now)
-    missing, late = missing_and_late(user, s, team, week, now)
+    missing, late = missing_and_late(user, week, now)
     month_start, month_end = month_of(team_settings, now)
     board = dashboard.cached_build(team, team_settings, month_start, month_end, _primary_kpi())
     week_problems = problem_analysis.cached_overview(team, week, week + datetime.timedelta(days=6))
@@ -229,27 +234,11 @@ def manager_home(user: User, now: datetime.datetime | None = None) -> ManagerHom
 
 
 def missing_and_late(
-    user: User, s: access.Scope, team: Team, week: datetime.date, now: datetime.datetime
+    user: User, week: datetime.date, now: datetime.datetime
 ) -> tuple[list[roster.Entry], list[roster.Entry]]:
-    """Who of the people the user reviews (the review queue's roster) is missing or late in
-    `week`. Kept under the team's data version when the user reviews that one team and every
-    state is final: "not yet due" would turn into "missing" with time alone."""
-
-    def compute() -> tuple[list[roster.Entry], list[roster.Entry], bool]:
-        people = [e for e in review_queries.roster(user, week, now).select() if e.member.pk != user.pk]
-        return (
-            [e for e in people if e.state == roster.State.MISSING],
-            [e for e in people if e.state == roster.State.LATE],
-            all(e.state != roster.State.NOT_YET_DUE for e in people),
-        )
-
-    if s.managed_paths != (team.path,):
-        missing, late, _final = compute()
-    else:
-        missing, late, _final = versions.cached(
-            team, ("home-missing-late", user.pk, week.isoformat()), compute, keep=lambda value: value[2]
-        )
-    return missing, late
+    """Who of the people the user reviews (the review queue's roster) is missing or late in `week`."""
+    people = [e for e in review_queries.roster_entries(user, week, now) if e.member.pk != user.pk]
+    return [e for e in people if e.state == roster.State.MISSING], [e for e in people if e.state == roster.State.LATE]
 
 
 def _primary_kpi() -> KPI | None:

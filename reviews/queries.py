@@ -11,8 +11,8 @@ from django.utils import timezone
 from reports import access as report_access
 from reports import services as report_services
 from reports.models import TeamSettings, WeeklyReport
-from reports.roster import Roster
-from teams import access
+from reports.roster import Entry, Roster, State
+from teams import access, versions
 from teams.models import Membership, Team, User
 
 
@@ -49,6 +49,23 @@ def roster(user: User, week: datetime.date, now: datetime.datetime | None = None
     """The week's roster of the teams the user reviews (the one roster every page counts with)."""
     s = access.scope(user)
     return Roster(paths=None if s.is_admin else s.managed_paths, weeks=[week], now=now)
+
+
+def roster_entries(user: User, week: datetime.date, now: datetime.datetime | None = None) -> list[Entry]:
+    """roster(user, week, now)'s entries. Kept under the team's data version when the user reviews
+    exactly their own team (the same for each of its managers) and no one's state can still change
+    with time alone ("not yet due" turns into "missing" at the deadline)."""
+
+    def compute() -> tuple[list[Entry], bool]:
+        entries = roster(user, week, now).entries
+        return entries, all(e.state != State.NOT_YET_DUE for e in entries)
+
+    s = access.scope(user)
+    team = s.own_team
+    if s.is_admin or team is None or s.managed_paths != (team.path,):
+        return compute()[0]
+    entries, _final = versions.cached(team, ("review-roster", week.isoformat()), compute, keep=lambda v: v[1])
+    return entries
 
 
 def waiting_weeks(user: User) -> list[tuple[datetime.date, int]]:

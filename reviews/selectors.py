@@ -144,8 +144,10 @@ def review_queue(user: User, data: QueryDict) -> ReviewQueue:
     reports = list(filter_form.apply(week_reports).select_related("author", "team").order_by("submitted_at", "pk"))
     people = [
         entry
-        for entry in queries.roster(user, week).select(under=team.path if team else None)
-        if entry.member.pk != user.pk and filter_form.matches(entry.member)
+        for entry in queries.roster_entries(user, week)
+        if (team is None or entry.team.path.startswith(team.path))
+        and entry.member.pk != user.pk
+        and filter_form.matches(entry.member)
     ]
     settings_of = report_services.settings_by_team(list({r.team_id: r.team for r in reports}.values()))
     now = timezone.now()

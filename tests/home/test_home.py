@@ -109,7 +109,7 @@ def test_a_managers_missing_and_late_change_at_once(
     time_machine,
     django_capture_on_commit_callbacks,
 ):
-    # Kept between views (home.selectors.missing_and_late): each change shows on the next one.
+    # Kept between views (reviews.queries.roster_entries): each change shows on the next one.
     time_machine.move_to(at(NEXT_MONDAY + datetime.timedelta(days=3), 10))
     names = lambda entries: sorted(str(e.member) for e in entries)  # noqa: E731
     manager = home(client, lead).context["manager"]

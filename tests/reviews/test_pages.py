@@ -8,6 +8,7 @@ from reports import services as report_services
 from reports.models import WeeklyReport
 from reviews import services
 from reviews.models import Feedback
+from teams import services as team_services
 from teams.models import Membership, User
 from tests.factories import member_of
 from tests.reports.test_services import MONDAY, at, fill
@@ -83,6 +84,24 @@ def test_the_queue_groups_the_week_and_counts_each_group(client, lead, week_of_r
     assert "late by" in page
     assert "休假者" not in page.split('id="group-missing"')[1].split("</section>")[0]  # on leave, not missing
     assert "休假者" in page.split('id="group-on-leave"')[1]
+
+
+def test_the_queues_people_change_at_once_and_not_yet_due_turns_into_missing(
+    client, lead, week_of_reports, time_machine, django_capture_on_commit_callbacks
+):
+    # The roster is kept between views (reviews.queries.roster_entries): each change shows on the
+    # next one, and a week whose deadline is still ahead is never kept.
+    missing = lambda: sorted(str(e.member) for e in queue(client, lead).context["groups"]["missing"])  # noqa: E731
+    time_machine.move_to(at(FRIDAY, 12))  # before the deadline: nobody is missing yet
+    assert missing() == []
+    time_machine.move_to(at(MONDAY + datetime.timedelta(days=7), 10))
+    assert missing() == ["缺席者", "草稿者"]
+    with django_capture_on_commit_callbacks(execute=True):
+        report_services.submit_report(report=fill(week_of_reports["draft"]), by=week_of_reports["drafting"])
+    assert missing() == ["缺席者"]
+    with django_capture_on_commit_callbacks(execute=True):
+        team_services.change_status(actor=lead, member=week_of_reports["absent"], status=User.Status.ON_LEAVE)
+    assert missing() == []
 
 
 def test_the_queue_opens_on_the_week_with_reports_waiting_and_its_total_is_the_badges(
