@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Activity
 from reports import roster
+from reports.calendar import WorkCalendar, calendar_for, effective_deadline
 from reports.models import KPI, KpiValue, PlanReview, TeamSettings, WeeklyReport
 from reports.services import achievement
 from reviews.models import FeedbackGoal
@@ -176,16 +177,23 @@ def roster_weeks(team_settings: TeamSettings, weeks: list[datetime.date]) -> lis
     return [week for week in weeks if week <= today]
 
 
-def closed_weeks(team_settings: TeamSettings, weeks: list[datetime.date]) -> list[datetime.date]:
-    """The weeks whose deadline (and grace period) has passed: "not yet due" has become "missing"."""
+def closed_weeks(
+    team_settings: TeamSettings, weeks: list[datetime.date], calendar: WorkCalendar
+) -> list[datetime.date]:
+    """The weeks whose deadline (and grace period) has passed: "not yet due" has become "missing".
+    The roster's deadline: moved to the working day before when it falls on a day off; a week
+    entirely off expects nobody, so nothing in it changes with time."""
     now = timezone.now() - datetime.timedelta(minutes=team_settings.grace_minutes)
-    return [week for week in weeks if team_settings.deadline_for(week) <= now]
+    deadlines = {week: effective_deadline(team_settings, week, calendar) for week in weeks}
+    return [week for week, deadline in deadlines.items() if deadline is None or deadline <= now]
 
 
-def _phase(team_settings: TeamSettings, start: datetime.date, end: datetime.date) -> tuple[int, int]:
+def _phase(team: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date) -> tuple[int, int]:
     """How far the period's weeks have come: the roster's states change only when this does."""
     weeks = weeks_between(team_settings, start, end)
-    return len(roster_weeks(team_settings, weeks)), len(closed_weeks(team_settings, weeks))
+    # The calendar is kept like the figures: a day off entered or removed replaces every version.
+    calendar = versions.cached(team, ("calendar",), lambda: calendar_for(team))
+    return len(roster_weeks(team_settings, weeks)), len(closed_weeks(team_settings, weeks, calendar))
 
 
 def cached_build(
@@ -193,13 +201,15 @@ def cached_build(
 ) -> Dashboard:
     """build(), from the cache while nothing in the subtree has changed (teams.versions). The
     number of closed weeks is part of the key, so a deadline passing changes the discipline."""
-    what = ("dashboard", *cache_key(team_settings, start, end, primary))
+    what = ("dashboard", *cache_key(team, team_settings, start, end, primary))
     return versions.cached(team, what, lambda: build(team, team_settings, start, end, primary))
 
 
-def cache_key(team_settings: TeamSettings, start: datetime.date, end: datetime.date, primary: KPI | None) -> tuple:
+def cache_key(
+    team: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date, primary: KPI | None
+) -> tuple:
     """What a dashboard's figures depend on besides the subtree's data version."""
-    return (start, end, getattr(primary, "pk", None), *_phase(team_settings, start, end))
+    return (start, end, getattr(primary, "pk", None), *_phase(team, team_settings, start, end))
 
 
 def build(
@@ -441,7 +451,7 @@ def cached_compare(
     node: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date
 ) -> list[TeamColumn]:
     """compare(), from the cache while nothing under `node` has changed (teams.versions)."""
-    what = ("compare", start, end, *_phase(team_settings, start, end))
+    what = ("compare", start, end, *_phase(node, team_settings, start, end))
     return versions.cached(node, what, lambda: compare(node, team_settings, start, end))
 
 

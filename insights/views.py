@@ -53,7 +53,7 @@ def team_dashboard(request, pk):
         # The members and trends as HTML, kept as long as the figures are: most of the rendering.
         detail = versions.cached(
             team,
-            ("dashboard-html", *dashboard.cache_key(team_settings, start, end, form.primary)),
+            ("dashboard-html", *dashboard.cache_key(team, team_settings, start, end, form.primary)),
             lambda: render_to_string("insights/dashboard.html#board-detail", {"board": board}),
         )
     export_form = ExportForm(initial={"start": board.start, "end": board.end}) if board else None

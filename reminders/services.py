@@ -392,6 +392,7 @@ def add_day_off(
     if DayOff.objects.filter(team=team, on=on).exists():
         raise ValidationError({"on": _("This day is already entered here.")})
     day_off = DayOff.objects.create(team=team, on=on, name=name.strip()[:100], is_working_day=is_working_day)
+    versions.touch_all()  # who is expected and by when, for the team and every team below it
     record(actor=actor, action=AuditEntry.Action.CREATED, target=day_off, changes={"on": [None, on.isoformat()]})
     return day_off
 
@@ -402,6 +403,7 @@ def remove_day_off(*, actor: User, day_off: DayOff) -> None:
         actor=actor, action=AuditEntry.Action.DELETED, target=day_off, changes={"on": [day_off.on.isoformat(), None]}
     )
     day_off.delete()
+    versions.touch_all()
 
 
 LEAVE_FIELDS = ["starts_on", "ends_on", "note", "status"]

@@ -152,8 +152,8 @@ def test_a_quarter_for_a_team_of_any_size_costs_the_same_queries(
     client.force_login(lead)
     # Totals, trends, members and discipline; the same quarter a year ago; the sales activity
     # table; the problems by category and those that recur (one more for their latest text); the
-    # team target for each of the three periods.
-    with django_assert_max_num_queries(39):
+    # team target for each of the three periods; the team's calendar (whether a week is closed).
+    with django_assert_max_num_queries(40):
         response = client.get(reverse("insights:dashboard", args=[team.pk]), {"period": "quarter", "day": "2026-11-20"})
     assert len(response.context["board"].members) == size
 
@@ -225,7 +225,7 @@ def test_comparing_more_teams_costs_no_more_queries(
         person = member_of(extra, username=f"c{t}")
         report_week(person, WEEKS[0], kpis, 10 * t, target=100, lead=lead)
     client.force_login(director)
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):  # 19 and the calendar (whether a week is closed)
         response = client.get(reverse("insights:compare", args=[east.pk]), NOVEMBER)
     assert len(response.context["columns"]) == teams + 1  # the cast's own team is under east too
 
@@ -408,3 +408,31 @@ def test_the_week_summary_and_its_pdf_give_the_dashboards_team_target(client, le
     summary = rollups.team_week(team, WEEKS[0])  # what the summary page and its PDF show
     assert dashboard.totals[0].current.target == summary.totals[0].target == Decimal(350)
     assert [row.values[0].target for row in summary.members] == [Decimal(200), Decimal(150)]
+
+
+def test_a_deadline_moved_to_the_day_before_a_day_off_turns_not_yet_due_into_missing_then(
+    client, lead, rep, other_rep, team, kpis, admin, time_machine
+):
+    # Friday 27 November is a day off, so the week's deadline moves to Thursday 18:00 (Shanghai).
+    from reminders.services import add_day_off
+
+    add_day_off(actor=admin, team=None, on=datetime.date(2026, 11, 27), name="公司活动")
+    # Minutes apart, well within the cache's own timeout: only the key can tell the two apart.
+    time_machine.move_to(datetime.datetime(2026, 11, 26, 9, 57, tzinfo=datetime.UTC))  # Thursday 17:57
+    assert board(client, lead, team)[0].discipline.not_yet_due == 2
+    time_machine.move_to(datetime.datetime(2026, 11, 26, 10, 1, tzinfo=datetime.UTC))  # Thursday 18:01
+    after = board(client, lead, team)[0].discipline  # before the usual Friday deadline, yet past this week's
+    assert (after.not_yet_due, after.missing) == (0, 2 + 2 * len(WEEKS))
+
+
+def test_a_day_off_entered_reaches_the_cached_dashboard_at_once(
+    client, lead, rep, other_rep, team, kpis, admin, time_machine, django_capture_on_commit_callbacks
+):
+    from reminders.services import add_day_off
+
+    time_machine.move_to(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC))
+    assert board(client, lead, team)[0].discipline.expected == 2 * (len(WEEKS) + 1)
+    with django_capture_on_commit_callbacks(execute=True):  # the week of 16 November entirely off
+        for day in range(16, 21):
+            add_day_off(actor=admin, team=None, on=datetime.date(2026, 11, day), name="停工")
+    assert board(client, lead, team)[0].discipline.expected == 2 * len(WEEKS)
