@@ -2,21 +2,12 @@
 (the demo's as tests/demo_data.py keeps it from its one seeding per process). The large demo's are
 checked on its build in tests/teams/test_seed_large.py."""
 
-from django.db.models import Count, F
-
 from demo import pipeline as demo
-from pipeline.models import Opportunity, StageChange
+from pipeline.models import Opportunity
 from teams.models import User
 from tests import demo_data
+from tests.pipeline.checks import consistent
 from tests.teams.test_seed_large import TODAY
-
-
-def consistent() -> None:
-    assert not Opportunity.objects.annotate(n=Count("stage_changes")).filter(n=0).exists()
-    assert StageChange.objects.filter(from_stage=None).count() == Opportunity.objects.count()
-    assert not Opportunity.objects.filter(stage__is_won=False, stage__is_lost=False, closed_on__isnull=False).exists()
-    assert not Opportunity.objects.filter(stage__is_lost=True, loss_reason="").exists()
-    assert not Opportunity.objects.filter(closed_on__lt=F("created_on")).exists()
 
 
 def test_every_demo_salesperson_has_a_pipeline(db):

@@ -18,6 +18,7 @@ from reports.models import KpiValue, PlanReview, Target, WeeklyReport
 from reviews.models import Comment, Feedback, ReviewAction
 from teams.models import Membership, Team, User
 from tests import demo_data
+from tests.pipeline.checks import consistent
 
 TINY = demo_large.Size(regions=2, teams_per_region=2, per_team=8, weeks=12)
 TODAY = datetime.date(2026, 11, 25)
@@ -168,8 +169,6 @@ def test_the_same_day_builds_the_same_company(_seeded, db):
 
 
 def test_the_large_demo_gets_opportunities_in_bulk(state):
-    from tests.pipeline.test_demo import consistent
-
     made = demo_pipeline.seed_large(TODAY)
     assert made > 0 and Opportunity.objects.count() == made
     consistent()
