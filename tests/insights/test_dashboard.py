@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from reminders.services import add_day_off
 from reports import services as report_services
 from teams.models import Membership
 from tests.factories import member_of
@@ -414,8 +415,6 @@ def test_a_deadline_moved_to_the_day_before_a_day_off_turns_not_yet_due_into_mis
     client, lead, rep, other_rep, team, kpis, admin, time_machine
 ):
     # Friday 27 November is a day off, so the week's deadline moves to Thursday 18:00 (Shanghai).
-    from reminders.services import add_day_off
-
     add_day_off(actor=admin, team=None, on=datetime.date(2026, 11, 27), name="公司活动")
     # Minutes apart, well within the cache's own timeout: only the key can tell the two apart.
     time_machine.move_to(datetime.datetime(2026, 11, 26, 9, 57, tzinfo=datetime.UTC))  # Thursday 17:57
@@ -428,8 +427,6 @@ def test_a_deadline_moved_to_the_day_before_a_day_off_turns_not_yet_due_into_mis
 def test_a_day_off_entered_reaches_the_cached_dashboard_at_once(
     client, lead, rep, other_rep, team, kpis, admin, time_machine, django_capture_on_commit_callbacks
 ):
-    from reminders.services import add_day_off
-
     time_machine.move_to(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC))
     assert board(client, lead, team)[0].discipline.expected == 2 * (len(WEEKS) + 1)
     with django_capture_on_commit_callbacks(execute=True):  # the week of 16 November entirely off
