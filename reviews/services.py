@@ -72,6 +72,7 @@ def mark_reviewed(
     report.version += 1
     report.save(update_fields=["status", "reviewed_at", "version", "updated_at"])
     ReviewAction.objects.create(report=report, actor=reviewer, kind=ReviewAction.Kind.REVIEWED)
+    versions.touch([report.team])  # what waits for review, the overview's counts, overdue teams
     notify(
         recipients=report_access.readers_among(report, [report.author]),
         kind=Notification.Kind.FEEDBACK,
