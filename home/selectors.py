@@ -179,7 +179,7 @@ class ManagerHome:
     team: Team
     week: datetime.date
     waiting_weeks: list[tuple[datetime.date, int]]
-    overdue: list[WeeklyReport]
+    overdue: list[review_queries.Waiting]
     missing: list[roster.Entry]
     late: list[roster.Entry]
     month_start: datetime.date
@@ -191,17 +191,11 @@ class ManagerHome:
         return sum(n for _week, n in self.waiting_weeks)
 
 
-def overdue_reviews(user: User, now: datetime.datetime | None = None) -> list[WeeklyReport]:
+def overdue_reviews(user: User, now: datetime.datetime | None = None) -> list[review_queries.Waiting]:
     """Reports waiting for the user's review after their team's review day (reviews.queries'
     rule, over every week waiting)."""
-    # Without the texts: the home lists who and which week (a backlog can be a year of reports).
-    reports = list(
-        review_queries.awaiting(user)
-        .select_related("author", "team")
-        .defer("summary", "custom_values", "section_comments")
-    )
-    settings_of = report_services.settings_by_team(list({r.team_id: r.team for r in reports}.values()))
-    return [r for r in reports if review_queries.is_overdue(r, settings_of[r.team_id], now)]
+    now = now or timezone.now()
+    return [w for w in review_queries.waiting_reports(user) if now >= w.due_at]
 
 
 def manager_home(user: User, now: datetime.datetime | None = None) -> ManagerHome | None:

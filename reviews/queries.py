@@ -2,7 +2,9 @@
 team. Every function starts from teams.access, so a query can never reach past the policy."""
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -37,12 +39,66 @@ def awaiting(user: User, week: datetime.date | None = None) -> QuerySet[WeeklyRe
     return reports.order_by("submitted_at", "pk")
 
 
+class Waiting(NamedTuple):
+    """A report waiting for review, as the navigation badge, the queue's weeks and a manager's
+    home count it: who wrote it, for which week, and when its team's review day ends."""
+
+    pk: int
+    author: str
+    week_start: datetime.date
+    team_id: int
+    due_at: datetime.datetime
+
+
+def waiting_reports(user: User) -> list[Waiting]:
+    """awaiting(user), oldest submission first, each with when its review is due (is_overdue()'s
+    rule). Kept under the team's data version when the user reviews exactly their own team:
+    submissions, reviews, returns and withdrawals replace it."""
+
+    def compute() -> list[Waiting]:
+        reports = list(awaiting(user).select_related("author", "team").only(*WAITING_FIELDS))
+        settings_of = report_services.settings_by_team(list({r.team_id: r.team for r in reports}.values()))
+        return [
+            Waiting(r.pk, str(r.author), r.week_start, r.team_id, settings_of[r.team_id].review_due_for(r.week_start))
+            for r in reports
+        ]
+
+    team = _reviewed_team(access.scope(user))
+    if team is None:
+        return compute()
+    return versions.cached(team, ("waiting-reports", user.pk), compute)
+
+
+# What waiting_reports() reads of a report, its author and its team (settings_by_team walks the
+# team's ancestors by its path).
+WAITING_FIELDS = (
+    "week_start",
+    "submitted_at",
+    "author__username",
+    "author__display_name",
+    "team__path",
+    "team__parent",
+    "team__name",
+)
+
+
+def _reviewed_team(s: access.Scope) -> Team | None:
+    """The team under whose data version a reviewer's figures are kept: their own, when it is
+    exactly what they review (the same figures for each of its managers). None otherwise."""
+    team = s.own_team
+    if s.is_admin or team is None or s.managed_paths != (team.path,):
+        return None
+    return team
+
+
 def awaiting_count(user: User) -> int:
     """How many reports of any week wait for the user's review (the navigation badge)."""
     s = access.scope(user)
     if not (s.is_admin or s.is_manager):
         return 0
-    return awaiting(user).count()
+    if _reviewed_team(s) is None:  # an admin's backlog can be the whole company's
+        return awaiting(user).count()
+    return len(waiting_reports(user))
 
 
 def roster(user: User, week: datetime.date, now: datetime.datetime | None = None) -> Roster:
@@ -60,9 +116,8 @@ def roster_entries(user: User, week: datetime.date, now: datetime.datetime | Non
         entries = roster(user, week, now).entries
         return entries, all(e.state != State.NOT_YET_DUE for e in entries)
 
-    s = access.scope(user)
-    team = s.own_team
-    if s.is_admin or team is None or s.managed_paths != (team.path,):
+    team = _reviewed_team(access.scope(user))
+    if team is None:
         return compute()[0]
     entries, _final = versions.cached(team, ("review-roster", week.isoformat()), compute, keep=lambda v: v[1])
     return entries
@@ -71,14 +126,16 @@ def roster_entries(user: User, week: datetime.date, now: datetime.datetime | Non
 def waiting_weeks(user: User) -> list[tuple[datetime.date, int]]:
     """Each week with reports waiting for the user's review and how many, newest first: together
     they make the navigation badge's number."""
-    return list(
-        awaiting(user)
-        .order_by()
-        .values_list("week_start")
-        .annotate(n=Count("pk"))
-        .order_by("-week_start")
-        .values_list("week_start", "n")
-    )
+    if _reviewed_team(access.scope(user)) is None:
+        return list(
+            awaiting(user)
+            .order_by()
+            .values_list("week_start")
+            .annotate(n=Count("pk"))
+            .order_by("-week_start")
+            .values_list("week_start", "n")
+        )
+    return sorted(Counter(w.week_start for w in waiting_reports(user)).items(), reverse=True)
 
 
 def is_overdue(report: WeeklyReport, team_settings: TeamSettings, now: datetime.datetime | None = None) -> bool:
@@ -114,7 +171,22 @@ class TeamRow:
 
 def _review_rows(user: User, week: datetime.date, now: datetime.datetime | None) -> dict[int, TeamRow]:
     """Every team in the user's reach with its week's reports counted by state, its managers and
-    when its reviews fall due: the overview's rows before the roster's counts."""
+    when its reviews fall due: the overview's rows before the roster's counts. Kept under the
+    team's data version when the user reads exactly their own team's subtree (the same rows for
+    everyone who does); whether a team is overdue is decided afresh, as that changes with time."""
+    s = access.scope(user)
+    team = s.own_team
+    if not s.is_admin and team is not None and s.readable_paths == (team.path,):
+        rows = versions.cached(team, ("review-rows", week.isoformat()), lambda: _count_rows(user, week))
+    else:
+        rows = _count_rows(user, week)
+    now = now or timezone.now()
+    for row in rows.values():
+        row.overdue = row.pending if now >= row.due_at else 0
+    return rows
+
+
+def _count_rows(user: User, week: datetime.date) -> dict[int, TeamRow]:
     teams = list(access.visible_teams(user).order_by("path"))
     rows = {team.pk: TeamRow(team=team) for team in teams}
     settings = report_services.settings_by_team(teams)
@@ -139,10 +211,8 @@ def _review_rows(user: User, week: datetime.date, now: datetime.datetime | None)
         Membership.objects.active().filter(team_id__in=rows, role=Membership.Role.MANAGER).select_related("user")
     ):
         rows[membership.team_id].managers.append(membership.user)
-    now = now or timezone.now()
     for row in rows.values():
         row.due_at = settings[row.team.pk].review_due_for(week)
-        row.overdue = row.pending if now >= row.due_at else 0
     return rows
 
 

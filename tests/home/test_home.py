@@ -102,6 +102,36 @@ def test_a_managers_counts_are_the_review_queues(client, lead, week_of_reports, 
     assert manager.waiting_total == queue.context["waiting_total"]
 
 
+def test_what_waits_for_a_managers_review_changes_at_once_and_turns_overdue_with_the_clock(
+    client,
+    lead,
+    week_of_reports,  # noqa: F811
+    time_machine,
+    django_capture_on_commit_callbacks,
+):
+    """Kept between pages (reviews.queries.waiting_reports): the badge, the home's weeks and its
+    overdue list follow each review and submission on the next page, and the review day's end."""
+
+    def badge() -> int:
+        page = client.get(reverse("reports:my")).content.decode()
+        found = re.search(r'data-badge="awaiting">.*?</span>(\d+)</span>', page)
+        return int(found.group(1)) if found else 0
+
+    time_machine.move_to(at(MONDAY + datetime.timedelta(days=6), 10))  # the week closed, reviews not due
+    manager = home(client, lead).context["manager"]
+    assert manager.waiting_total == badge() == 2 and manager.overdue == []
+    time_machine.move_to(at(NEXT_MONDAY + datetime.timedelta(days=3), 10))  # past the review day
+    assert len(home(client, lead).context["manager"].overdue) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        review_services.mark_reviewed(report=week_of_reports["on_time"], reviewer=lead, praise="好")
+    manager = home(client, lead).context["manager"]
+    assert manager.waiting_total == badge() == 1 and len(manager.overdue) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        report_services.submit_report(report=fill(week_of_reports["draft"]), by=week_of_reports["drafting"])
+    manager = home(client, lead).context["manager"]
+    assert manager.waiting_total == badge() == 2 and dict(manager.waiting_weeks)[MONDAY] == 2
+
+
 def test_a_managers_missing_and_late_change_at_once(
     client,
     lead,
@@ -186,6 +216,31 @@ def test_a_directors_overdue_reviews_and_teams_behind_are_the_linked_pages(
     assert [c.team for c in director_home.behind_target] == [
         c.team for c in compare.context["columns"] if is_behind_target(c)
     ]
+
+
+def test_a_directors_overdue_teams_follow_the_clock_and_the_reviews_at_once(
+    client,
+    director,
+    lead,
+    team,
+    week_of_reports,  # noqa: F811
+    time_machine,
+    django_capture_on_commit_callbacks,
+):
+    """The rows are kept between visits; the review day's end still turns a team overdue, and a
+    review takes it off the list on the next visit."""
+    time_machine.move_to(at(NEXT_MONDAY + datetime.timedelta(days=3), 10))
+    (row,) = [row for row in home(client, director).context["director"].behind_reviews if row.team == team]
+    due = row.due_at
+    time_machine.move_to(due - datetime.timedelta(minutes=1))
+    assert team not in [row.team for row in home(client, director).context["director"].behind_reviews]
+    time_machine.move_to(due + datetime.timedelta(minutes=1))
+    assert team in [row.team for row in home(client, director).context["director"].behind_reviews]
+    with django_capture_on_commit_callbacks(execute=True):
+        for report in WeeklyReport.objects.filter(team=team, status=WeeklyReport.Status.SUBMITTED):
+            reviewer = director if report.author == lead else lead
+            review_services.mark_reviewed(report=report, reviewer=reviewer, praise="好")
+    assert team not in [row.team for row in home(client, director).context["director"].behind_reviews]
 
 
 # Admin ------------------------------------------------------------------------------------------

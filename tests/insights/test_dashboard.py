@@ -153,8 +153,9 @@ def test_a_quarter_for_a_team_of_any_size_costs_the_same_queries(
     client.force_login(lead)
     # Totals, trends, members and discipline; the same quarter a year ago; the sales activity
     # table; the problems by category and those that recur (one more for their latest text); the
-    # team target for each of the three periods; the team's calendar (whether a week is closed).
-    with django_assert_max_num_queries(40):
+    # team target for each of the three periods; the team's calendar (whether a week is closed);
+    # the reports waiting for review with their teams' review days (the navigation badge).
+    with django_assert_max_num_queries(41):
         response = client.get(reverse("insights:dashboard", args=[team.pk]), {"period": "quarter", "day": "2026-11-20"})
     assert len(response.context["board"].members) == size
 

@@ -138,6 +138,7 @@ def test_a_team_summary_costs_the_same_queries_however_many_member_summaries(cli
 
     def count() -> int:
         client.force_login(lead)
+        client.get(url)  # what the navigation keeps between pages is read on the first one
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200
         return len(captured)

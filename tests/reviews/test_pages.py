@@ -290,9 +290,10 @@ def test_the_review_page_costs_a_bounded_number_of_queries(client, lead, rep, dj
     report = submitted(rep)
     client.force_login(lead)
     # Besides the report and its history: the read receipts (looked up, and written on this first
-    # reading), the two nav badges, and the author's sales log of the week (by type, new
+    # reading), the two nav badges (what waits for review, read with the teams' review days and kept
+    # until a review or submission changes it), and the author's sales log of the week (by type, new
     # customers) against the reported numbers.
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         assert client.get(review_url(report)).status_code == 200
     # The fragments the page loads: the thread with the people who can be mentioned; the record
     # (feedback, actions, receipts), the team's calendar, the customers going cold, and last
