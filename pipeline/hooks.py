@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from pipeline import selectors, services
 from pipeline.models import Opportunity, Stage
+from teams import versions
 
 
 class OpportunityChoice(forms.ModelChoiceField):
@@ -70,11 +71,20 @@ class PipelineSection:
     comment_label = gettext_lazy("Your comment on the pipeline")
     template = "pipeline/_report_section.html"
 
+    # Both are kept under the data version of the report's team: every change to the author's
+    # opportunities or customers replaces the versions of the teams they belong or belonged to.
+
     def applies(self, report) -> bool:
-        return selectors.has_pipeline(report.author_id)
+        return versions.cached(
+            report.team, ("has-pipeline", report.author_id), lambda: selectors.has_pipeline(report.author_id)
+        )
 
     def context(self, report) -> dict:
-        changes = selectors.week_changes(owner_id=report.author_id, start=report.week_start, end=report.week_end)
+        changes = versions.cached(
+            report.team,
+            ("pipeline-week", report.author_id, report.week_start.isoformat()),
+            lambda: selectors.week_changes(owner_id=report.author_id, start=report.week_start, end=report.week_end),
+        )
         return {
             "changes": changes,
             "groups": [

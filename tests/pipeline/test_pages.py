@@ -192,6 +192,29 @@ def test_the_weekly_report_shows_the_weeks_changes_and_autosaves_the_comment(cli
     assert detail.index('id="section-kpis"') < detail.index('id="section-pipeline"')
 
 
+def test_the_reports_section_follows_each_change_at_once(client, rep, deal, django_capture_on_commit_callbacks):
+    """The section is kept between views (pipeline/hooks.py): a move, a new opportunity and a
+    customer's new name show on the next view."""
+    from customers import services as customer_services
+    from pipeline import services
+
+    report = report_services.open_report(author=rep)
+    client.force_login(rep)
+
+    def section() -> str:
+        page = client.get(reverse("reports:edit", args=[report.pk])).content.decode()
+        start = page.index('id="section-pipeline"')
+        return page[start : page.index("</section>", start)]
+
+    assert "Nothing moved in the pipeline this week." in section()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move_stage(actor=rep, opportunity=deal, stage=stage("方案报价"))
+    assert "华为技术有限公司 · 核心网升级" in section() and "需求确认 → 方案报价" in section()
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_services.update_customer(actor=rep, customer=deal.customer, data={"name": "华为终端有限公司"})
+    assert "华为终端有限公司 · 核心网升级" in section()
+
+
 def test_a_too_long_comment_is_refused_next_to_its_field_and_nothing_is_saved(client, rep, moved):
     report = report_services.open_report(author=rep)
     client.force_login(rep)
