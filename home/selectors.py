@@ -212,7 +212,7 @@ def manager_home(user: User, now: datetime.datetime | None = None) -> ManagerHom
     week = report_services.last_closed_week(team_settings, now)
     missing, late = missing_and_late(user, week, now)
     month_start, month_end = month_of(team_settings, now)
-    board = dashboard.cached_build(team, team_settings, month_start, month_end, _primary_kpi())
+    behind_pace = dashboard.cached_flagged_members(team, team_settings, month_start, month_end, _primary_kpi())
     week_problems = problem_analysis.cached_overview(team, week, week + datetime.timedelta(days=6))
     return ManagerHome(
         team=team,
@@ -222,7 +222,7 @@ def manager_home(user: User, now: datetime.datetime | None = None) -> ManagerHom
         missing=missing,
         late=late,
         month_start=month_start,
-        behind_pace=[row for row in board.members if row.is_flagged],
+        behind_pace=behind_pace,
         recurring=[*week_problems.by_member, *week_problems.by_customer],
     )
 

@@ -205,6 +205,19 @@ def cached_build(
     return versions.cached(team, what, lambda: build(team, team_settings, start, end, primary))
 
 
+def cached_flagged_members(
+    team: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date, primary: KPI | None
+) -> list[MemberRow]:
+    """cached_build()'s flagged members (a manager's home lists them), kept on their own under the
+    same key, so a page that shows only them does not read the whole dashboard back."""
+    what = ("flagged-members", *cache_key(team, team_settings, start, end, primary))
+    return versions.cached(
+        team,
+        what,
+        lambda: [row for row in cached_build(team, team_settings, start, end, primary).members if row.is_flagged],
+    )
+
+
 def cache_key(
     team: Team, team_settings: TeamSettings, start: datetime.date, end: datetime.date, primary: KPI | None
 ) -> tuple:
