@@ -186,10 +186,11 @@ def test_filling_and_the_edit_page_cost_the_same_whatever_the_log_holds(
     # Saving the page (lock, six numbers, rows, plan) and then the fill (the log by type, new
     # customers, the entries for the review lines): the same for 3 entries as for 300. The page
     # also offers the problem categories and the author's customers, and asks whether the author
-    # has a pipeline (reports/sections.py). Each of the two saves rewrites the report's search
-    # entry in the same transaction (search: delete, insert, draft flags).
+    # has a pipeline (reports/sections.py: on the save's page, then kept). Each of the two saves
+    # rewrites the report's search entry in the same transaction (search: delete, insert, draft
+    # flags).
     with django_assert_num_queries(43):
         client.post(reverse("reports:fill_from_log", args=[report.pk]), data)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         assert client.get(reverse("reports:edit", args=[report.pk])).status_code == 200
     assert Customer.objects.filter(owner=rep).count() == 4
