@@ -3,13 +3,13 @@
 Every team has a version token in the cache, and so does the whole tree. A service that changes
 what a subtree adds up to (a submission, a target, a move) calls `touch(teams)` in its
 transaction: once the transaction commits, the tokens of those teams and of every team above
-them are replaced. A cached value is stored under its team's token and the tree's, so after the
-commit nobody reads the old value any more: a new submission shows up at once for its manager
-and the directors above. Changes that reach every team (KPIs, templates, calendars, the tree
-itself) call `touch_all()`.
+them are replaced. A cached value is stored with its team's token and the tree's and served only
+while they are current, so after the commit nobody reads the old value any more: a new
+submission shows up at once for its manager and the directors above. Changes that reach every
+team (KPIs, templates, calendars, the tree itself) call `touch_all()`.
 
 Tokens are replaced on commit, not before: a page computed from the old data meanwhile is stored
-under the old token, never under the new one. A token missing from the cache (evicted, Redis
+with the old token, never with the new one. A token missing from the cache (evicted, Redis
 restarted) is created afresh, so a lost token can only cause a recomputation, never a stale read.
 If the cache itself fails, pages are computed as if nothing was cached.
 """
@@ -70,9 +70,10 @@ def _replace(keys: list[str]) -> None:
         logger.exception("Could not replace the cache versions %s", keys)
 
 
-def _tokens(team: Team) -> str:
+def _tokens(team: Team, found: dict) -> str:
+    """The team's and the tree's tokens, from `found` (a get_many that asked for them) or created
+    afresh when missing."""
     keys = [ALL, _key(team.pk)]
-    found = cache.get_many(keys)
     missing = [key for key in keys if key not in found]
     if missing:
         for key in missing:
@@ -84,20 +85,24 @@ def _tokens(team: Team) -> str:
 def cached(team: Team, what: tuple, compute: Callable[[], T], keep: Callable[[T], bool] = lambda value: True) -> T:
     """`compute()`'s value for `what` (a tuple of plain values) about `team`'s subtree, from the
     cache while nothing in the subtree has changed. Values are per language (charts and names).
-    A value for which `keep(value)` is false is not stored (it would change with time alone)."""
+    A value for which `keep(value)` is false is not stored (it would change with time alone).
+
+    A value is stored with the tokens it was computed under and served only while they are still
+    the current ones, so the tokens and the value come back in one round trip."""
+    key = "versions:value:" + hashlib.sha256(f"{team.pk}:{get_language()}:{what!r}".encode()).hexdigest()
     try:
-        tokens = _tokens(team)
-        key = "versions:value:" + hashlib.sha256(f"{team.pk}:{tokens}:{get_language()}:{what!r}".encode()).hexdigest()
-        value = cache.get(key)
+        found = cache.get_many([ALL, _key(team.pk), key])
+        tokens = _tokens(team, found)
     except Exception:
         logger.exception("The cache failed; computing %s without it", what[:1])
         return compute()
-    if value is None:
-        value = compute()
-        if not keep(value):
-            return value
+    stored = found.get(key)
+    if stored is not None and stored[0] == tokens:
+        return stored[1]
+    value = compute()
+    if keep(value):
         try:
-            cache.set(key, value, timeout=TIMEOUT)
+            cache.set(key, (tokens, value), timeout=TIMEOUT)
         except Exception:
             logger.exception("Could not cache %s", what[:1])
     return value
