@@ -602,6 +602,7 @@ def add_attachment(*, report: WeeklyReport, uploaded_by: User, file) -> Attachme
     except Exception:
         attachment.file.delete(save=False)
         raise
+    versions.touch([report.team])  # the report's pages keep its sections (reports.selectors)
     return attachment
 
 
@@ -616,4 +617,5 @@ def remove_attachment(*, attachment: Attachment) -> None:
         raise ValidationError(_("This report has been submitted and can no longer be edited."))
     name, storage = attachment.file.name, attachment.file.storage
     attachment.delete()
+    versions.touch([report.team])  # the report's pages keep its sections (reports.selectors)
     transaction.on_commit(lambda: storage.delete(name))  # type: ignore[arg-type]  # a saved file has a name
