@@ -9,7 +9,7 @@ from reports import access as report_access
 from reports import extensions
 from reports.forms import MyReportsFilter
 from reports.models import KpiValue, WeeklyReport
-from reports.selectors import sections_context
+from reports.selectors import rendered_sections, sections_context
 from teams import filters
 
 REPORTS_PER_PAGE = 26
@@ -57,7 +57,8 @@ def detail(request, pk):
         request,
         "reports/detail.html",
         {
-            **sections_context(report),
+            "report": report,
+            "sections": rendered_sections(report, ("detail",), lambda: sections_context(report)),
             **review_record.detail_context(request, report),
             "can_edit": report_access.can_edit_report(request.user, report),
             "can_review": report_access.can_review_report(request.user, report),

@@ -1,10 +1,14 @@
 """Read-side builders of reports that pages, PDFs and other apps share (views call them)."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from reports import extensions
 from reports.models import KpiValue, WeeklyReport
+from teams import versions
 
 
 def sections_context(
@@ -39,3 +43,15 @@ def sections_context(
             {**field, "value": report.custom_values.get(field["key"], "")} for field in report.template_version.fields
         ],
     }
+
+
+def rendered_sections(report: WeeklyReport, what: tuple, context: Callable[[], dict]) -> SafeString:
+    """templates/reports/_sections.html for `report`, drawn from `context()` (sections_context()'s)
+    and kept under the data version of the report's team with the report's version: an edit, a
+    review, the author's pipeline or sales log, an attachment, KPIs and categories replace it.
+    `what` names anything else the context depends on (the page, the reader's reach)."""
+    return versions.cached(
+        report.team,
+        ("report-sections", report.pk, report.version, *what),
+        lambda: render_to_string("reports/_sections.html", context()),
+    )

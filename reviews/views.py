@@ -15,13 +15,13 @@ from django.views.decorators.http import require_GET, require_POST
 from reports import access as report_access
 from reports import extensions
 from reports.models import KpiValue, PlanReview, WeeklyReport
-from reports.selectors import sections_context
+from reports.selectors import rendered_sections, sections_context
 from reviews import access as review_access
 from reviews import queries, selectors, services
 from reviews.forms import FeedbackForm, ReturnForm
 from reviews.models import Feedback
 from reviews.selectors import review_record_context
-from teams import filters
+from teams import access, filters
 from teams.forms import save_or_show_errors
 from teams.models import User
 
@@ -116,11 +116,31 @@ def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, r
     the author's sales log) and the two forms. The comment thread and the side panel (last week's
     feedback and goals, the review record, customers going cold) arrive as fragments of their own
     once the page is shown (thread() and side()), so the report is on screen first."""
+    # The weeks before are those in the reviewer's reach, so readers with the same reach share it.
+    s = access.scope(request.user)
+    reach = None if s.is_admin else s.readable_paths
+    sections = rendered_sections(report, ("review", reach), lambda: _review_sections(request.user, report))
+    return render(
+        request,
+        "reviews/review.html",
+        {
+            "report": report,
+            "sections": sections,
+            "feedback_form": feedback_form,
+            "return_form": return_form,
+            "queue_url": f"{reverse('reviews:queue')}?week={report.week_start:%Y-%m-%d}",
+        },
+        status=status,
+    )
+
+
+def _review_sections(reader: User, report: WeeklyReport) -> dict:
+    """sections_context() with the author's actuals of the weeks before and their sales log."""
     weeks = [report.week_start - datetime.timedelta(days=7 * i) for i in range(HISTORY_WEEKS, 0, -1)]
     # The report's KPI values and the author's actuals of the weeks before (those in the
     # reviewer's reach: not what they wrote in another team), in one query.
     reports = (
-        report_access.visible_reports(request.user)
+        report_access.visible_reports(reader)
         .filter(author_id=report.author_id)
         .filter(Q(pk=report.pk) | Q(week_start__in=weeks) & ~Q(status=WeeklyReport.Status.DRAFT))
     )
@@ -135,18 +155,7 @@ def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, r
             kpi_values.append(value)
         else:
             past[value.kpi_id, value.week] = value.actual
-    sections = sections_context(report, history_weeks=weeks, past_actuals=past, compare_log=True, kpi_values=kpi_values)
-    return render(
-        request,
-        "reviews/review.html",
-        {
-            **sections,
-            "feedback_form": feedback_form,
-            "return_form": return_form,
-            "queue_url": f"{reverse('reviews:queue')}?week={report.week_start:%Y-%m-%d}",
-        },
-        status=status,
-    )
+    return sections_context(report, history_weeks=weeks, past_actuals=past, compare_log=True, kpi_values=kpi_values)
 
 
 @require_GET

@@ -11,7 +11,9 @@ from django.utils import translation
 from customers import prefill, services
 from customers.models import Customer
 from reports import services as report_services
-from reports.models import KPI, KpiValue, TeamSettings
+from reports import settings_services
+from reports.models import KPI, KpiValue, TeamSettings, WeeklyReport
+from reviews import services as review_services
 from tests.customers.conftest import MONDAY, SUNDAY, WEDNESDAY, visit
 from tests.reports.test_services import at, fill
 from tests.reports.test_writing import complete, posted
@@ -128,6 +130,34 @@ def test_the_manager_sees_where_reported_numbers_differ_from_the_log(client, rep
     assert "Customer visits: reported 12, log shows 1" in page
     assert page.count("data-log-difference") == 1  # the other numbers match the log
     assert page.count("from log") >= 5
+
+
+def test_the_review_page_follows_the_log_and_the_kpis_at_once(
+    client, rep, lead, admin, huawei, week_of_log, django_capture_on_commit_callbacks
+):
+    """The report's sections are kept between views (reports.selectors.rendered_sections): a new
+    entry in the author's log and a renamed KPI show on the next view."""
+    report = report_services.open_report(author=rep, week_start=MONDAY)
+    prefill.fill_from_log(report=report)
+    report.refresh_from_db()
+    visits = actual(report, "visits")
+    report = report_services.save_draft(
+        report=report, editor=rep, base_version=report.version, data={"kpis": {visits.kpi_id: "12"}}
+    )
+    report = report_services.submit_report(report=fill(report, kpis={}), by=rep)
+    client.force_login(lead)
+    url = reverse("reviews:review", args=[report.pk])
+    assert "Customer visits: reported 12, log shows 1" in client.get(url).content.decode()
+    kpi_data = {field: getattr(visits.kpi, field) for field in settings_services.KPI_FIELDS}
+    with django_capture_on_commit_callbacks(execute=True):
+        settings_services.save_kpi(actor=admin, kpi=visits.kpi, data={**kpi_data, "name_en": "Client visits"})
+    assert "Client visits: reported 12, log shows 1" in client.get(url).content.decode()
+    # Returned, the author logs the visit that was missing and sends the report again.
+    with django_capture_on_commit_callbacks(execute=True):
+        review_services.return_for_revision(report=report, reviewer=lead, reason="拜访记录不全")
+        visit(rep, huawei, MONDAY)
+        report_services.submit_report(report=WeeklyReport.objects.get(pk=report.pk), by=rep)
+    assert "Client visits: reported 12, log shows 2" in client.get(url).content.decode()
 
 
 def test_no_differences_are_flagged_for_someone_who_keeps_no_log(client, rep, lead, wednesday):

@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from customers import services as customer_services
 from customers.models import Activity
+from pipeline import services
 from pipeline.models import Forecast, Opportunity, Period
 from reports import services as report_services
 from reports.models import WeeklyReport
@@ -48,8 +50,6 @@ def test_logging_a_quote_moves_the_opportunity_in_the_same_line(client, rep, dea
 
 
 def test_a_stage_move_for_another_customers_opportunity_logs_nothing(client, rep, deal):
-    from customers import services as customer_services
-
     customer_services.create_customer(actor=rep, owner=rep, name="美的集团")
     client.force_login(rep)
     response = client.post(CREATE, entry(customer="美的集团", opportunity=deal.pk, stage=stage("方案报价").pk))
@@ -124,8 +124,6 @@ def test_an_edit_that_leaves_the_stage_alone_moves_nothing(client, rep, deal, vi
 
 
 def test_an_edit_cannot_reopen_a_won_opportunity(client, rep, deal, visit_entry):
-    from pipeline import services
-
     services.move_stage(actor=rep, opportunity=deal, stage=stage("赢单"))
     response = edit(client, visit_entry, outcome="重新报价", opportunity=deal.pk, stage=stage("方案报价").pk)
     # As on the Today page, only open opportunities can be chosen; the whole edit is refused.
@@ -164,8 +162,6 @@ def test_an_edit_whose_stage_move_is_refused_saves_nothing(client, rep, deal, vi
 @pytest.fixture
 def moved(rep, deal):
     """The week's pipeline: the deal advanced twice."""
-    from pipeline import services
-
     services.move_stage(actor=rep, opportunity=deal, stage=stage("方案报价"))
     services.move_stage(actor=rep, opportunity=deal, stage=stage("商务谈判"))
     return deal
@@ -193,11 +189,8 @@ def test_the_weekly_report_shows_the_weeks_changes_and_autosaves_the_comment(cli
 
 
 def test_the_reports_section_follows_each_change_at_once(client, rep, deal, django_capture_on_commit_callbacks):
-    """The section is kept between views (pipeline/hooks.py): a move, a new opportunity and a
-    customer's new name show on the next view."""
-    from customers import services as customer_services
-    from pipeline import services
-
+    """The section is kept between views (pipeline/hooks.py): a move and a customer's new name
+    show on the next view."""
     report = report_services.open_report(author=rep)
     client.force_login(rep)
 

@@ -122,6 +122,21 @@ def test_htmx_upload_swaps_the_attachment_list_with_the_error_or_the_new_file(cl
     assert "合同.pdf" in page and "is not a real" not in page
 
 
+def test_the_report_page_shows_an_attachment_at_once_and_drops_a_removed_one(
+    client, rep, draft, django_capture_on_commit_callbacks
+):
+    """The report's sections are kept between views (reports.selectors.rendered_sections)."""
+    client.force_login(rep)
+    url = reverse("reports:detail", args=[draft.pk])
+    assert 'id="section-attachments"' not in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        added = services.add_attachment(report=draft, uploaded_by=rep, file=SimpleUploadedFile("报价单.pdf", PDF))
+    assert "报价单.pdf" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_attachment(attachment=added)
+    assert "报价单.pdf" not in client.get(url).content.decode()
+
+
 @pytest.fixture
 def attachment(rep, draft):
     return services.add_attachment(report=draft, uploaded_by=rep, file=SimpleUploadedFile("合同.pdf", PDF))
