@@ -27,7 +27,7 @@ from reminders import services as reminder_services
 from reports import access as report_access
 from reports import roster
 from reports import services as report_services
-from reports.calendar import calendar_for, effective_deadline
+from reports.calendar import effective_deadline, kept_calendar_for
 from reports.models import KPI, PlanReview, TeamSettings, WeeklyReport
 from reviews import queries as review_queries
 from reviews.models import Feedback, FeedbackGoal, ReviewAction
@@ -147,7 +147,7 @@ def salesperson_home(user: User, now: datetime.datetime | None = None) -> Salesp
         return None
     team_settings = _settings_of(team)
     week = report_services.current_week_start(team_settings, now)
-    deadline = effective_deadline(team_settings, week, calendar_for(team)) or team_settings.deadline_for(week)
+    deadline = effective_deadline(team_settings, week, kept_calendar_for(team)) or team_settings.deadline_for(week)
     month_start, month_end = month_of(team_settings, now)
     today = timezone.localtime(now, team_settings.zone).date()
     # The month's KPI totals as the member's page adds them up (its kpi_series), without the

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Activity
 from reports import roster
-from reports.calendar import WorkCalendar, calendar_for, effective_deadline
+from reports.calendar import WorkCalendar, effective_deadline, kept_calendar_for
 from reports.models import KPI, KpiValue, PlanReview, TeamSettings, WeeklyReport
 from reports.services import achievement
 from reviews.models import FeedbackGoal
@@ -192,7 +192,7 @@ def _phase(team: Team, team_settings: TeamSettings, start: datetime.date, end: d
     """How far the period's weeks have come: the roster's states change only when this does."""
     weeks = weeks_between(team_settings, start, end)
     # The calendar is kept like the figures: a day off entered or removed replaces every version.
-    calendar = versions.cached(team, ("calendar",), lambda: calendar_for(team))
+    calendar = kept_calendar_for(team)
     return len(roster_weeks(team_settings, weeks)), len(closed_weeks(team_settings, weeks, calendar))
 
 

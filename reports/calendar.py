@@ -18,6 +18,7 @@ from django.db.models import Q
 from holidays.countries.china import ChinaStaticHolidays
 
 from reports.models import DayOff, TeamSettings
+from teams import versions
 from teams.models import Team
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,12 @@ def calendars_for(teams: list[Team]) -> dict[int, WorkCalendar]:
 
 def calendar_for(team: Team) -> WorkCalendar:
     return calendars_for([team])[team.pk]
+
+
+def kept_calendar_for(team: Team) -> WorkCalendar:
+    """calendar_for(team), kept under the data versions for the pages that show a deadline:
+    entering, confirming or removing a day off replaces every version (reminders.services)."""
+    return versions.cached(team, ("calendar",), lambda: calendar_for(team))
 
 
 def is_week_off(team_settings: TeamSettings, week_start: datetime.date, calendar: WorkCalendar) -> bool:

@@ -13,7 +13,7 @@ from notifications.text import duration_text
 from reports import access as report_access
 from reports import extensions, services
 from reports import sections as report_sections
-from reports.calendar import calendar_for, effective_deadline
+from reports.calendar import effective_deadline, kept_calendar_for
 from reports.forms import AttachmentForm, ReportEditor
 from reports.models import Attachment, DraftConflict, PlanReview, ProblemCategory, WeeklyReport
 from reports.templatetags.report_tags import kpi_number
@@ -287,7 +287,7 @@ def _render_edit(request, report: WeeklyReport, editor: ReportEditor, *, base_ve
             "autosave": "idle",
             "attachments": report.attachments.all(),
             "attachment_form": AttachmentForm(),
-            "deadline": effective_deadline(team_settings, report.week_start, calendar_for(report.team)),
+            "deadline": effective_deadline(team_settings, report.week_start, kept_calendar_for(report.team)),
             "time_zone": team_settings.time_zone,
             "latest_return": extensions.review_record().latest_return(report),
         },

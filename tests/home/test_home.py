@@ -11,6 +11,7 @@ from django.urls import reverse
 from customers.models import Activity, Customer
 from home.selectors import is_behind_target
 from notifications.models import Notification
+from reminders import services as reminder_services
 from reports import services as report_services
 from reports.customer_names import name_key
 from reports.models import KPI, WeeklyReport
@@ -46,6 +47,24 @@ def test_a_salesperson_sees_this_weeks_state_and_the_deadline_in_their_time_zone
     page = response.content.decode()
     assert 'data-state="draft"' in page
     assert "Asia/Shanghai" in page
+
+
+def test_a_day_off_on_the_deadline_moves_it_on_the_home_and_the_form_at_once(
+    client, rep, admin, time_machine, django_capture_on_commit_callbacks
+):
+    """The team's calendar is kept between pages (reports.calendar.kept_calendar_for)."""
+    time_machine.move_to(at(MONDAY + datetime.timedelta(days=1), 10))
+    report = report_services.open_report(author=rep, week_start=MONDAY)
+    deadline = home(client, rep).context["salesperson"].deadline
+    assert deadline.date() == FRIDAY
+    form = reverse("reports:edit", args=[report.pk])
+    assert f"{FRIDAY:%Y-%m-%d}" in client.get(form).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_services.add_day_off(actor=admin, team=None, on=FRIDAY, name="公司活动")
+    thursday = FRIDAY - datetime.timedelta(days=1)
+    assert home(client, rep).context["salesperson"].deadline.date() == thursday
+    page = client.get(form).content.decode()
+    assert f"{thursday:%Y-%m-%d}" in page and f"{FRIDAY:%Y-%m-%d}" not in page
 
 
 def test_a_returned_report_shows_with_its_reason(client, rep, lead, time_machine):
