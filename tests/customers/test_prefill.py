@@ -116,7 +116,9 @@ def test_a_number_changed_by_hand_no_longer_counts_as_from_the_log(rep, week_of_
     assert [k.code for k, *_ in prefill.fill_from_log(report=report).kept] == ["calls"]
 
 
-def test_the_manager_sees_where_reported_numbers_differ_from_the_log(client, rep, lead, week_of_log):
+@pytest.fixture
+def twelve_visits(rep, week_of_log):
+    """The week's report filled from the log, then 12 visits typed over the log's 1, submitted."""
     report = report_services.open_report(author=rep, week_start=MONDAY)
     prefill.fill_from_log(report=report)
     report.refresh_from_db()
@@ -124,27 +126,24 @@ def test_the_manager_sees_where_reported_numbers_differ_from_the_log(client, rep
     report = report_services.save_draft(
         report=report, editor=rep, base_version=report.version, data={"kpis": {visits.kpi_id: "12"}}
     )
-    report = report_services.submit_report(report=fill(report, kpis={}), by=rep)
+    return report_services.submit_report(report=fill(report, kpis={}), by=rep)
+
+
+def test_the_manager_sees_where_reported_numbers_differ_from_the_log(client, lead, twelve_visits):
     client.force_login(lead)
-    page = client.get(reverse("reviews:review", args=[report.pk])).content.decode()
+    page = client.get(reverse("reviews:review", args=[twelve_visits.pk])).content.decode()
     assert "Customer visits: reported 12, log shows 1" in page
     assert page.count("data-log-difference") == 1  # the other numbers match the log
     assert page.count("from log") >= 5
 
 
 def test_the_review_page_follows_the_log_and_the_kpis_at_once(
-    client, rep, lead, admin, huawei, week_of_log, django_capture_on_commit_callbacks
+    client, rep, lead, admin, huawei, twelve_visits, django_capture_on_commit_callbacks
 ):
-    """The report's sections are kept between views (reports.selectors.rendered_sections): a new
-    entry in the author's log and a renamed KPI show on the next view."""
-    report = report_services.open_report(author=rep, week_start=MONDAY)
-    prefill.fill_from_log(report=report)
-    report.refresh_from_db()
+    """The report's sections are kept between views (reports.selectors.rendered_sections): a
+    renamed KPI, and a visit logged while the report was out for revision, show on the next view."""
+    report = twelve_visits
     visits = actual(report, "visits")
-    report = report_services.save_draft(
-        report=report, editor=rep, base_version=report.version, data={"kpis": {visits.kpi_id: "12"}}
-    )
-    report = report_services.submit_report(report=fill(report, kpis={}), by=rep)
     client.force_login(lead)
     url = reverse("reviews:review", args=[report.pk])
     assert "Customer visits: reported 12, log shows 1" in client.get(url).content.decode()
