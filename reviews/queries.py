@@ -69,24 +69,21 @@ def waiting_reports(user: User) -> list[Waiting]:
     return versions.cached(team, ("waiting-reports", user.pk), compute)
 
 
-# What waiting_reports() reads of a report, its author and its team (settings_by_team walks the
-# team's ancestors by its path).
-WAITING_FIELDS = (
-    "week_start",
-    "submitted_at",
-    "author__username",
-    "author__display_name",
-    "team__path",
-    "team__parent",
-    "team__name",
-)
+# What waiting_reports() reads of a report, its author (their name) and its team (settings_by_team
+# walks the team's ancestors by its path).
+WAITING_FIELDS = ("week_start", "author__username", "author__display_name", "team__path")
 
 
 def _reviewed_team(s: access.Scope) -> Team | None:
     """The team under whose data version a reviewer's figures are kept: their own, when it is
     exactly what they review (the same figures for each of its managers). None otherwise."""
+    return _own_team_if_exactly(s, s.managed_paths)
+
+
+def _own_team_if_exactly(s: access.Scope, paths: tuple[str, ...]) -> Team | None:
+    """The user's own team when `paths` (what they review or read) is exactly its subtree."""
     team = s.own_team
-    if s.is_admin or team is None or s.managed_paths != (team.path,):
+    if s.is_admin or team is None or paths != (team.path,):
         return None
     return team
 
@@ -175,8 +172,8 @@ def _review_rows(user: User, week: datetime.date, now: datetime.datetime | None)
     team's data version when the user reads exactly their own team's subtree (the same rows for
     everyone who does); whether a team is overdue is decided afresh, as that changes with time."""
     s = access.scope(user)
-    team = s.own_team
-    if not s.is_admin and team is not None and s.readable_paths == (team.path,):
+    team = _own_team_if_exactly(s, s.readable_paths)
+    if team is not None:
         rows = versions.cached(team, ("review-rows", week.isoformat()), lambda: _count_rows(user, week))
     else:
         rows = _count_rows(user, week)
