@@ -15,8 +15,9 @@ from playwright.sync_api import Page, expect
 from notifications.models import Notification
 from reports import services
 from reports.models import ReportRevision, WeeklyReport
+from reviews import services as review_services
 from reviews.models import Comment, Feedback
-from teams.models import User
+from teams.models import Membership, User
 from teams.services import current_membership
 from tests import demo_data
 from tests.browser.test_report_flow import log_in
@@ -33,14 +34,33 @@ def week_to_review(live_server):
     week = services.current_week_start(team_settings)
     if team_settings.deadline_for(week) > datetime.datetime.now(datetime.UTC):
         week -= datetime.timedelta(days=7)
-    report = WeeklyReport.objects.filter(author=member, week_start=week).first()
-    if report is None or report.status != WeeklyReport.Status.SUBMITTED:
-        from tests.reports.test_services import fill
-
-        report = services.submit_report(report=fill(services.open_report(author=member, week_start=week)), by=member)
+    if week == services.current_week_start(team_settings):
+        # The demo leaves last week in the queue. From this week's deadline to the end of the week
+        # (Friday evening to Sunday) the queue shows this week instead: the manager has reviewed
+        # zhangwei's last week, and a few teammates submit this one.
+        last_week = WeeklyReport.objects.get(author=member, week_start=week - datetime.timedelta(days=7))
+        if last_week.status == WeeklyReport.Status.SUBMITTED:
+            review_services.mark_reviewed(
+                report=last_week, reviewer=User.objects.get(username="liqiang"), praise="上周的客户拜访很扎实。"
+            )
+    report = _submitted(member, week)
     awaiting = WeeklyReport.objects.filter(team=report.team, week_start=week, status=WeeklyReport.Status.SUBMITTED)
+    teammates = report.team.memberships.filter(role=Membership.Role.SALESPERSON, ended_on=None, user__status="active")
+    for teammate in teammates.exclude(user=member).order_by("user__username"):
+        if awaiting.count() >= 3:
+            break
+        _submitted(teammate.user, week)
     assert awaiting.count() >= 3, "the demo should leave several reports in the queue"
     return report
+
+
+def _submitted(member: User, week: datetime.date) -> WeeklyReport:
+    report = WeeklyReport.objects.filter(author=member, week_start=week).first()
+    if report is not None and report.status == WeeklyReport.Status.SUBMITTED:
+        return report
+    from tests.reports.test_services import fill
+
+    return services.submit_report(report=fill(services.open_report(author=member, week_start=week)), by=member)
 
 
 def test_manager_reviews_and_returns_and_the_salesperson_resubmits(
