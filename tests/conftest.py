@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from tests import demo_data, world
 
@@ -66,6 +67,8 @@ def _fast_and_isolated(settings):
 
     cache.clear()
     world.eager_celery()
+    # Each test starts in the default language, whatever an earlier one (or its request) left active.
+    translation.deactivate()
     yield
     demo_data.forget_if_restored()
 

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from customers import services
 from customers.models import Activity
@@ -25,3 +26,10 @@ def visit(author, customer, day, **fields):
     return services.log_activity(
         author=author, customer=customer, occurred_on=day, kind=fields.pop("kind", Activity.Kind.VISIT), **fields
     )
+
+
+@pytest.fixture
+def english():
+    """The services' messages in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield

@@ -14,7 +14,7 @@ from reports.customer_names import name_key
 from tests.customers.conftest import MONDAY, SUNDAY, WEDNESDAY, visit
 from tests.reports.test_services import fill
 
-pytestmark = pytest.mark.usefixtures("wednesday")
+pytestmark = pytest.mark.usefixtures("wednesday", "english")
 
 
 @pytest.mark.parametrize(
