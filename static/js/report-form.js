@@ -155,6 +155,14 @@
       event.preventDefault();
     }
   });
+  // htmx sends a form's request to the formaction of the last button focused or clicked in it:
+  // with "Submit" or "Fill from my sales log" focused, an autosave would submit the report or
+  // overwrite it from the log. Autosaves always go to the form's own hx-post.
+  form.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt === form) {
+      event.detail.path = form.getAttribute("hx-post");
+    }
+  });
   form.addEventListener("htmx:beforeRequest", function () {
     state.inFlight = true;
     state.sent = state.changes;

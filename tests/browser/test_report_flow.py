@@ -183,3 +183,37 @@ def test_a_kpi_of_nine_digits_fits_on_a_phone_and_shows_separators_once_left(liv
     assert report.kpi_values.get(kpi=sales).actual == Decimal(145000000)  # stored as a plain number
     field.focus()
     expect(field).to_have_value("145000000")  # plain again while editing
+
+
+@pytest.mark.parametrize("button", ["#submit-report", "#fill-from-log"])
+def test_an_autosave_waiting_while_a_button_has_focus_only_saves(live_server, salesperson, page, button):
+    # A save is slow to come back; meanwhile the text changes again and focus moves on to "Submit"
+    # (or "Fill from my sales log"). The save that was waiting goes out then: it saves the text and
+    # does nothing that button does.
+    from tests.reports.test_services import fill
+
+    log_in(page, live_server, "zhangwei")
+    report = fill(open_this_week(page, live_server))  # complete: it could be submitted
+    page.reload()
+    held = []
+
+    def hold(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/autosave/", hold)
+    page.fill("#id_summary", "第一稿")
+    page.press("#id_summary", "Tab")  # the first save goes out and is held back
+    page.wait_for_timeout(300)
+    assert len(held) == 1
+    page.fill("#id_summary", "第二稿")
+    page.focus(button)  # the second save waits for the first
+    held[0].continue_()
+    expect(page.locator("#autosave-status")).to_have_attribute("data-state", "saved")
+    page.wait_for_timeout(300)  # (the second save has time to arrive)
+    report.refresh_from_db()
+    assert report.status == WeeklyReport.Status.DRAFT
+    assert report.summary == "第二稿"
+    assert not report.kpi_values.filter(is_from_log=True).exists()
