@@ -30,6 +30,6 @@ def visit(author, customer, day, **fields):
 
 @pytest.fixture
 def english():
-    """The services' messages in English, whatever language an earlier test left active."""
+    """The services' messages in English (a test starts in the default language, Chinese)."""
     with translation.override("en"):
         yield

@@ -195,7 +195,8 @@ def test_the_fill_button_refuses_invalid_input_and_keeps_it(client, rep, week_of
     assert report.summary == "" and actual(report, "visits").actual is None
 
 
-def test_submitted_reports_are_not_filled(rep, week_of_log, english):
+@translation.override("en")
+def test_submitted_reports_are_not_filled(rep, week_of_log):
     report = report_services.open_report(author=rep, week_start=MONDAY)
     report = report_services.submit_report(report=fill(report), by=rep)
     with pytest.raises(Exception, match="can no longer be edited"):
