@@ -18,6 +18,7 @@ from reports.models import KPI, WeeklyReport
 from teams.models import User
 from teams.services import current_membership
 from tests import demo_data
+from tests.reports.test_services import fill
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -190,8 +191,6 @@ def test_an_autosave_waiting_while_a_button_has_focus_only_saves(live_server, sa
     # A save is slow to come back; meanwhile the text changes again and focus moves on to "Submit"
     # (or "Fill from my sales log"). The save that was waiting goes out then: it saves the text and
     # does nothing that button does.
-    from tests.reports.test_services import fill
-
     log_in(page, live_server, "zhangwei")
     report = fill(open_this_week(page, live_server))  # complete: it could be submitted
     page.reload()

@@ -21,6 +21,7 @@ from teams.models import Membership, User
 from teams.services import current_membership
 from tests import demo_data
 from tests.browser.test_report_flow import log_in
+from tests.reports.test_services import fill
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,8 +60,6 @@ def _submitted(member: User, week: datetime.date) -> WeeklyReport:
     report = WeeklyReport.objects.filter(author=member, week_start=week).first()
     if report is not None and report.status == WeeklyReport.Status.SUBMITTED:
         return report
-    from tests.reports.test_services import fill
-
     return services.submit_report(report=fill(services.open_report(author=member, week_start=week)), by=member)
 
 
