@@ -141,7 +141,12 @@ def review_queue(user: User, data: QueryDict) -> ReviewQueue:
             raise Http404
         week_reports = week_reports.filter(access.in_subtrees((team.path,)))
     filter_form = QueueFilter(data)
-    reports = list(filter_form.apply(week_reports).select_related("author", "team").order_by("submitted_at", "pk"))
+    reports = list(
+        filter_form.apply(week_reports)
+        .select_related("author", "team")
+        .defer("summary", "custom_values", "section_comments")  # the queue lists, it does not read
+        .order_by("submitted_at", "pk")
+    )
     people = [
         entry
         for entry in queries.roster_entries(user, week)
@@ -149,7 +154,10 @@ def review_queue(user: User, data: QueryDict) -> ReviewQueue:
         and entry.member.pk != user.pk
         and filter_form.matches(entry.member)
     ]
-    settings_of = report_services.settings_by_team(list({r.team_id: r.team for r in reports}.values()))
+    # A manager's reports are their own team's, whose settings are read above already.
+    known = {s.own_team_id: team_settings} if s.own_team_id is not None and s.readable_paths else {}
+    others = [team for pk, team in {r.team_id: r.team for r in reports}.items() if pk not in known]
+    settings_of = {**known, **report_services.settings_by_team(others)}
     now = timezone.now()
     for report in reports:
         report.is_overdue = queries.is_overdue(report, settings_of[report.team_id], now)
