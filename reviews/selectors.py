@@ -40,10 +40,16 @@ def review_record_context(report: WeeklyReport) -> dict:
 # The review queue and the overview, as their pages and exports list them ------------------------
 
 
+def _calendar_team(s: access.Scope) -> Team | None:
+    """The team whose calendar picks the default week: a reader's own team, else none."""
+    return s.own_team if s.readable_paths else None
+
+
 def team_settings_of(user: User, s: access.Scope) -> TeamSettings:
     """The calendar that picks the default week: the user's own team's, else the defaults."""
-    if s.own_team is not None and s.readable_paths:
-        return report_services.settings_for(s.own_team)
+    team = _calendar_team(s)
+    if team is not None:
+        return report_services.settings_for(team)
     return TeamSettings(time_zone=settings.TIME_ZONE)
 
 
@@ -154,8 +160,9 @@ def review_queue(user: User, data: QueryDict) -> ReviewQueue:
         and entry.member.pk != user.pk
         and filter_form.matches(entry.member)
     ]
-    # A manager's reports are their own team's, whose settings are read above already.
-    known = {s.own_team_id: team_settings} if s.own_team_id is not None and s.readable_paths else {}
+    # The reports of the team whose settings picked the week need not read them again.
+    calendar_team = _calendar_team(s)
+    known = {calendar_team.pk: team_settings} if calendar_team is not None else {}
     others = [team for pk, team in {r.team_id: r.team for r in reports}.items() if pk not in known]
     settings_of = {**known, **report_services.settings_by_team(others)}
     now = timezone.now()
