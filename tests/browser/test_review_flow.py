@@ -20,6 +20,7 @@ from reviews.models import Comment, Feedback
 from teams.models import Membership, User
 from teams.services import current_membership
 from tests import demo_data
+from tests.browser.conftest import CONTEXT
 from tests.browser.test_report_flow import log_in
 from tests.reports.test_services import fill
 
@@ -112,7 +113,7 @@ def test_manager_reviews_and_returns_and_the_salesperson_resubmits(
     assert kinds == {Notification.Kind.RETURNED, Notification.Kind.MENTION}
 
     # The salesperson sees the bell, opens the notification and reads why the report came back.
-    other = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    other = browser.new_context(viewport={"width": 390, "height": 844}, **CONTEXT)
     phone = other.new_page()
     log_in(phone, live_server, "zhangwei")
     expect(phone.locator('[data-badge="unread"]')).to_be_visible()
