@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from customers.choices import choice_display
 from teams.models import SpreadsheetImport
 
 
@@ -147,10 +146,6 @@ class Activity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:activity_edit", args=[self.pk])
-
-    # A week's entries name it twice each: with Django's own get_kind_display() the Today page's
-    # median was 14 % slower on the demo (docs/simple-code.md), above issue 21's 10 % bar.
-    get_kind_display = choice_display("kind", Kind)
 
 
 class LogImport(SpreadsheetImport):

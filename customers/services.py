@@ -181,6 +181,9 @@ def update_customer(*, actor: User, customer: Customer, data: dict) -> Customer:
         record(actor=actor, action=action or AuditEntry.Action.UPDATED, target=customer, changes=changes)
     if changes.keys() & PIPELINE_FIELDS:
         versions.touch_members([owner_before, customer.owner_id])
+    if "name" in changes:  # the sales log's weeks name it, whoever logged those entries
+        authors = Activity.objects.filter(customer=customer).values_list("author_id", flat=True).distinct()
+        versions.touch_members(authors)
     return customer
 
 
@@ -373,7 +376,8 @@ def update_activity(*, actor: User, activity: Activity, data: dict, extra: dict 
     changes = diff(activity, before, ACTIVITY_FIELDS)
     if changes:
         record(actor=actor, action=AuditEntry.Action.UPDATED, target=activity, changes=changes)
-        versions.touch([activity.team])
+        # The dashboards count it in its team; the author's log is kept under their current one.
+        versions.touch_members([activity.author_id])
     _activate_on_contract(actor, activity)
     _apply_extensions(actor=actor, activity=activity, extra=extra)
     return activity
@@ -390,7 +394,7 @@ def delete_activity(*, actor: User, activity: Activity) -> None:
             % {"week": f"{report.week_start:%Y-%m-%d}"}
         )
     record(actor=actor, action=AuditEntry.Action.DELETED, target=activity, changes=diff(activity, {}, ACTIVITY_FIELDS))
-    versions.touch([activity.team])
+    versions.touch_members([activity.author_id])  # as update_activity
     activity.delete()
 
 

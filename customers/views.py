@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -22,7 +23,7 @@ from customers.forms import ActivityFilter, ActivityForm, CustomerFilter, Custom
 from customers.models import Activity, Customer, LogImport
 from reports import dates
 from reports.models import TeamSettings, WeeklyReport
-from teams import access, filters
+from teams import access, filters, versions
 from teams.forms import save_or_show_errors
 from teams.models import User
 
@@ -42,14 +43,46 @@ def _week_start(request, team_settings: TeamSettings | None, today: datetime.dat
     return this_week if day is None else min(calendar.week_start_for(day), this_week)
 
 
-def _week_context(author: User, team_settings: TeamSettings | None, week: datetime.date, today: datetime.date) -> dict:
-    """One person's log of one week, day by day, with counts per type and the week's report."""
+def _week_context(
+    author: User,
+    activities: QuerySet[Activity],
+    team_settings: TeamSettings | None,
+    week: datetime.date,
+    today: datetime.date,
+    *,
+    can_write: bool,
+) -> dict:
+    """One person's log of one week (`activities`: theirs that the reader may see), day by day,
+    with counts per type and the week's report.
+
+    On the author's own page the list is kept under their team's data version: logging, editing
+    or removing an entry and renaming a customer replace it (customers/services.py), and the key
+    holds the day (today's heading) and whether the week is still open (the buttons)."""
     end = week + datetime.timedelta(days=6)
-    entries = list(
-        Activity.objects.filter(author=author, occurred_on__range=(week, end))
-        .select_related("customer")
-        .order_by("-occurred_on", "-pk")
-    )
+    report = WeeklyReport.objects.filter(author=author, week_start=week).only("status", "week_start").first()
+    week_is_open = report is None or report.is_editable_by_author
+    editable = can_write and week_is_open
+
+    def compute() -> dict:
+        entries = activities.filter(occurred_on__range=(week, end)).select_related("customer")
+        return week_list(list(entries.order_by("-occurred_on", "-pk")), week, today, editable=editable)
+
+    team = access.scope(author).own_team if can_write else None
+    listed = versions.cached(team, ("sales-log-week", author.pk, week, today, editable), compute) if team else compute()
+    return {
+        "week": week,
+        "week_end": end,
+        "previous_week": week - datetime.timedelta(days=7),
+        "next_week": week + datetime.timedelta(days=7) if end < today else None,
+        **listed,
+        "week_report": report,
+        "week_is_open": week_is_open,
+    }
+
+
+def week_list(entries: list[Activity], week: datetime.date, today: datetime.date, *, editable: bool) -> dict:
+    """A week's entries (newest first) drawn day by day (customers/_log_days.html), today's day
+    shown even when empty, with their number and counts per type."""
     days = []
     for offset in range(6, -1, -1):
         day = week + datetime.timedelta(days=offset)
@@ -59,17 +92,10 @@ def _week_context(author: User, team_settings: TeamSettings | None, week: dateti
     counts = {kind: 0 for kind in Activity.Kind.values}
     for entry in entries:
         counts[entry.kind] += 1
-    report = WeeklyReport.objects.filter(author=author, week_start=week).only("status", "week_start").first()
     return {
-        "week": week,
-        "week_end": end,
-        "previous_week": week - datetime.timedelta(days=7),
-        "next_week": week + datetime.timedelta(days=7) if end < today else None,
-        "days": days,
+        "days_html": render_to_string("customers/_log_days.html", {"days": days, "editable": editable}),
         "entry_count": len(entries),
-        "counts": [(label, counts[value]) for value, label in Activity.Kind.choices if counts[value]],
-        "week_report": report,
-        "week_is_open": report is None or report.is_editable_by_author,
+        "counts": [(str(label), counts[value]) for value, label in Activity.Kind.choices if counts[value]],
     }
 
 
@@ -89,7 +115,7 @@ def _log_page(
         "today": today,
         "follow_ups": list(services.overdue_follow_ups(Activity.objects.filter(author=user), today)[:FOLLOW_UPS_SHOWN]),
         "can_write": True,
-        **_week_context(user, team_settings, week, today),
+        **_week_context(user, Activity.objects.filter(author=user), team_settings, week, today, can_write=True),
     }
     return render(request, "customers/log.html", context)
 
@@ -162,7 +188,9 @@ def _logged_fragment(request, activity: Activity, message: str) -> HttpResponse:
             "logged": message,
             "today": today,
             "can_write": True,
-            **_week_context(request.user, team_settings, week, today),
+            **_week_context(
+                request.user, Activity.objects.filter(author=request.user), team_settings, week, today, can_write=True
+            ),
         },
     )
 
@@ -211,10 +239,7 @@ def member_log(request, pk):
     today = services.local_today(team_settings)
     week = _week_start(request, team_settings, today)
     activities = customer_access.visible_activities(request.user).filter(author=member)
-    context = _week_context(member, team_settings, week, today)
-    visible = set(activities.filter(occurred_on__range=(week, context["week_end"])).values_list("pk", flat=True))
-    for day in context["days"]:
-        day["entries"] = [entry for entry in day["entries"] if entry.pk in visible]
+    context = _week_context(member, activities, team_settings, week, today, can_write=False)
     return render(
         request,
         "customers/log.html",

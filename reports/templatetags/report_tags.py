@@ -1,34 +1,13 @@
-import functools
 from decimal import Decimal
 
 from django import template
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
 from django.utils.safestring import mark_safe
 
 from notifications.text import duration_text
 from reports import markdown, sections
 
 register = template.Library()
-
-_PK = 2_147_483_647  # stands for the primary key while the URL's pattern is worked out
-
-
-@functools.cache
-def _around_pk(viewname: str, script_prefix: str) -> tuple[str, str]:
-    head, _, tail = reverse(viewname, args=[_PK]).partition(str(_PK))
-    return head, tail
-
-
-@register.simple_tag
-def pk_url(viewname: str, pk: int) -> str:
-    """{% url viewname pk %} for URLs whose one argument is a primary key, for rows of long lists:
-    reverse() runs once per URL name (and script prefix) instead of once per row.
-
-    Used only where it clears issue 21's bar (more than 10 % of a key page's median): the Today
-    page's entry rows, 11 % of its median on the demo (docs/simple-code.md). Elsewhere {% url %}."""
-    head, tail = _around_pk(viewname, get_script_prefix())
-    return f"{head}{int(pk)}{tail}"
 
 
 @register.filter(name="markdown")

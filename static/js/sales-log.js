@@ -15,8 +15,11 @@
     }
   });
 
+  // A removal is a button of the page's one removal form (#activity-remove): the question is on
+  // the button that submitted it.
   document.addEventListener("submit", function (event) {
-    var message = event.target.dataset ? event.target.dataset.confirm : "";
+    var source = event.submitter || event.target;
+    var message = source.dataset ? source.dataset.confirm : "";
     if (message && !window.confirm(message)) {
       event.preventDefault();
     }

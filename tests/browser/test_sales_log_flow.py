@@ -97,3 +97,28 @@ def test_salesperson_logs_the_day_and_writes_the_report_from_the_log(live_server
     # The week's log is now fixed: the entry typed above can no longer be removed.
     page.goto(live_server.url + "/log/")
     expect(page.locator("#log-week")).to_contain_text("本周周报已提交")
+
+
+def test_removing_an_entry_asks_first_and_cancel_keeps_it(live_server, salesperson, page):
+    """Every row's Remove button submits the page's one removal form: the question comes from the
+    button, and the week kept in the cache follows the removal at once."""
+    log_in(page, live_server, "zhangwei")
+    page.click("#nav-sales-log")
+    known = page.locator("#own-customers option").first.get_attribute("value")
+    log_entry(page, customer=known, kind="call", outcome="记错了的电话")
+    row = page.locator("[data-activity]", has_text="记错了的电话")
+    count = page.locator("#log-week [data-entry-count]")
+    before = int(count.inner_text().split()[0])
+
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    row.get_by_role("button", name=re.compile("删除")).click()
+    expect(row).to_be_visible()
+    assert questions == ["要从销售日志中删除这条记录吗？"]
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name=re.compile("删除")).click()
+    expect(page.locator(".alert-success")).to_contain_text("已删除：")
+    expect(row).to_have_count(0)
+    expect(count).to_contain_text(str(before - 1))
+    assert not Activity.objects.filter(author=salesperson, outcome="记错了的电话").exists()
