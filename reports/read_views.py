@@ -1,15 +1,15 @@
 import difflib
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from reports import access as report_access
 from reports import extensions
 from reports.forms import MyReportsFilter
-from reports.models import KpiValue, WeeklyReport
-from reports.selectors import rendered_sections, sections_context
+from reports.models import WeeklyReport
+from reports.selectors import rendered_my_reports, rendered_sections, sections_context
 from teams import filters
 
 REPORTS_PER_PAGE = 26
@@ -32,12 +32,12 @@ MY_REPORTS = filters.ExportableList(
 
 def my_reports(request):
     form, reports = my_report_rows(request.user, request.GET)
-    values = Prefetch("kpi_values", queryset=KpiValue.objects.select_related("kpi").order_by("kpi__position"))
     export = filters.export_list(request, "my_reports", reports)
     if export:
         return export
-    page = Paginator(reports.prefetch_related(values), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "reports/my.html", {"page": page, "form": form})
+    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = rendered_my_reports(request.user, list(page)) if page else ""
+    return render(request, "reports/my.html", {"page": page, "rows": rows, "form": form})
 
 
 def _my_report_cells(report: WeeklyReport) -> list:

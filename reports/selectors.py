@@ -3,12 +3,15 @@
 import datetime
 from collections.abc import Callable, Iterable
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from reports import extensions
 from reports.models import KpiValue, WeeklyReport
-from teams import versions
+from teams import access, versions
+from teams.models import User
 
 
 def sections_context(
@@ -55,3 +58,21 @@ def rendered_sections(report: WeeklyReport, what: tuple, context: Callable[[], d
         ("report-sections", report.pk, report.version, *what),
         lambda: render_to_string("reports/_sections.html", context()),
     )
+
+
+def rendered_my_reports(user: User, reports: list[WeeklyReport]) -> SafeString:
+    """templates/reports/_my_rows.html for a page of the user's own reports, with each one's KPI
+    achievements. Kept under the user's team's data version and keyed by the page's reports and
+    their versions: an edit, a submission, a review, a return or a withdrawal bumps a report's
+    version; targets, KPIs and moves replace the versions of the teams concerned."""
+
+    def draw() -> SafeString:
+        values = KpiValue.objects.select_related("kpi").order_by("kpi__position")
+        prefetch_related_objects(reports, Prefetch("kpi_values", queryset=values))
+        return render_to_string("reports/_my_rows.html", {"reports": reports})
+
+    team = access.scope(user).own_team
+    if team is None:
+        return draw()
+    what = ("my-reports", user.pk, timezone.get_current_timezone_name(), tuple((r.pk, r.version) for r in reports))
+    return versions.cached(team, what, draw)
