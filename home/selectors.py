@@ -32,8 +32,8 @@ from reports.models import KPI, PlanReview, TeamSettings, WeeklyReport
 from reviews import queries as review_queries
 from reviews.models import Feedback, FeedbackGoal, ReviewAction
 from summaries import problems as problem_analysis
-from summaries.rollups import KpiTotal, kpi_series, period_bounds
-from teams import access
+from summaries.rollups import KpiSeries, KpiTotal, kpi_series, period_bounds
+from teams import access, versions
 from teams.models import MemberImport, Team, User
 from teams.selectors import without_team
 
@@ -138,6 +138,24 @@ def follow_ups_due(user: User, team_settings: TeamSettings | None) -> int:
     return customer_services.overdue_follow_ups(Activity.objects.filter(author=user), today).count()
 
 
+def month_series(user: User, month_start: datetime.date, month_end: datetime.date) -> KpiSeries:
+    """The month's KPI totals as the member's page adds them up (its kpi_series), without the
+    charts, reports and goals that page draws around them.
+
+    Kept under the data version of the user's team when they were in it all month: submissions,
+    returns, withdrawals, edits of returned reports, targets and KPI changes replace it. A report
+    of the month written in a team left since would be changed under that team's version, so such
+    a month is added up on each view."""
+
+    def compute() -> KpiSeries:
+        return kpi_series(start=month_start, end=month_end, member=user)
+
+    membership = access.scope(user).membership
+    if membership is None or membership.started_on > month_start:
+        return compute()
+    return versions.cached(membership.team, ("month-pace", user.pk, month_start, month_end), compute)
+
+
 def salesperson_home(user: User, now: datetime.datetime | None = None) -> SalespersonHome | None:
     """A report writer's week: this week's report and its deadline, what came back to them, and
     this month's pace. None for someone outside a team."""
@@ -150,9 +168,7 @@ def salesperson_home(user: User, now: datetime.datetime | None = None) -> Salesp
     deadline = effective_deadline(team_settings, week, kept_calendar_for(team)) or team_settings.deadline_for(week)
     month_start, month_end = month_of(team_settings, now)
     today = timezone.localtime(now, team_settings.zone).date()
-    # The month's KPI totals as the member's page adds them up (its kpi_series), without the
-    # charts, reports and goals that page draws around them.
-    series = kpi_series(start=month_start, end=month_end, member=user)
+    series = month_series(user, month_start, month_end)
     month_done = ((today - month_start).days + 1) / ((month_end - month_start).days + 1)
     return SalespersonHome(
         team=team,
