@@ -341,28 +341,47 @@ def customer_list(request):
     if export:
         return export
     page = Paginator(customers, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
-    # Counted for the page's customers only: a team's log has hundreds of thousands of entries.
-    logged = {
-        row["customer_id"]: row
-        for row in customer_access.visible_activities(request.user)
-        .filter(customer__in=[c.pk for c in page])
-        .values("customer_id")
-        .annotate(last=Max("occurred_on"), n=Count("pk"))
-    }
-    for customer in page:
-        customer.last_activity = logged.get(customer.pk, {}).get("last")
-        customer.activity_count = logged.get(customer.pk, {}).get("n", 0)
     return render(
         request,
         "customers/customer_list.html",
         {
             "page": page,
+            "rows": customer_rows_html(request.user, list(page)) if page else "",
             "form": form,
             # Whoever may own a customer or import for someone may create one (one question, asked once).
             "can_create": (can_import := customer_access.can_import_sales_log(request.user)),
             "can_import": can_import,
         },
     )
+
+
+def customer_rows_html(user: User, customers: list[Customer]) -> str:
+    """A page of the customers list (customers/_customer_rows.html) with each customer's number of
+    entries and last entry in the sales log the user may read.
+
+    Kept under the data version of the user's team, keyed by the page's customers as they were
+    last saved: any change to a customer saves it, an entry logged, changed or removed replaces
+    the versions of its author's teams and those above (the user's among them when the entry is
+    in reach), and a renamed owner those of the owner's teams."""
+
+    def draw() -> str:
+        # Counted for the page's customers only: a team's log has hundreds of thousands of entries.
+        logged = {
+            row["customer_id"]: row
+            for row in customer_access.visible_activities(user)
+            .filter(customer__in=[c.pk for c in customers])
+            .values("customer_id")
+            .annotate(last=Max("occurred_on"), n=Count("pk"))
+        }
+        for customer in customers:
+            customer.last_activity = logged.get(customer.pk, {}).get("last")
+            customer.activity_count = logged.get(customer.pk, {}).get("n", 0)
+        return render_to_string("customers/_customer_rows.html", {"customers": customers})
+
+    team = access.scope(user).own_team
+    if team is None:
+        return draw()
+    return versions.cached(team, ("customer-rows", user.pk, tuple((c.pk, c.updated_at) for c in customers)), draw)
 
 
 def _customer_cells(customer: Customer) -> list:
