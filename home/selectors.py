@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -263,7 +265,8 @@ def _primary_kpi() -> KPI | None:
 class DirectorHome:
     node: Team
     week: datetime.date
-    reading_list: list[WeeklyReport]
+    reading_ids: list[int]  # the reading list's reports, latest first
+    reading: SafeString  # and as the page shows them (templates/home/_reading.html)
     behind_reviews: list[review_queries.TeamRow]
     month_start: datetime.date
     behind_target: list[dashboard.TeamColumn]
@@ -279,6 +282,19 @@ def reading_list(user: User, team: Team | None = None) -> QuerySet[WeeklyReport]
         .prefetch_related(Prefetch("feedback", queryset=Feedback.objects.select_related("reviewer")))
         .order_by("-submitted_at", "-pk")
     )
+
+
+def kept_reading_list(user: User, node: Team, team: Team | None) -> dict:
+    """The latest reports of the user's subtree (or of `team` in it), drawn once and kept under
+    the data version of the subtree: submissions, withdrawals, returns, reviews and their
+    feedback, and team and people's names replace it."""
+
+    def draw() -> dict:
+        reports = list(reading_list(user, team)[:READING_LIST])
+        html = render_to_string("home/_reading.html", {"reports": reports})
+        return {"reading_ids": [report.pk for report in reports], "reading": html}
+
+    return versions.cached(node, ("reading-list", user.pk, team.pk if team else None), draw)
 
 
 def director_home(user: User, team: Team | None = None, now: datetime.datetime | None = None) -> DirectorHome | None:
@@ -299,7 +315,7 @@ def director_home(user: User, team: Team | None = None, now: datetime.datetime |
     return DirectorHome(
         node=node,
         week=week,
-        reading_list=list(reading_list(user, team)[:READING_LIST]),
+        **kept_reading_list(user, node, team),
         behind_reviews=review_queries.overdue_teams(user, week, now),
         month_start=month_start,
         behind_target=[column for column in columns if is_behind_target(column)],

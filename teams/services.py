@@ -205,7 +205,9 @@ def update_member(*, actor: User | None, member: User, data: dict) -> User:
         if actor is None or actor.pk != member.pk or set(changes) - {"language"}:
             record(actor=actor, action=AuditEntry.Action.UPDATED, target=member, changes=changes)
     if "display_name" in changes:
-        versions.touch_members([member.pk])  # cached pages (dashboards, pipelines) show the name
+        # Names are on cached pages of teams the person never belonged to (a report reviewed by
+        # an admin, a director's reading list), so a new one replaces every version: it is rare.
+        versions.touch_all()
     return member
 
 
