@@ -153,8 +153,9 @@ def create_customer(
         raise ValidationError(errors)
     customer.save()
     record(actor=actor, action=AuditEntry.Action.CREATED, target=customer, changes=diff(customer, {}, CUSTOMER_FIELDS))
-    if customer.status == Customer.Status.LOST:
-        versions.touch_members([owner.pk])  # the pipeline pages list the customers lost in a period
+    # The pipeline pages list the customers lost in a period; the Today page's blank entry form
+    # offers the owner's customers by name.
+    versions.touch_members([owner.pk])
     return customer
 
 

@@ -111,13 +111,31 @@ def _log_page(
     week = _week_start(request, team_settings, today)
     context = {
         "form": form,
-        "customers": customers,
+        **entry_fields(user, form, customers),
         "today": today,
         "follow_ups": list(services.overdue_follow_ups(Activity.objects.filter(author=user), today)[:FOLLOW_UPS_SHOWN]),
         "can_write": True,
         **_week_context(user, Activity.objects.filter(author=user), team_settings, week, today, can_write=True),
     }
     return render(request, "customers/log.html", context)
+
+
+def entry_fields(user: User, form: ActivityForm, customers: list[Customer]) -> dict:
+    """The one-line entry's fields (customers/_entry_fields.html) for inside its form.
+
+    A blank form is the same on every view until the user's customers or open opportunities
+    change (both replace the versions of the owner's teams), so it is drawn once and kept under
+    their team's data version, keyed by its starting values (the day, a customer asked for); a
+    form holding what was typed is drawn each time."""
+
+    def draw() -> str:
+        return render_to_string("customers/_entry_fields.html", {"form": form, "customers": customers})
+
+    team = access.scope(user).own_team
+    if form.is_bound or team is None:
+        return {"entry_fields": draw()}
+    start = sorted((name, str(value)) for name, value in form.initial.items())
+    return {"entry_fields": versions.cached(team, ("log-entry-form", user.pk, *start), draw)}
 
 
 def _require_log_keeper(user: User) -> None:
@@ -163,7 +181,8 @@ def activity_create(request):
             messages.success(request, message)
             return redirect(f"{reverse('customers:log')}?week={activity.occurred_on:%Y-%m-%d}")
     if request.htmx:
-        return render(request, "customers/log.html#entry-form", {"form": form, "customers": customers})
+        fields = entry_fields(request.user, form, customers)
+        return render(request, "customers/log.html#entry-form", {"form": form, **fields})
     return _log_page(request, form, customers, services.calendar_of(request.user))
 
 
@@ -184,7 +203,7 @@ def _logged_fragment(request, activity: Activity, message: str) -> HttpResponse:
         "customers/log.html#logged",
         {
             "form": form,
-            "customers": customers,
+            **entry_fields(request.user, form, customers),
             "logged": message,
             "today": today,
             "can_write": True,

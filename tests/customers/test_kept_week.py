@@ -1,16 +1,19 @@
-"""The Today page's week is drawn once and kept (customers.views._week_context) until something it
-shows changes: each test opens the page (so the week is kept), changes one thing behind it, and
-checks that the next view shows the change (with the change's transaction committed, as the
-versions are replaced on commit)."""
+"""The Today page's week and its blank entry form are drawn once and kept (customers.views:
+_week_context, entry_fields) until something they show changes: each test opens the page (so
+they are kept), changes one thing behind it, and checks that the next view shows the change
+(with the change's transaction committed, as the versions are replaced on commit)."""
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from customers import services
 from customers.models import Activity
+from pipeline import services as pipeline_services
+from pipeline.models import Stage
 from reports import services as report_services
 from teams import services as team_services
 from teams.models import Membership
@@ -136,3 +139,59 @@ def test_a_manager_reading_a_movers_week_counts_only_the_entries_they_may_see(
     page = client.get(reverse("customers:member_log", args=[rep.pk])).content.decode()
     assert "在新团队" in page and "在原团队" not in page
     assert page.count("data-activity>") == 1 and entry_count(page) == 1
+
+
+def entry_form(client, **params) -> str:
+    page = client.get(LOG, params).content.decode()
+    return page.split('id="entry-form"')[1].split("</form>")[0]
+
+
+def test_a_customer_added_on_the_customers_page_is_offered_at_once(client, rep, huawei, committed):
+    client.force_login(rep)
+    assert '<option value="美的集团">' not in entry_form(client)
+    with committed(execute=True):
+        services.create_customer(actor=rep, owner=rep, name="美的集团")
+    assert '<option value="美的集团">' in entry_form(client)
+
+
+def test_a_new_opportunity_and_a_stage_move_show_in_the_stage_move_at_once(client, rep, huawei, committed):
+    pipeline_services.ensure_default_stages()
+    client.force_login(rep)
+    assert "核心网升级" not in entry_form(client)
+    with committed(execute=True):
+        deal = pipeline_services.create_opportunity(
+            actor=rep,
+            customer=huawei,
+            name="核心网升级",
+            amount=Decimal("200000"),
+            stage=Stage.objects.get(name="需求确认"),
+            expected_close_on=datetime.date(2026, 12, 15),
+        )
+    assert "华为技术有限公司 · 核心网升级 (需求确认)" in entry_form(client)
+    with committed(execute=True):
+        pipeline_services.move_stage(actor=rep, opportunity=deal, stage=Stage.objects.get(name="商务谈判"))
+    assert "华为技术有限公司 · 核心网升级 (商务谈判)" in entry_form(client)
+
+
+def test_the_blank_form_starts_on_today_and_on_the_customer_asked_for(client, rep, huawei, time_machine):
+    client.force_login(rep)
+    time_machine.move_to(at(WEDNESDAY, 23, 58))
+    assert f'value="{WEDNESDAY:%Y-%m-%d}"' in entry_form(client)
+    assert 'value="华为技术有限公司" maxlength' in entry_form(client, customer="华为技术有限公司")
+    time_machine.move_to(at(WEDNESDAY + datetime.timedelta(days=1), 0, 2))
+    form = entry_form(client)
+    assert f'value="{WEDNESDAY + datetime.timedelta(days=1):%Y-%m-%d}"' in form
+    assert 'name="customer" value=""' in form
+
+
+def test_a_refused_line_comes_back_as_typed_not_as_the_kept_blank_form(client, rep, huawei):
+    client.force_login(rep)
+    entry_form(client)  # the blank form is kept
+    for outcome in ("签约了", "又签了一单"):  # a contract without its amount is refused
+        response = client.post(
+            reverse("customers:activity_create"),
+            {"occurred_on": f"{WEDNESDAY}", "customer": "华为技术有限公司", "kind": "contract", "outcome": outcome},
+            HTTP_HX_REQUEST="true",
+        )
+        form = response.content.decode()
+        assert f'value="{outcome}"' in form and "is-invalid" in form
