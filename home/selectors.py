@@ -41,6 +41,7 @@ from teams.selectors import without_team
 
 READING_LIST = 20
 RETURNED_SHOWN = 5
+WAITING_WEEKS_SHOWN = 8  # the newest; the earlier ones are summed up in one line
 
 
 def _settings_of(team: Team | None) -> TeamSettings:
@@ -207,6 +208,17 @@ class ManagerHome:
     @property
     def waiting_total(self) -> int:
         return sum(n for _week, n in self.waiting_weeks)
+
+    @property
+    def newest_waiting_weeks(self) -> list[tuple[datetime.date, int]]:
+        return self.waiting_weeks[:WAITING_WEEKS_SHOWN]
+
+    @property
+    def earlier_waiting(self) -> tuple[datetime.date, int, int] | None:
+        """The weeks waiting before the newest ones shown: the latest of them (the queue opens
+        there), how many weeks and how many reports; None when every week is shown."""
+        earlier = self.waiting_weeks[WAITING_WEEKS_SHOWN:]
+        return (earlier[0][0], len(earlier), sum(n for _week, n in earlier)) if earlier else None
 
 
 def overdue_reviews(user: User, now: datetime.datetime | None = None) -> list[review_queries.Waiting]:

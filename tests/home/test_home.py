@@ -108,6 +108,24 @@ def test_follow_ups_due_are_the_ones_the_sales_log_lists(client, rep, team, time
 # Manager ----------------------------------------------------------------------------------------
 
 
+def test_a_long_backlog_lists_the_newest_eight_weeks_and_sums_up_the_earlier_ones(
+    client, lead, rep, other_rep, time_machine
+):
+    weeks = [MONDAY - datetime.timedelta(weeks=back) for back in range(10)]
+    for week in weeks:
+        time_machine.move_to(at(week + datetime.timedelta(days=4), 12))
+        submitted(rep, when=at(week + datetime.timedelta(days=4), 12), week=week)
+        if week < weeks[7]:
+            submitted(other_rep, when=at(week + datetime.timedelta(days=4), 12), week=week)
+    time_machine.move_to(at(NEXT_MONDAY, 10))
+    response = home(client, lead)
+    page = response.content.decode().split('id="home-waiting"')[1].split("</ul>")[0]
+    assert re.findall(r'data-week="([\d-]+)"', page) == [f"{week:%Y-%m-%d}" for week in weeks[:8]]
+    assert 'data-count="waiting">12<' in page  # 10 of rep's, 2 of other_rep's: every week counts
+    earlier = page.split("data-earlier-weeks")[1]
+    assert f"?week={weeks[8]:%Y-%m-%d}" in earlier and "and 2 earlier weeks: 4" in earlier
+
+
 def test_a_managers_counts_are_the_review_queues(client, lead, week_of_reports, time_machine):  # noqa: F811
     time_machine.move_to(at(NEXT_MONDAY + datetime.timedelta(days=3), 10))  # reviews overdue
     manager = home(client, lead).context["manager"]
