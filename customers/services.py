@@ -405,8 +405,11 @@ def delete_activity(*, actor: User, activity: Activity) -> None:
 def overdue_follow_ups(activities: QuerySet[Activity], today: datetime.date) -> QuerySet[Activity]:
     """Customers going cold: among `activities`, those whose next step was due before `today`
     with nothing logged for their customer since (by anyone), customers lost excepted."""
-    later = Activity.objects.filter(customer=OuterRef("customer_id")).filter(
-        Q(occurred_on__gt=OuterRef("occurred_on")) | Q(occurred_on=OuterRef("occurred_on"), pk__gt=OuterRef("pk"))
+    # Logged on a later day, or later the same day: written as "not earlier" minus the same day's
+    # earlier entries, so the customer-and-day index bounds the day (an OR of the two planned
+    # three times slower and read each customer's whole log).
+    later = Activity.objects.filter(customer=OuterRef("customer_id"), occurred_on__gte=OuterRef("occurred_on")).exclude(
+        occurred_on=OuterRef("occurred_on"), pk__lte=OuterRef("pk")
     )
     return (
         activities.filter(next_step_on__lt=today)

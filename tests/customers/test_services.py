@@ -193,6 +193,12 @@ def test_a_later_entry_on_the_same_day_answers_an_earlier_one(rep, huawei):
     assert not services.overdue_follow_ups(Activity.objects.filter(author=rep), SUNDAY).exists()
 
 
+def test_an_earlier_entry_on_the_same_day_does_not_answer_a_later_one(rep, huawei):
+    visit(rep, huawei, MONDAY, kind="call", outcome="约了下午见面")
+    later = visit(rep, huawei, MONDAY, next_step="发报价", next_step_on=MONDAY)
+    assert list(services.overdue_follow_ups(Activity.objects.filter(author=rep), SUNDAY)) == [later]
+
+
 def test_only_team_members_keep_a_log(director, huawei):
     with pytest.raises(ValidationError, match="Only members of a team"):
         services.log_activity(author=director, customer=huawei, occurred_on=MONDAY, kind="visit")
