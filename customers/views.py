@@ -67,8 +67,7 @@ def _week_context(
         entries = activities.filter(occurred_on__range=(week, end)).select_related("customer")
         return week_list(list(entries.order_by("-occurred_on", "-pk")), week, today, editable=editable)
 
-    team = access.scope(author).own_team if can_write else None
-    listed = versions.cached(team, ("sales-log-week", author.pk, week, today, editable), compute) if team else compute()
+    listed = versions.kept_for(author, ("sales-log-week", week, today, editable), compute) if can_write else compute()
     return {
         "week": week,
         "week_end": end,
@@ -111,7 +110,7 @@ def _log_page(
     week = _week_start(request, team_settings, today)
     context = {
         "form": form,
-        **entry_fields(user, form, customers),
+        "entry_fields": entry_fields(user, form, customers),
         "today": today,
         "follow_ups": list(services.overdue_follow_ups(Activity.objects.filter(author=user), today)[:FOLLOW_UPS_SHOWN]),
         "can_write": True,
@@ -120,7 +119,7 @@ def _log_page(
     return render(request, "customers/log.html", context)
 
 
-def entry_fields(user: User, form: ActivityForm, customers: list[Customer]) -> dict:
+def entry_fields(user: User, form: ActivityForm, customers: list[Customer]) -> str:
     """The one-line entry's fields (customers/_entry_fields.html) for inside its form.
 
     A blank form is the same on every view until the user's customers or open opportunities
@@ -131,11 +130,10 @@ def entry_fields(user: User, form: ActivityForm, customers: list[Customer]) -> d
     def draw() -> str:
         return render_to_string("customers/_entry_fields.html", {"form": form, "customers": customers})
 
-    team = access.scope(user).own_team
-    if form.is_bound or team is None:
-        return {"entry_fields": draw()}
+    if form.is_bound:
+        return draw()
     start = sorted((name, str(value)) for name, value in form.initial.items())
-    return {"entry_fields": versions.cached(team, ("log-entry-form", user.pk, *start), draw)}
+    return versions.kept_for(user, ("log-entry-form", *start), draw)
 
 
 def _require_log_keeper(user: User) -> None:
@@ -182,7 +180,7 @@ def activity_create(request):
             return redirect(f"{reverse('customers:log')}?week={activity.occurred_on:%Y-%m-%d}")
     if request.htmx:
         fields = entry_fields(request.user, form, customers)
-        return render(request, "customers/log.html#entry-form", {"form": form, **fields})
+        return render(request, "customers/log.html#entry-form", {"form": form, "entry_fields": fields})
     return _log_page(request, form, customers, services.calendar_of(request.user))
 
 
@@ -203,7 +201,7 @@ def _logged_fragment(request, activity: Activity, message: str) -> HttpResponse:
         "customers/log.html#logged",
         {
             "form": form,
-            **entry_fields(request.user, form, customers),
+            "entry_fields": entry_fields(request.user, form, customers),
             "logged": message,
             "today": today,
             "can_write": True,
@@ -397,10 +395,7 @@ def customer_rows_html(user: User, customers: list[Customer]) -> str:
             customer.activity_count = logged.get(customer.pk, {}).get("n", 0)
         return render_to_string("customers/_customer_rows.html", {"customers": customers})
 
-    team = access.scope(user).own_team
-    if team is None:
-        return draw()
-    return versions.cached(team, ("customer-rows", user.pk, tuple((c.pk, c.updated_at) for c in customers)), draw)
+    return versions.kept_for(user, ("customer-rows", tuple((c.pk, c.updated_at) for c in customers)), draw)
 
 
 def _customer_cells(customer: Customer) -> list:

@@ -156,7 +156,7 @@ def month_series(user: User, month_start: datetime.date, month_end: datetime.dat
     membership = access.scope(user).membership
     if membership is None or membership.started_on > month_start:
         return compute()
-    return versions.cached(membership.team, ("month-pace", user.pk, month_start, month_end), compute)
+    return versions.kept_for(user, ("month-pace", month_start, month_end), compute)
 
 
 def salesperson_home(user: User, now: datetime.datetime | None = None) -> SalespersonHome | None:
@@ -296,7 +296,7 @@ def reading_list(user: User, team: Team | None = None) -> QuerySet[WeeklyReport]
     )
 
 
-def kept_reading_list(user: User, node: Team, team: Team | None) -> dict:
+def kept_reading_list(user: User, team: Team | None) -> dict:
     """The latest reports of the user's subtree (or of `team` in it), drawn once and kept under
     the data version of the subtree: submissions, withdrawals, returns, reviews and their
     feedback, and team and people's names replace it."""
@@ -306,7 +306,7 @@ def kept_reading_list(user: User, node: Team, team: Team | None) -> dict:
         html = render_to_string("home/_reading.html", {"reports": reports})
         return {"reading_ids": [report.pk for report in reports], "reading": html}
 
-    return versions.cached(node, ("reading-list", user.pk, team.pk if team else None), draw)
+    return versions.kept_for(user, ("reading-list", team.pk if team else None), draw)
 
 
 def director_home(user: User, team: Team | None = None, now: datetime.datetime | None = None) -> DirectorHome | None:
@@ -327,7 +327,7 @@ def director_home(user: User, team: Team | None = None, now: datetime.datetime |
     return DirectorHome(
         node=node,
         week=week,
-        **kept_reading_list(user, node, team),
+        **kept_reading_list(user, team),
         behind_reviews=review_queries.overdue_teams(user, week, now),
         month_start=month_start,
         behind_target=[column for column in columns if is_behind_target(column)],

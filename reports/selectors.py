@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 
 from reports import extensions
 from reports.models import KpiValue, WeeklyReport
-from teams import access, versions
+from teams import versions
 from teams.models import User
 
 
@@ -71,8 +71,5 @@ def rendered_my_reports(user: User, reports: list[WeeklyReport]) -> SafeString:
         prefetch_related_objects(reports, Prefetch("kpi_values", queryset=values))
         return render_to_string("reports/_my_rows.html", {"reports": reports})
 
-    team = access.scope(user).own_team
-    if team is None:
-        return draw()
-    what = ("my-reports", user.pk, timezone.get_current_timezone_name(), tuple((r.pk, r.version) for r in reports))
-    return versions.cached(team, what, draw)
+    what = ("my-reports", timezone.get_current_timezone_name(), tuple((r.pk, r.version) for r in reports))
+    return versions.kept_for(user, what, draw)

@@ -24,7 +24,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import get_language
 
-from teams.models import Team
+from teams import access
+from teams.models import Team, User
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -106,3 +107,10 @@ def cached(team: Team, what: tuple, compute: Callable[[], T], keep: Callable[[T]
         except Exception:
             logger.exception("Could not cache %s", what[:1])
     return value
+
+
+def kept_for(user: User, what: tuple, compute: Callable[[], T]) -> T:
+    """cached() for what `user` sees of their own data, kept under their own team's version (and
+    per user); someone outside a team has it computed on each view."""
+    team = access.scope(user).own_team
+    return compute() if team is None else cached(team, (*what, user.pk), compute)
