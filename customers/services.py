@@ -180,11 +180,10 @@ def update_customer(*, actor: User, customer: Customer, data: dict) -> Customer:
         customer.save(update_fields=[*changes, "key", "updated_at"])
         action = AuditEntry.Action.STATUS_CHANGED if set(changes) <= {"status", "lost_reason"} else None
         record(actor=actor, action=action or AuditEntry.Action.UPDATED, target=customer, changes=changes)
-    if changes.keys() & PIPELINE_FIELDS:
-        versions.touch_members([owner_before, customer.owner_id])
+    touched = {owner_before, customer.owner_id} if changes.keys() & PIPELINE_FIELDS else set()
     if "name" in changes:  # the sales log's weeks name it, whoever logged those entries
-        authors = Activity.objects.filter(customer=customer).values_list("author_id", flat=True).distinct()
-        versions.touch_members(authors)
+        touched.update(Activity.objects.filter(customer=customer).values_list("author_id", flat=True).distinct())
+    versions.touch_members(touched)  # one lookup of their teams on commit
     return customer
 
 
