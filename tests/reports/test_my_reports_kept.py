@@ -84,25 +84,27 @@ def test_a_withdrawn_report_is_a_draft_again(client, rep, report, committed):
     assert status(row(client, report)) == "Draft"
 
 
-def test_a_new_target_changes_the_achievement(client, rep, lead, report, committed):
+@pytest.fixture
+def half_way(client, rep, lead, report, committed):
+    """Rep's visits at 5 of a target of 10, shown as 50% on the kept page; returns the report."""
     visits = KPI.objects.get(code="visits")
     with committed(execute=True):
         services.set_targets(actor=lead, member=rep, week_start=MONDAY, values={visits: Decimal(10)})
         report = fill(report, **visits_at(report, "5"))
     client.force_login(rep)
     assert f"{visits.name_en} 50%" in row(client, report)
+    return report
+
+
+def test_a_new_target_changes_the_achievement(client, rep, lead, half_way, committed):
+    report, visits = half_way, KPI.objects.get(code="visits")
     with committed(execute=True):
         services.set_targets(actor=lead, member=rep, week_start=MONDAY, values={visits: Decimal(20)})
     assert f"{visits.name_en} 25%" in row(client, report)
 
 
-def test_a_renamed_kpi_shows_its_new_name(client, rep, lead, admin, report, committed):
-    visits = KPI.objects.get(code="visits")
-    with committed(execute=True):
-        services.set_targets(actor=lead, member=rep, week_start=MONDAY, values={visits: Decimal(10)})
-        report = fill(report, **visits_at(report, "5"))
-    client.force_login(rep)
-    assert f"{visits.name_en} 50%" in row(client, report)
+def test_a_renamed_kpi_shows_its_new_name(client, admin, half_way, committed):
+    report, visits = half_way, KPI.objects.get(code="visits")
     data = {field: getattr(visits, field) for field in settings_services.KPI_FIELDS} | {"name_en": "Visits on site"}
     with committed(execute=True):
         settings_services.save_kpi(actor=admin, kpi=visits, data=data)
