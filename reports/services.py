@@ -170,6 +170,8 @@ def open_report(*, author: User, week_start: datetime.date | None = None) -> Wee
                 for goal in extensions.review_record().goals_of(previous)
             ]
         )
+        if previous.is_editable_by_author and previous.plan_items.exists():
+            versions.touch([previous.team])  # its edit page now shows the plan locked (views._form_fields)
     return report
 
 

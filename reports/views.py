@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,6 +19,7 @@ from reports.calendar import effective_deadline, kept_calendar_for
 from reports.forms import AttachmentForm, ReportEditor
 from reports.models import Attachment, DraftConflict, PlanReview, ProblemCategory, WeeklyReport
 from reports.templatetags.report_tags import kpi_number
+from teams import versions
 
 
 @require_GET
@@ -33,15 +36,16 @@ def this_week(request):
 
 def edit(request, pk):
     report = report_access.report_for_edit(request.user, pk)
-    editor = ReportEditor(report, request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        try:
-            saved = _save_draft(request, report, editor)
-        except services.ReportConflict as exc:
-            return _to_conflict(request, exc.conflict)
-        if saved is not None:
-            messages.success(request, _("Draft saved."))
-            return redirect("reports:edit", pk=report.pk)
+    if request.method != "POST":
+        return _render_edit(request, report, None, base_version=report.version)
+    editor = ReportEditor(report, request.POST)
+    try:
+        saved = _save_draft(request, report, editor)
+    except services.ReportConflict as exc:
+        return _to_conflict(request, exc.conflict)
+    if saved is not None:
+        messages.success(request, _("Draft saved."))
+        return redirect("reports:edit", pk=report.pk)
     return _render_edit(request, report, editor, base_version=_started_from(editor, report))
 
 
@@ -254,11 +258,8 @@ def _to_conflict(request, refused: DraftConflict) -> HttpResponse:
     return redirect("reports:conflict", pk=refused.report_id, conflict_pk=refused.pk)
 
 
-def _log_hints(request, report: WeeklyReport, kpi_rows: list[dict]) -> bool:
-    """Mark the KPI rows where the author typed another figure than the sales log shows; True
-    when the author keeps a log, so the page offers to fill from it."""
-    if not extensions.sales_log().keeps_sales_log(request.user):
-        return False
+def _log_hints(report: WeeklyReport, kpi_rows: list[dict]) -> None:
+    """Mark the KPI rows where the author typed another figure than the sales log shows."""
     if any(row["value"].kpi.log_source for row in kpi_rows):
         week = extensions.sales_log().log_week(report.author, report.week_start)
         for row in kpi_rows:
@@ -267,22 +268,48 @@ def _log_hints(request, report: WeeklyReport, kpi_rows: list[dict]) -> bool:
             row["log_differs"] = bool(
                 source and week.is_used and not value.is_from_log and value.actual not in (None, row["logged"])
             )
-    return True
 
 
-def _render_edit(request, report: WeeklyReport, editor: ReportEditor, *, base_version: int) -> HttpResponse:
+def _form_fields(report: WeeklyReport, editor: ReportEditor | None, *, keeps_log: bool) -> SafeString:
+    """The form's fields (the #form-fields partial of edit.html). Unbound, as every visit shows
+    them, they are drawn once per version of the report and kept under the data version of its
+    team: saving the draft bumps the report's version; targets, KPIs, categories, the author's
+    sales log, customers and pipeline, goals carried into the report and next week's report
+    locking its plan replace the team's version. A form holding what was typed (errors to show)
+    is drawn each time."""
+
+    def draw(editor: ReportEditor) -> SafeString:
+        context = editor.context()
+        if keeps_log:
+            _log_hints(report, context["kpi_rows"])
+        return render_to_string(
+            "reports/edit.html#form-fields",
+            {
+                "report": report,
+                **context,
+                "keeps_log": keeps_log,
+                "customer_names": extensions.sales_log().customer_names(report.author_id),
+                "log_differs": any(row.get("log_differs") for row in context["kpi_rows"]),
+            },
+        )
+
+    if editor is not None:
+        return draw(editor)
+    what = ("report-form", report.pk, report.version, report.author_id, keeps_log)
+    return versions.cached(report.team, what, lambda: draw(ReportEditor(report)))
+
+
+def _render_edit(request, report: WeeklyReport, editor: ReportEditor | None, *, base_version: int) -> HttpResponse:
+    """The edit page: `editor` holds what was posted when it is shown again with errors."""
     team_settings = services.settings_for(report.team)
-    context = editor.context()
-    keeps_log = _log_hints(request, report, context["kpi_rows"])
+    keeps_log = extensions.sales_log().keeps_sales_log(request.user)
     return render(
         request,
         "reports/edit.html",
         {
             "report": report,
-            **context,
-            "keeps_log": keeps_log,
-            "customer_names": extensions.sales_log().customer_names(report.author_id),
-            "log_differs": any(row.get("log_differs") for row in context["kpi_rows"]),
+            **(editor.context() if editor is not None else {}),
+            "form_fields": _form_fields(report, editor, keeps_log=keeps_log),
             "base_version": base_version,
             "autosave": "idle",
             "attachments": report.attachments.all(),

@@ -94,6 +94,7 @@ def _carry_goals_forward(report: WeeklyReport, goals: list[FeedbackGoal]) -> Non
     )
     if following is not None and following.is_editable_by_author:
         PlanReview.objects.bulk_create(PlanReview(report=following, goal=goal, item_text=goal.text) for goal in goals)
+        versions.touch([following.team])  # its edit page asks for them (reports.views._form_fields)
 
 
 @transaction.atomic
