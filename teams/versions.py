@@ -71,10 +71,16 @@ def _replace(keys: list[str]) -> None:
         logger.exception("Could not replace the cache versions %s", keys)
 
 
-def _tokens(team: Team, found: dict) -> str:
-    """The team's and the tree's tokens, from `found` (a get_many that asked for them) or created
-    afresh when missing."""
-    keys = [ALL, _key(team.pk)]
+def touch_keys(keys: Iterable[str]) -> None:
+    """Once the current transaction commits, replace these tokens (an app's own, for cached_under)."""
+    keys = list(keys)
+    if keys:
+        transaction.on_commit(lambda: _replace(keys))
+
+
+def _tokens(keys: list[str], found: dict) -> str:
+    """The tokens of `keys`, from `found` (a get_many that asked for them) or created afresh when
+    missing."""
     missing = [key for key in keys if key not in found]
     if missing:
         for key in missing:
@@ -86,24 +92,32 @@ def _tokens(team: Team, found: dict) -> str:
 def cached(team: Team, what: tuple, compute: Callable[[], T], keep: Callable[[T], bool] = lambda value: True) -> T:
     """`compute()`'s value for `what` (a tuple of plain values) about `team`'s subtree, from the
     cache while nothing in the subtree has changed. Values are per language (charts and names).
-    A value for which `keep(value)` is false is not stored (it would change with time alone).
+    A value for which `keep(value)` is false is not stored (it would change with time alone)."""
+    return cached_under([ALL, _key(team.pk)], (*what, team.pk), compute, keep)
+
+
+def cached_under(
+    tokens: list[str], what: tuple, compute: Callable[[], T], keep: Callable[[T], bool] = lambda value: True
+) -> T:
+    """cached() under any tokens: `compute()`'s value for `what`, from the cache while none of the
+    tokens has been replaced since it was stored (touch_keys; touch_all replaces ALL).
 
     A value is stored with the tokens it was computed under and served only while they are still
     the current ones, so the tokens and the value come back in one round trip."""
-    key = "versions:value:" + hashlib.sha256(f"{team.pk}:{get_language()}:{what!r}".encode()).hexdigest()
+    key = "versions:value:" + hashlib.sha256(f"{get_language()}:{what!r}".encode()).hexdigest()
     try:
-        found = cache.get_many([ALL, _key(team.pk), key])
-        tokens = _tokens(team, found)
+        found = cache.get_many([*tokens, key])
+        current = _tokens(tokens, found)
     except Exception:
         logger.exception("The cache failed; computing %s without it", what[:1])
         return compute()
     stored = found.get(key)
-    if stored is not None and stored[0] == tokens:
+    if stored is not None and stored[0] == current:
         return stored[1]
     value = compute()
     if keep(value):
         try:
-            cache.set(key, (tokens, value), timeout=TIMEOUT)
+            cache.set(key, (current, value), timeout=TIMEOUT)
         except Exception:
             logger.exception("Could not cache %s", what[:1])
     return value
