@@ -9,7 +9,7 @@ from django.db.models.expressions import RawSQL
 
 from search.models import SearchEntry
 from search.text import Term, tsquery_literal
-from teams import access
+from teams import access, versions
 from teams.models import Team, User
 
 
@@ -21,18 +21,28 @@ class Filters:
     end: datetime.date | None = None
 
 
-def visible_entries(user: User) -> QuerySet[SearchEntry]:
+def reach(user: User) -> tuple[int, ...] | None:
+    """The teams whose submitted reports the user may find: their subtree's team ids (one small
+    query), or None for all of them (admins)."""
+    if access.scope(user).is_admin:
+        return None
+    return tuple(access.visible_teams(user).values_list("pk", flat=True))
+
+
+def visible_entries(user: User, teams: tuple[int, ...] | None = ()) -> QuerySet[SearchEntry]:
     """Entries whose report the user may open, by the rule of teams.access.visible_reports (own
     reports, and others' once submitted in the user's subtree; everything but others' drafts for
-    admins): a comment or feedback is found only where its report is, a draft only by its author."""
-    s = access.scope(user)
+    admins): a comment or feedback is found only where its report is, a draft only by its author.
+    `teams` is the user's reach() when the caller has it already."""
     if not user.is_authenticated:
         return SearchEntry.objects.none()
+    if teams == ():
+        teams = reach(user)
     others = Q(is_draft=False)
-    if not s.is_admin:
-        # The subtree's team ids as a list (one small query): PostgreSQL then combines the team
-        # index with the text index instead of reading every match in the company.
-        others &= Q(team_id__in=list(access.visible_teams(user).values_list("pk", flat=True)))
+    if teams is not None:
+        # The subtree's team ids as a list: PostgreSQL then combines the team index with the text
+        # index instead of reading every match in the company.
+        others &= Q(team_id__in=teams)
     return SearchEntry.objects.filter(Q(report_author=user) | others)
 
 
@@ -58,9 +68,12 @@ def matching(entries: QuerySet[SearchEntry], terms: list[Term]) -> QuerySet[Sear
     return entries
 
 
-def search(user: User, terms: list[Term], filters: Filters = Filters()) -> QuerySet[SearchEntry]:
-    """What the user may see that matches every term, within the filters, newest week first."""
-    entries = matching(visible_entries(user), terms)
+def search(
+    user: User, terms: list[Term], filters: Filters = Filters(), teams: tuple[int, ...] | None = ()
+) -> QuerySet[SearchEntry]:
+    """What the user may see that matches every term, within the filters, newest week first
+    (`teams`: the user's reach(), when the caller has it)."""
+    entries = matching(visible_entries(user, teams), terms)
     if filters.team is not None:
         entries = entries.filter(team__path__startswith=filters.team.path)
     if filters.member is not None:
@@ -99,3 +112,48 @@ def newest_page(entries: QuerySet[SearchEntry], *, offset: int, limit: int, cap:
     ).prefetch_related(*SHOWN)
     page = list(rows)
     return page, page[0].matches if page else 0  # type: ignore[attr-defined]  # the raw query's column
+
+
+# Results are kept until something the searcher may find changes. Entries others may find (of
+# submitted reports, comments, feedback) replace PUBLISHED when they change; a draft's entry, which
+# only its author finds, replaces its author's own token (search.services). So an autosave
+# somewhere in the company leaves everyone else's results kept.
+PUBLISHED = "search:published"
+
+
+def own_token(user_id: int) -> str:
+    return f"search:own:{user_id}"
+
+
+def kept_newest_page(
+    user: User, terms: list[Term], filters: Filters, teams: tuple[int, ...] | None, *, offset: int, limit: int, cap: int
+) -> tuple[list[SearchEntry], int]:
+    """newest_page() of search(user, terms, filters, teams), with the page's keys and the count
+    kept under the tokens above and keyed by the searcher's reach (`teams`, their reach(): a move
+    changes it): a repeated search, or the next page of one, reads only the page's rows."""
+    found: list[SearchEntry] = []
+
+    def compute() -> tuple[list[int], int]:
+        rows, matches = newest_page(search(user, terms, filters, teams), offset=offset, limit=limit, cap=cap)
+        found.extend(rows)
+        return [row.pk for row in rows], matches
+
+    what = (
+        "search",
+        user.pk,
+        teams,
+        tuple(term.text for term in terms),
+        filters.team.pk if filters.team else None,
+        filters.member.pk if filters.member else None,
+        filters.start,
+        filters.end,
+        offset,
+        limit,
+        cap,
+    )
+    ids, matches = versions.cached_under([versions.ALL, PUBLISHED, own_token(user.pk)], what, compute)
+    if found or not ids:
+        return found, matches
+    # Twenty rows by key: joined, the people and teams come in the same query.
+    by_id = SearchEntry.objects.select_related(*SHOWN).defer("terms").in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id], matches

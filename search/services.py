@@ -7,8 +7,10 @@ from django.db import transaction
 
 from reports.models import WeeklyReport
 from reviews.models import Comment, Feedback
+from search import selectors
 from search.models import SearchEntry
 from search.text import tsvector_literal
+from teams import versions
 
 BATCH = 2000
 
@@ -96,14 +98,19 @@ def _replace(kind: str, object_id: int, entry: SearchEntry | None) -> None:
 def index_report(*, report: WeeklyReport) -> None:
     """Index the report's current content (drafts too: their authors find them), and whether it is
     a draft on the entries of its comments and feedback."""
-    _replace(SearchEntry.Kind.REPORT, report.pk, _report_entry(report))
     is_draft = report.status == WeeklyReport.Status.DRAFT
+    found_by_others = not is_draft or SearchEntry.objects.filter(report=report, is_draft=False).exists()
+    _replace(SearchEntry.Kind.REPORT, report.pk, _report_entry(report))
     SearchEntry.objects.filter(report=report).exclude(is_draft=is_draft).update(is_draft=is_draft)
+    # The results kept for those who may find the report (selectors.kept_newest_page): everyone's
+    # once it was or is submitted, otherwise its author's alone (an autosave).
+    versions.touch_keys([selectors.PUBLISHED if found_by_others else selectors.own_token(report.author_id)])
 
 
 @transaction.atomic
 def index_feedback(*, feedback: Feedback) -> None:
     _replace(SearchEntry.Kind.FEEDBACK, feedback.pk, _feedback_entry(feedback, feedback.report))
+    versions.touch_keys([selectors.PUBLISHED])
 
 
 @transaction.atomic
@@ -111,6 +118,7 @@ def index_comment(*, comment: Comment) -> None:
     """Index a comment as it now reads; a removed comment leaves the index."""
     entry = None if comment.is_deleted else _comment_entry(comment, comment.report)
     _replace(SearchEntry.Kind.COMMENT, comment.pk, entry)
+    versions.touch_keys([selectors.PUBLISHED])
 
 
 def _entries() -> Iterator[SearchEntry]:
@@ -144,4 +152,5 @@ def _save_in_batches(entries: Iterable[SearchEntry]) -> int:
 def rebuild() -> int:
     """Index every report, feedback and comment afresh; returns the number of entries."""
     SearchEntry.objects.all().delete()
+    versions.touch_keys([selectors.PUBLISHED])  # every kept result: the entries are new
     return _save_in_batches(_entries())

@@ -1,3 +1,5 @@
+import functools
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.functional import cached_property
@@ -14,7 +16,12 @@ MAX_RESULTS = 5000
 
 class CappedPaginator(Paginator):
     """Counts up to MAX_RESULTS + 1 matches, with the page's rows (one query), and pages through the
-    first MAX_RESULTS."""
+    first MAX_RESULTS. `newest_page(offset=, limit=, cap=)` finds a page's rows and the count
+    (selectors.kept_newest_page for a person's search)."""
+
+    def __init__(self, object_list, per_page, *, newest_page=None):
+        super().__init__(object_list, per_page)
+        self.newest_page = newest_page or functools.partial(selectors.newest_page, object_list)
 
     @cached_property
     def matches(self) -> int:
@@ -37,8 +44,8 @@ class CappedPaginator(Paginator):
             number = 1
         offset = (number - 1) * self.per_page
         if offset < MAX_RESULTS:
-            rows, matches = selectors.newest_page(
-                self.object_list, offset=offset, limit=min(self.per_page, MAX_RESULTS - offset), cap=MAX_RESULTS + 1
+            rows, matches = self.newest_page(
+                offset=offset, limit=min(self.per_page, MAX_RESULTS - offset), cap=MAX_RESULTS + 1
             )
             if rows or number == 1:
                 self.__dict__["matches"] = matches
@@ -55,8 +62,11 @@ def results(request):
     if form.is_valid():
         terms = text.terms(form.cleaned_data["q"])
         if terms:
-            entries = selectors.search(request.user, terms, form.filters())
-            page = CappedPaginator(entries, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+            filters = form.filters()
+            teams = selectors.reach(request.user)
+            entries = selectors.search(request.user, terms, filters, teams)
+            kept = functools.partial(selectors.kept_newest_page, request.user, terms, filters, teams)
+            page = CappedPaginator(entries, RESULTS_PER_PAGE, newest_page=kept).get_page(request.GET.get("page"))
             for entry in page:
                 entry.passage = text.passage(entry.text, terms)
     return render(
