@@ -99,9 +99,11 @@ def index_report(*, report: WeeklyReport) -> None:
     """Index the report's current content (drafts too: their authors find them), and whether it is
     a draft on the entries of its comments and feedback."""
     is_draft = report.status == WeeklyReport.Status.DRAFT
-    found_by_others = not is_draft or SearchEntry.objects.filter(report=report, is_draft=False).exists()
+    # Before the report's own entry is replaced, so that a withdrawal counts it among those that
+    # others could find until now.
+    changed = SearchEntry.objects.filter(report=report).exclude(is_draft=is_draft).update(is_draft=is_draft)
+    found_by_others = not is_draft or changed > 0
     _replace(SearchEntry.Kind.REPORT, report.pk, _report_entry(report))
-    SearchEntry.objects.filter(report=report).exclude(is_draft=is_draft).update(is_draft=is_draft)
     # The results kept for those who may find the report (selectors.kept_newest_page): everyone's
     # once it was or is submitted, otherwise its author's alone (an autosave).
     versions.touch_keys([selectors.PUBLISHED if found_by_others else selectors.own_token(report.author_id)])
