@@ -125,9 +125,9 @@ TEMPLATES = [
 ]
 
 # Django's form renderer, with plain <input> widgets written without templates (renderers.py).
-# Kept by issue 21's rule (more than 10 % of a key page's median): on the demo, Django's own
-# renderer made the report form 35 % slower (65 ms against 42 ms, median of 200 in-process
-# requests, docs/simple-code.md) and the Today page 11 %.
+# Kept by issue 21's rule (more than 10 % of a key page's median): measured again once the report
+# form's fields were kept (2026-12-04), Django's own renderer made a director's home 24 % slower
+# (its team filter) and the review page and the customers list 13 % (docs/simple-code.md).
 FORM_RENDERER = "salesreports.renderers.FastInputRenderer"
 
 DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
