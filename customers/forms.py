@@ -1,9 +1,12 @@
 """Forms of the sales log: the one-line activity entry (customer by name, created on the spot when
 new, with a warning about similar names), the customer form and the import upload."""
 
+from collections.abc import Iterable
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -69,10 +72,10 @@ class ActivityForm(CustomerNameMixin, forms.Form):
     notes = forms.CharField(label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea({"rows": 2}))
     confirm_new = forms.BooleanField(label=_("Create it as a new customer anyway"), required=False)
 
-    def __init__(self, *args, author: User, customers: list[Customer], **kwargs):
+    def __init__(self, *args, author: User, customers: Iterable[Customer], **kwargs):
         super().__init__(*args, **kwargs)
         self.author = author
-        self.own = {customer.key: customer for customer in customers}
+        self.customers = customers  # the author's, by name: read when the form is checked or drawn
         self.customer, self.new_customer, self.similar = None, "", []
         # Fields of the registered extensions (customers/activity_extensions.py), kept apart for apply().
         self.extension_fields: list[str] = []
@@ -95,6 +98,10 @@ class ActivityForm(CustomerNameMixin, forms.Form):
             return services.parse_amount(self.cleaned_data["amount"])
         except ValidationError as exc:
             raise ValidationError(exc.messages) from None
+
+    @cached_property
+    def own(self) -> dict[str, Customer]:
+        return {customer.key: customer for customer in self.customers}
 
     def clean(self):
         cleaned = super().clean()

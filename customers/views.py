@@ -3,6 +3,7 @@ entry, a member's log for managers, customers, and imports. Rules live in custom
 every object comes through customers/access.py."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -98,12 +99,14 @@ def week_list(entries: list[Activity], week: datetime.date, today: datetime.date
     }
 
 
-def _own_customers(user: User) -> list[Customer]:
-    return list(Customer.objects.filter(owner=user).only("name", "key", "owner_id", "status").order_by("name"))
+def _own_customers(user: User) -> QuerySet[Customer]:
+    """The user's customers by name: read only when a form is checked, or drawn (a blank entry
+    form is kept: entry_fields)."""
+    return Customer.objects.filter(owner=user).only("name", "key", "owner_id", "status").order_by("name")
 
 
 def _log_page(
-    request, form: ActivityForm, customers: list[Customer], team_settings: TeamSettings | None
+    request, form: ActivityForm, customers: Iterable[Customer], team_settings: TeamSettings | None
 ) -> HttpResponse:
     user = request.user
     today = services.local_today(team_settings)
@@ -119,7 +122,7 @@ def _log_page(
     return render(request, "customers/log.html", context)
 
 
-def entry_fields(user: User, form: ActivityForm, customers: list[Customer]) -> str:
+def entry_fields(user: User, form: ActivityForm, customers: Iterable[Customer]) -> str:
     """The one-line entry's fields (customers/_entry_fields.html) for inside its form.
 
     A blank form is the same on every view until the user's customers or open opportunities
