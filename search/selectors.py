@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from types import EllipsisType
 
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
@@ -29,14 +30,14 @@ def reach(user: User) -> tuple[int, ...] | None:
     return tuple(access.visible_teams(user).values_list("pk", flat=True))
 
 
-def visible_entries(user: User, teams: tuple[int, ...] | None = ()) -> QuerySet[SearchEntry]:
+def visible_entries(user: User, teams: tuple[int, ...] | None | EllipsisType = ...) -> QuerySet[SearchEntry]:
     """Entries whose report the user may open, by the rule of teams.access.visible_reports (own
     reports, and others' once submitted in the user's subtree; everything but others' drafts for
     admins): a comment or feedback is found only where its report is, a draft only by its author.
     `teams` is the user's reach() when the caller has it already."""
     if not user.is_authenticated:
         return SearchEntry.objects.none()
-    if teams == ():
+    if teams is ...:
         teams = reach(user)
     others = Q(is_draft=False)
     if teams is not None:
@@ -69,7 +70,7 @@ def matching(entries: QuerySet[SearchEntry], terms: list[Term]) -> QuerySet[Sear
 
 
 def search(
-    user: User, terms: list[Term], filters: Filters = Filters(), teams: tuple[int, ...] | None = ()
+    user: User, terms: list[Term], filters: Filters = Filters(), teams: tuple[int, ...] | None | EllipsisType = ...
 ) -> QuerySet[SearchEntry]:
     """What the user may see that matches every term, within the filters, newest week first
     (`teams`: the user's reach(), when the caller has it)."""
