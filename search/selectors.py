@@ -7,9 +7,12 @@ from types import EllipsisType
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from search.models import SearchEntry
-from search.text import Term, tsquery_literal
+from search.text import Term, passage, tsquery_literal
 from teams import access, versions
 from teams.models import Team, User
 
@@ -126,18 +129,31 @@ def own_token(user_id: int) -> str:
     return f"search:own:{user_id}"
 
 
+class DrawnRows(list):
+    """A page's entries (their keys, when kept) with the page's rows as drawn (`html`)."""
+
+    html: SafeString
+
+
+def drawn_rows(entries: list[SearchEntry], terms: list[Term]) -> SafeString:
+    """The result rows (templates/search/results.html#result-rows): each entry with its passage,
+    the matches marked."""
+    for entry in entries:
+        entry.passage = passage(entry.text, terms)  # type: ignore[attr-defined]  # for the template
+    return render_to_string("search/results.html#result-rows", {"entries": entries})
+
+
 def kept_newest_page(
     user: User, terms: list[Term], filters: Filters, teams: tuple[int, ...] | None, *, offset: int, limit: int, cap: int
-) -> tuple[list[SearchEntry], int]:
-    """newest_page() of search(user, terms, filters, teams), with the page's keys and the count
+) -> tuple[DrawnRows, int]:
+    """newest_page() of search(user, terms, filters, teams), its keys drawn as rows, with the count,
     kept under the tokens above and keyed by the searcher's reach (`teams`, their reach(): a move
-    changes it): a repeated search, or the next page of one, reads only the page's rows."""
-    found: list[SearchEntry] = []
+    changes it) and the time zone the times are shown in: a repeated search reads nothing of the
+    index. (Names in the rows change with touch_all, whose token is among these.)"""
 
-    def compute() -> tuple[list[int], int]:
+    def compute() -> tuple[list[int], int, SafeString]:
         rows, matches = newest_page(search(user, terms, filters, teams), offset=offset, limit=limit, cap=cap)
-        found.extend(rows)
-        return [row.pk for row in rows], matches
+        return [row.pk for row in rows], matches, drawn_rows(rows, terms)
 
     what = (
         "search",
@@ -151,10 +167,9 @@ def kept_newest_page(
         offset,
         limit,
         cap,
+        timezone.get_current_timezone_name(),
     )
-    ids, matches = versions.cached_under([versions.ALL, PUBLISHED, own_token(user.pk)], what, compute)
-    if found or not ids:
-        return found, matches
-    # Twenty rows by key: joined, the people and teams come in the same query.
-    by_id = SearchEntry.objects.select_related(*SHOWN).defer("terms").in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id], matches
+    ids, matches, html = versions.cached_under([versions.ALL, PUBLISHED, own_token(user.pk)], what, compute)
+    rows = DrawnRows(ids)
+    rows.html = html
+    return rows, matches

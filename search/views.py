@@ -58,7 +58,7 @@ def results(request):
     """Reports, comments and feedback the user may open that mention every term of the query."""
     form = SearchForm(request.GET or None, user=request.user)
     terms: list[text.Term] = []
-    page = None
+    page = rows = None
     if form.is_valid():
         terms = text.terms(form.cleaned_data["q"])
         if terms:
@@ -67,10 +67,9 @@ def results(request):
             entries = selectors.search(request.user, terms, filters, teams)
             kept = functools.partial(selectors.kept_newest_page, request.user, terms, filters, teams)
             page = CappedPaginator(entries, RESULTS_PER_PAGE, newest_page=kept).get_page(request.GET.get("page"))
-            for entry in page:
-                entry.passage = text.passage(entry.text, terms)
+            rows = getattr(page.object_list, "html", None) or selectors.drawn_rows(list(page), terms)
     return render(
         request,
         "search/results.html",
-        {"form": form, "page": page, "query": form.data.get("q", ""), "has_terms": bool(terms)},
+        {"form": form, "page": page, "rows": rows, "query": form.data.get("q", ""), "has_terms": bool(terms)},
     )

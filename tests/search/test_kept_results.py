@@ -88,3 +88,13 @@ def test_a_manager_who_moves_finds_the_new_teams_reports(client, rep, lead, othe
     with committed(execute=True):
         team_services.move_member(actor=None, member=lead, team=other_team, role=Membership.Role.MANAGER)
     assert results(client, lead, "顺丰") == [("report", theirs.pk)]
+
+
+def test_a_new_name_shows_on_the_kept_results(client, rep, lead, reviewed, committed):
+    """The rows are kept as drawn, names and all."""
+    client.force_login(lead)
+    url = reverse("search:results")
+    assert "新名字" not in client.get(url, {"q": "宁德时代"}).content.decode()
+    with committed(execute=True):
+        team_services.update_member(actor=rep, member=rep, data={"display_name": "新名字"})
+    assert "新名字's report" in client.get(url, {"q": "宁德时代"}).content.decode()
