@@ -41,9 +41,7 @@ def _key(team_id: int) -> str:
 def touch(teams: Iterable[Team]) -> None:
     """Once the current transaction commits, make the cached values of these teams and of every
     team above them stale."""
-    ids = {pk for team in teams for pk in (*team.ancestor_ids, team.pk)}
-    if ids:
-        transaction.on_commit(lambda: _replace([_key(pk) for pk in ids]))
+    touch_keys({_key(pk) for team in teams for pk in (*team.ancestor_ids, team.pk)})
 
 
 def touch_members(member_ids: Iterable[int]) -> None:
@@ -61,7 +59,7 @@ def _teams_of(member_ids: set[int]) -> set[int]:
 
 def touch_all() -> None:
     """Once the current transaction commits, make every cached value stale."""
-    transaction.on_commit(lambda: _replace([ALL]))
+    touch_keys([ALL])
 
 
 def _replace(keys: list[str]) -> None:
@@ -72,7 +70,8 @@ def _replace(keys: list[str]) -> None:
 
 
 def touch_keys(keys: Iterable[str]) -> None:
-    """Once the current transaction commits, replace these tokens (an app's own, for cached_under)."""
+    """Once the current transaction commits, replace these tokens (the teams', or an app's own for
+    cached_under)."""
     keys = list(keys)
     if keys:
         transaction.on_commit(lambda: _replace(keys))
