@@ -19,9 +19,9 @@ class CappedPaginator(Paginator):
     first MAX_RESULTS. `newest_page(offset=, limit=, cap=)` finds a page's rows and the count
     (selectors.kept_newest_page for a person's search)."""
 
-    def __init__(self, object_list, per_page, *, newest_page=None):
+    def __init__(self, object_list, per_page, *, newest_page):
         super().__init__(object_list, per_page)
-        self.newest_page = newest_page or functools.partial(selectors.newest_page, object_list)
+        self.newest_page = newest_page
 
     @cached_property
     def matches(self) -> int:
@@ -36,7 +36,7 @@ class CappedPaginator(Paginator):
         return self.matches > MAX_RESULTS
 
     def get_page(self, number):
-        """The page and the count from one query (selectors.newest_page); past the last page, the
+        """The page and the count from `newest_page`; past the last page, the
         last page, as Paginator.get_page does."""
         try:
             number = max(int(number), 1)
