@@ -270,16 +270,15 @@ def _log_hints(report: WeeklyReport, kpi_rows: list[dict]) -> None:
             )
 
 
-def _form_fields(report: WeeklyReport, editor: ReportEditor | None, *, keeps_log: bool) -> SafeString:
-    """The form's fields (the #form-fields partial of edit.html). Unbound, as every visit shows
-    them, they are drawn once per version of the report and kept under the data version of its
-    team: saving the draft bumps the report's version; targets, KPIs, categories, the author's
-    sales log, customers and pipeline, goals carried into the report and next week's report
-    locking its plan replace the team's version. A form holding what was typed (errors to show)
-    is drawn each time."""
+def _form_fields(report: WeeklyReport, context: dict | None, *, keeps_log: bool) -> SafeString:
+    """The form's fields (the #form-fields partial of edit.html), from the editor's `context()`.
+    Unbound (no context given), as every visit shows them, they are drawn once per version of the
+    report and kept under the data version of its team: saving the draft bumps the report's
+    version; targets, KPIs, categories, the author's sales log, customers and pipeline, goals
+    carried into the report and next week's report locking its plan replace the team's version.
+    A form holding what was typed (errors to show) is drawn each time."""
 
-    def draw(editor: ReportEditor) -> SafeString:
-        context = editor.context()
+    def draw(context: dict) -> SafeString:
         if keeps_log:
             _log_hints(report, context["kpi_rows"])
         return render_to_string(
@@ -293,23 +292,24 @@ def _form_fields(report: WeeklyReport, editor: ReportEditor | None, *, keeps_log
             },
         )
 
-    if editor is not None:
-        return draw(editor)
+    if context is not None:
+        return draw(context)
     what = ("report-form", report.pk, report.version, report.author_id, keeps_log)
-    return versions.cached(report.team, what, lambda: draw(ReportEditor(report)))
+    return versions.cached(report.team, what, lambda: draw(ReportEditor(report).context()))
 
 
 def _render_edit(request, report: WeeklyReport, editor: ReportEditor | None, *, base_version: int) -> HttpResponse:
     """The edit page: `editor` holds what was posted when it is shown again with errors."""
     team_settings = services.settings_for(report.team)
     keeps_log = extensions.sales_log().keeps_sales_log(request.user)
+    context = editor.context() if editor is not None else None
     return render(
         request,
         "reports/edit.html",
         {
             "report": report,
-            **(editor.context() if editor is not None else {}),
-            "form_fields": _form_fields(report, editor, keeps_log=keeps_log),
+            **(context or {}),
+            "form_fields": _form_fields(report, context, keeps_log=keeps_log),
             "base_version": base_version,
             "autosave": "idle",
             "attachments": report.attachments.all(),
