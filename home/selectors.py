@@ -226,13 +226,6 @@ class ManagerHome:
         return (earlier[0][0], len(earlier), sum(n for _week, n in earlier)) if earlier else None
 
 
-def overdue_reviews(user: User, now: datetime.datetime | None = None) -> list[review_queries.Waiting]:
-    """Reports waiting for the user's review after their team's review day (reviews.queries'
-    rule, over every week waiting)."""
-    now = now or timezone.now()
-    return [w for w in review_queries.waiting_reports(user) if now >= w.due_at]
-
-
 def manager_home(user: User, now: datetime.datetime | None = None) -> ManagerHome | None:
     """A manager's desk: what waits for review, who is missing or late in the last closed week
     (the review queue's default week), who is behind this month, and what recurs."""
@@ -249,11 +242,12 @@ def manager_home(user: User, now: datetime.datetime | None = None) -> ManagerHom
     month_start, month_end = month_of(team_settings, now)
     behind_pace = dashboard.cached_flagged_members(team, team_settings, month_start, month_end, _primary_kpi())
     week_problems = problem_analysis.cached_overview(team, week, week + datetime.timedelta(days=6))
+    waiting = review_queries.waiting_reports(user)  # read once for the weeks and the overdue ones
     return ManagerHome(
         team=team,
         week=week,
-        waiting_weeks=review_queries.waiting_weeks(user),
-        overdue=overdue_reviews(user, now),
+        waiting_weeks=review_queries.weeks_of(waiting),
+        overdue=[w for w in waiting if now >= w.due_at],  # reviews.queries.is_overdue()'s rule
         missing=missing,
         late=late,
         month_start=month_start,

@@ -132,7 +132,12 @@ def waiting_weeks(user: User) -> list[tuple[datetime.date, int]]:
             .order_by("-week_start")
             .values_list("week_start", "n")
         )
-    return sorted(Counter(w.week_start for w in waiting_reports(user)).items(), reverse=True)
+    return weeks_of(waiting_reports(user))
+
+
+def weeks_of(waiting: list[Waiting]) -> list[tuple[datetime.date, int]]:
+    """waiting_weeks() of a waiting_reports() list a page has already read."""
+    return sorted(Counter(w.week_start for w in waiting).items(), reverse=True)
 
 
 def is_overdue(report: WeeklyReport, team_settings: TeamSettings, now: datetime.datetime | None = None) -> bool:
