@@ -194,7 +194,8 @@ def _last_feedback(report: WeeklyReport, reader) -> dict:
     )
     if not feedback_list:
         return {"previous": None, "last_feedback": []}
-    outcomes = {r.goal_id: r for r in PlanReview.objects.filter(report=report, goal__isnull=False)}
+    goals = [goal for feedback in feedback_list for goal in feedback.goals.all()]
+    outcomes = {r.goal_id: r for r in PlanReview.objects.filter(report=report, goal__in=goals)} if goals else {}
     return {
         "previous": feedback_list[0].report,
         "last_feedback": [
