@@ -209,6 +209,7 @@ class CustomerFilter(FilterForm):
 
     def __init__(self, data=None, *, owners: list[User], **kwargs):
         super().__init__(data, **kwargs)
+        self.owners = owners  # everyone who owns a customer the list can show
         if len(owners) > 1:
             self.fields["owner"].choices = [("", _("All")), *((owner.pk, str(owner)) for owner in owners)]
         else:

@@ -144,11 +144,19 @@ def test_nobody_else_reaches_someones_customer_or_entry(client, rep, outsider, h
     assert Activity.objects.filter(author=outsider, customer=huawei).count() == 0
 
 
+def _owner_cell(page: str, customer: Customer) -> str:
+    row = page.split(f'<tr data-customer="{customer.pk}">')[1].split("</tr>")[0]
+    return row.split("<td>")[5].split("</td>")[0]
+
+
 def test_a_manager_sees_the_teams_customers_and_hands_one_over(client, rep, other_rep, lead, outsider, huawei):
     services.create_customer(actor=outsider, owner=outsider, name="别组的客户")
+    zte = services.create_customer(actor=other_rep, owner=other_rep, name="中兴通讯")
     client.force_login(lead)
     page = client.get(reverse("customers:customer_list")).content.decode()
     assert "华为技术有限公司" in page and "别组的客户" not in page
+    # Each row names its own owner.
+    assert _owner_cell(page, huawei) == str(rep) and _owner_cell(page, zte) == str(other_rep) != str(rep)
 
     url = reverse("customers:customer_edit", args=[huawei.pk])
     form = client.get(url).content.decode()
@@ -157,6 +165,7 @@ def test_a_manager_sees_the_teams_customers_and_hands_one_over(client, rep, othe
     assert client.post(url, {**data, "owner": other_rep.pk}).status_code == 302
     huawei.refresh_from_db()
     assert huawei.owner == other_rep
+    assert _owner_cell(client.get(reverse("customers:customer_list")).content.decode(), huawei) == str(other_rep)
     # Someone outside the manager's team cannot be given the customer.
     response = client.post(url, {**data, "owner": outsider.pk})
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
