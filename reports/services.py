@@ -56,7 +56,9 @@ def settings_for(team: Team) -> TeamSettings:
 
 
 def settings_by_team(teams: list[Team]) -> dict[int, TeamSettings]:
-    """settings_for() of many teams at once, with one query whatever their number."""
+    """settings_for() of many teams at once, with one query whatever their number (none for none)."""
+    if not teams:
+        return {}
     chains = {team.pk: [*team.ancestor_ids, team.pk] for team in teams}
     ids = {pk for chain in chains.values() for pk in chain}
     rows = {row.team_id: row for row in TeamSettings.objects.filter(team_id__in=ids).select_related("template")}
