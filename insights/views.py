@@ -51,11 +51,13 @@ def team_dashboard(request, pk):
         start, end = form.cleaned_data["bounds"]
 
         def draw() -> tuple[dashboard.Dashboard, str]:
-            board = dashboard.build(team, team_settings, start, end, form.primary)
+            # The figures as cached_build() keeps them for the API and a manager's home: one
+            # build per data version whichever page asks first.
+            board = dashboard.cached_build(team, team_settings, start, end, form.primary)
             return board, render_to_string("insights/dashboard.html#board-detail", {"board": board})
 
         # The figures, and the members and trends as HTML (most of the rendering), kept together
-        # under the key of dashboard.cached_build(): one read of the cache for the page.
+        # under cached_build()'s key: one read of the cache for the page.
         key = dashboard.cache_key(team, team_settings, start, end, form.primary)
         board, detail = versions.cached(team, ("dashboard-page", *key), draw)
     export_form = ExportForm(initial={"start": board.start, "end": board.end}) if board else None
