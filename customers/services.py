@@ -4,6 +4,7 @@ whose date has passed. Views, imports and the demo call these; they hold no rule
 
 import datetime
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -184,10 +185,20 @@ def update_customer(*, actor: User, customer: Customer, data: dict) -> Customer:
     if "name" in changes:  # the sales log's weeks name it, whoever logged those entries
         touched.update(Activity.objects.filter(customer=customer).values_list("author_id", flat=True).distinct())
     versions.touch_members(touched)  # one lookup of their teams on commit
+    if "status" in changes:
+        touch_follow_ups([customer.pk])
     return customer
 
 
 # Activities ------------------------------------------------------------------------------------
+
+
+def touch_follow_ups(customer_ids: Iterable[int]) -> None:
+    """Whether an entry's follow-up is due depends on what anyone logged later on its customer and
+    on the customer's status (overdue_follow_ups): once the transaction commits, what is kept of
+    the follow-ups of everyone who logged on these customers is stale (their homes)."""
+    authors = Activity.objects.filter(customer_id__in=set(customer_ids)).values_list("author_id", flat=True)
+    versions.touch_people(authors.distinct())
 
 
 def closed_week_report(author: User, day: datetime.date, team_settings: TeamSettings | None) -> WeeklyReport | None:
@@ -345,6 +356,7 @@ def log_activity(
     _activate_on_contract(author, activity)
     _apply_extensions(actor=author, activity=activity, extra=extra)
     versions.touch([activity.team])  # the dashboards count the log's entries
+    touch_follow_ups([activity.customer_id])
     send_on_commit(activity_created, Activity, activity=activity)
     return activity
 
@@ -367,6 +379,7 @@ def update_activity(*, actor: User, activity: Activity, data: dict, extra: dict 
             % {"week": f"{report.week_start:%Y-%m-%d}"}
         )
     before = snapshot(activity, ACTIVITY_FIELDS)
+    customer_before = activity.customer_id
     for field in ACTIVITY_FIELDS:
         if field in data and not (field == "customer" and data[field] is None):
             setattr(activity, field, data[field])
@@ -378,6 +391,7 @@ def update_activity(*, actor: User, activity: Activity, data: dict, extra: dict 
         record(actor=actor, action=AuditEntry.Action.UPDATED, target=activity, changes=changes)
         # The dashboards count it in its team; the author's log is kept under their current one.
         versions.touch_members([activity.author_id])
+        touch_follow_ups({customer_before, activity.customer_id})
     _activate_on_contract(actor, activity)
     _apply_extensions(actor=actor, activity=activity, extra=extra)
     return activity
@@ -395,6 +409,7 @@ def delete_activity(*, actor: User, activity: Activity) -> None:
         )
     record(actor=actor, action=AuditEntry.Action.DELETED, target=activity, changes=diff(activity, {}, ACTIVITY_FIELDS))
     versions.touch_members([activity.author_id])  # as update_activity
+    touch_follow_ups([activity.customer_id])
     activity.delete()
 
 

@@ -140,9 +140,8 @@ def unread_feedback(user: User) -> QuerySet[Feedback]:
     )
 
 
-def follow_ups_due(user: User, team_settings: TeamSettings | None) -> int:
+def follow_ups_due(user: User, today: datetime.date) -> int:
     """The sales log's overdue follow-ups of the user (the log page lists the same ones)."""
-    today = customer_services.local_today(team_settings)
     return customer_services.overdue_follow_ups(Activity.objects.filter(author=user), today).count()
 
 
@@ -164,6 +163,38 @@ def month_series(user: User, month_start: datetime.date, month_end: datetime.dat
     return versions.kept_for(user, ("month-pace", month_start, month_end), compute)
 
 
+@dataclass
+class OwnWeek:
+    """What of a writer's own week their home lists, as read from the database."""
+
+    report: WeeklyReport | None
+    returned: list[WeeklyReport]
+    open_goals: list[FeedbackGoal]
+    unread_feedback: list[Feedback]
+    follow_ups_due: int
+
+
+def own_week(user: User, week: datetime.date, today: datetime.date) -> OwnWeek:
+    """The user's report of `week`, what came back to them, the goals to answer, the feedback not
+    yet read and the follow-ups due by `today` (their team's day). Kept for them under their
+    team's data version and their own token (teams.versions.kept_for), which every change to
+    these replaces: their reports opened, saved, submitted, withdrawn, reviewed (new feedback and
+    goals) or returned, their feedback read (reports and reviews services); an entry logged,
+    changed or removed on a customer they logged on, or the customer's status changed (customers
+    services: a later entry by anyone settles a follow-up)."""
+
+    def compute() -> OwnWeek:
+        return OwnWeek(
+            report=WeeklyReport.objects.filter(author=user, week_start=week).first(),
+            returned=list(returned_reports(user)[:RETURNED_SHOWN]),
+            open_goals=list(open_goals(user, week)),
+            unread_feedback=list(unread_feedback(user)[:RETURNED_SHOWN]),
+            follow_ups_due=follow_ups_due(user, today),
+        )
+
+    return versions.kept_for(user, ("own-week", week, today), compute)
+
+
 def salesperson_home(user: User, now: datetime.datetime | None = None) -> SalespersonHome | None:
     """A report writer's week: this week's report and its deadline, what came back to them, and
     this month's pace. None for someone outside a team."""
@@ -178,17 +209,18 @@ def salesperson_home(user: User, now: datetime.datetime | None = None) -> Salesp
     today = timezone.localtime(now, team_settings.zone).date()
     series = month_series(user, month_start, month_end)
     month_done = ((today - month_start).days + 1) / ((month_end - month_start).days + 1)
+    own = own_week(user, week, today)
     return SalespersonHome(
         team=team,
         week=week,
-        report=WeeklyReport.objects.filter(author=user, week_start=week).first(),
+        report=own.report,
         deadline=timezone.localtime(deadline, team_settings.zone),
         time_zone=team_settings.time_zone,
         time_left=deadline - now if deadline > now else None,
-        returned=list(returned_reports(user)[:RETURNED_SHOWN]),
-        open_goals=list(open_goals(user, week)),
-        unread_feedback=list(unread_feedback(user)[:RETURNED_SHOWN]),
-        follow_ups_due=follow_ups_due(user, team_settings),
+        returned=own.returned,
+        open_goals=own.open_goals,
+        unread_feedback=own.unread_feedback,
+        follow_ups_due=own.follow_ups_due,
         month_start=month_start,
         month_end=month_end,
         pace=[Pace(total, month_done) for kpi in series.kpis if (total := series.total(kpi)).target],

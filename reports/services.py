@@ -174,6 +174,7 @@ def open_report(*, author: User, week_start: datetime.date | None = None) -> Wee
         )
         if previous.is_editable_by_author and previous.plan_items.exists():
             versions.touch([previous.team])  # its edit page now shows the plan locked (views._form_fields)
+    versions.touch_people([author.pk])  # the author's home shows the week's report as started
     return report
 
 
@@ -222,6 +223,7 @@ def save_draft(*, report: WeeklyReport, editor: User, base_version: int, data: d
             locked.save(update_fields=["summary", "custom_values", "section_comments", "version", "updated_at"])
             if locked.status != WeeklyReport.Status.DRAFT:  # a returned report still counts in totals
                 versions.touch([report.team])
+            versions.touch_people([locked.author_id])  # their home lists the goals still to answer
             signals.report_written.send(sender=WeeklyReport, report=locked)
             return locked
     conflict = DraftConflict.objects.create(report=report, user=editor, base_version=base_version, data=data)
@@ -452,6 +454,7 @@ def submit_report(*, report: WeeklyReport, by: User, at: datetime.datetime | Non
     )
     _notify_managers(report, revision, first=first, was_returned=was_returned)
     versions.touch([report.team])
+    versions.touch_people([report.author_id])  # their home, in whichever team they are now
     signals.send_on_commit(signals.report_submitted, WeeklyReport, report=report, first=first)
     signals.report_written.send(sender=WeeklyReport, report=report)
     return report

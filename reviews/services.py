@@ -73,6 +73,7 @@ def mark_reviewed(
     report.save(update_fields=["status", "reviewed_at", "version", "updated_at"])
     ReviewAction.objects.create(report=report, actor=reviewer, kind=ReviewAction.Kind.REVIEWED)
     versions.touch([report.team])  # what waits for review, the overview's counts, overdue teams
+    versions.touch_people([report.author_id])  # their home, in whichever team they are now
     notify(
         recipients=report_access.readers_among(report, [report.author]),
         kind=Notification.Kind.FEEDBACK,
@@ -120,6 +121,7 @@ def return_for_revision(*, report: WeeklyReport, reviewer: User, reason: str) ->
         report=report, actor=reviewer, kind=ReviewAction.Kind.RETURNED, reason=reason[:2000]
     )
     versions.touch([report.team])
+    versions.touch_people([report.author_id])  # their home, in whichever team they are now
     record(
         actor=reviewer,
         action=AuditEntry.Action.STATUS_CHANGED,
@@ -175,6 +177,7 @@ def withdraw_report(*, report: WeeklyReport, by: User) -> WeeklyReport:
         kind=ReportRevision.Kind.WITHDRAWN,
     )
     versions.touch([report.team])
+    versions.touch_people([report.author_id])  # their home, in whichever team they are now
     report_signals.report_written.send(sender=WeeklyReport, report=report)
     record(
         actor=by,
@@ -372,6 +375,7 @@ def record_reading(*, report: WeeklyReport, reader: User, feedback: list[Feedbac
             )
             for item in unread:
                 item.read_by_author_at = now
+            versions.touch_people([reader.pk])  # their home lists the feedback still unread
     elif report.status != WeeklyReport.Status.DRAFT and all(read.reader_id != reader.pk for read in reads):
         receipt = ReportRead(report=report, reader=reader, first_read_at=now)
         ReportRead.objects.bulk_create([receipt], ignore_conflicts=True)

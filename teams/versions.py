@@ -57,6 +57,16 @@ def _teams_of(member_ids: set[int]) -> set[int]:
     return {int(segment) for path in paths for segment in path.split("/")[:-1]}
 
 
+def _person_key(user_id: int) -> str:
+    return f"versions:person:{user_id}"
+
+
+def touch_people(user_ids: Iterable[int]) -> None:
+    """Once the current transaction commits, make what kept_for() keeps of these people's own data
+    stale, for changes their team's figures do not show (a draft opened or saved, feedback read)."""
+    touch_keys({_person_key(pk) for pk in user_ids})
+
+
 def touch_all() -> None:
     """Once the current transaction commits, make every cached value stale."""
     touch_keys([ALL])
@@ -122,8 +132,14 @@ def cached_under(
     return value
 
 
+def kept_about(person_id: int, team_id: int, what: tuple, compute: Callable[[], T]) -> T:
+    """cached() for what is computed from one person's data in one team (their reports there,
+    their log): kept under that team's version and the person's own token (touch_people)."""
+    return cached_under([ALL, _key(team_id), _person_key(person_id)], (*what, person_id, team_id), compute)
+
+
 def kept_for(user: User, what: tuple, compute: Callable[[], T]) -> T:
-    """cached() for what `user` sees of their own data, kept under their own team's version (and
-    per user); someone outside a team has it computed on each view."""
+    """kept_about() for what `user` sees of their own data, under their own team; someone outside
+    a team has it computed on each view."""
     team = access.scope(user).own_team
-    return compute() if team is None else cached(team, (*what, user.pk), compute)
+    return compute() if team is None else kept_about(user.pk, team.pk, what, compute)

@@ -76,7 +76,9 @@ def test_a_returned_report_shows_with_its_reason(client, rep, lead, time_machine
     assert reverse("reports:edit", args=[report.pk]) in page
 
 
-def test_unread_feedback_and_goals_to_answer_count_until_answered(client, rep, lead, time_machine):
+def test_unread_feedback_and_goals_to_answer_count_until_answered(
+    client, rep, lead, time_machine, django_capture_on_commit_callbacks
+):
     time_machine.move_to(at(FRIDAY, 9))
     report = submitted(rep)
     review_services.mark_reviewed(report=report, reviewer=lead, praise="好", goals=["拿下宁德时代"])
@@ -84,7 +86,8 @@ def test_unread_feedback_and_goals_to_answer_count_until_answered(client, rep, l
     salesperson = home(client, rep).context["salesperson"]
     assert [goal.text for goal in salesperson.open_goals] == ["拿下宁德时代"]
     assert len(salesperson.unread_feedback) == 1
-    client.get(report.get_absolute_url())  # reading the report reads its feedback
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(report.get_absolute_url())  # reading the report reads its feedback
     assert home(client, rep).context["salesperson"].unread_feedback == []
 
 
