@@ -7,6 +7,7 @@ from customers import prefill, services
 from customers.models import Customer
 from reports import services as report_services
 from reports.models import KpiValue, WeeklyReport
+from teams import access, versions
 from teams.models import User
 
 
@@ -27,10 +28,18 @@ class SalesLog:
         return Customer.objects.filter(owner=author_id).values_list("name", flat=True)
 
     def going_cold(self, reader: User, report: WeeklyReport, limit: int) -> list:
-        """The author's customers going cold, as far as the reader may see the author's log."""
-        return list(
-            services.overdue_follow_ups(
-                customer_access.visible_activities(reader).filter(author_id=report.author_id),
-                services.local_today(report_services.settings_for(report.team)),
-            )[:limit]
-        )
+        """The author's customers going cold, as far as the reader may see the author's log.
+
+        Kept per reader, reach and day under the report's team's data version and the author's
+        own token: an entry logged, changed or removed on a customer the author logged on, and
+        the customer's status, replace the token (services.touch_follow_ups), a customer's new
+        name the versions of its authors' teams."""
+        today = services.local_today(report_services.settings_for(report.team))
+        s = access.scope(reader)
+
+        def compute() -> list:
+            activities = customer_access.visible_activities(reader).filter(author_id=report.author_id)
+            return list(services.overdue_follow_ups(activities, today)[:limit])
+
+        what = ("going-cold", today, limit, reader.pk, s.is_admin, s.readable_paths)
+        return versions.kept_about(report.author_id, report.team_id, what, compute)

@@ -17,16 +17,27 @@ from reviews import access as review_access
 from reviews import queries
 from reviews.forms import OverviewFilter, QueueFilter
 from reviews.models import Feedback, ReportRead, ReviewAction
-from teams import access, filters
+from teams import access, filters, versions
 from teams.models import Team, User
 
 
 def review_record_context(report: WeeklyReport) -> dict:
     """The feedback, review actions and read receipts of a report (reviews/_record.html), and
-    the reason it was returned while it is out for revision."""
-    actions = list(ReviewAction.objects.filter(report=report).select_related("actor"))
+    the reason it was returned while it is out for revision.
+
+    The feedback and actions are kept under the report's version, its team's data version and
+    its author's own token: a review (feedback and goals) or a return bumps the version and
+    replaces both; the author reading the feedback (its receipt) replaces the author's token."""
+
+    def compute() -> tuple[list[ReviewAction], list[Feedback]]:
+        return (
+            list(ReviewAction.objects.filter(report=report).select_related("actor")),
+            list(Feedback.objects.filter(report=report).select_related("reviewer").prefetch_related("goals")),
+        )
+
+    what = ("review-record", report.pk, report.version)
+    actions, feedback_list = versions.kept_about(report.author_id, report.team_id, what, compute)
     returned = [a for a in actions if a.kind == ReviewAction.Kind.RETURNED]
-    feedback_list = list(Feedback.objects.filter(report=report).select_related("reviewer").prefetch_related("goals"))
     for feedback in feedback_list:
         feedback.report = report  # the receipt names its author: no query per feedback
     return {

@@ -21,7 +21,7 @@ from reviews import queries, selectors, services
 from reviews.forms import FeedbackForm, ReturnForm
 from reviews.models import Feedback
 from reviews.selectors import review_record_context
-from teams import access, filters
+from teams import access, filters, versions
 from teams.forms import save_or_show_errors
 from teams.models import User
 
@@ -180,7 +180,17 @@ def side(request, pk):
 
 def _last_feedback(report: WeeklyReport, reader) -> dict:
     """The feedback on the author's previous report in the reader's reach (whichever week that
-    was), each goal with what this report answered about it."""
+    was), each goal with what this report answered about it.
+
+    Kept per reader and reach under the report's version, its team's data version and its
+    author's own token, which every change to the author's reports replaces (a report opened,
+    saved, submitted, reviewed or returned, in whichever team)."""
+    s = access.scope(reader)
+    what = ("last-feedback", report.pk, report.version, reader.pk, s.is_admin, s.readable_paths)
+    return versions.kept_about(report.author_id, report.team_id, what, lambda: _read_last_feedback(report, reader))
+
+
+def _read_last_feedback(report: WeeklyReport, reader) -> dict:
     previous_report = (
         report_access.visible_reports(reader)
         .filter(author_id=report.author_id, week_start__lt=report.week_start)

@@ -204,12 +204,15 @@ def test_a_draft_records_no_reading(client, rep, lead):
     assert not ReportRead.objects.exists()
 
 
-def test_the_manager_sees_whether_the_author_read_the_feedback(client, report, rep, lead):
+def test_the_manager_sees_whether_the_author_read_the_feedback(
+    client, report, rep, lead, django_capture_on_commit_callbacks
+):
     services.mark_reviewed(report=report, reviewer=lead, praise="好")
     client.force_login(lead)
     assert "Not read by the author yet" in client.get(report.get_absolute_url()).content.decode()
     client.force_login(rep)
-    client.get(report.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):  # the record is kept until then
+        client.get(report.get_absolute_url())
     assert Feedback.objects.get().read_by_author_at is not None
     client.force_login(lead)
     assert "Read by 张伟 on" in client.get(report.get_absolute_url()).content.decode()
