@@ -54,10 +54,11 @@ def team_dashboard(request, pk):
             # The figures as cached_build() keeps them for the API and a manager's home: one
             # build per data version whichever page asks first.
             board = dashboard.cached_build(team, team_settings, start, end, form.primary)
-            return board, render_to_string("insights/dashboard.html#board-detail", {"board": board})
+            detail = render_to_string("insights/dashboard.html#board-detail", {"board": board})
+            return dashboard.header_of(board), detail
 
-        # The figures, and the members and trends as HTML (most of the rendering), kept together
-        # under cached_build()'s key: one read of the cache for the page.
+        # The header's figures, and the members and trends as HTML (most of the rendering), kept
+        # together under cached_build()'s key: one read of the cache for the page.
         key = dashboard.cache_key(team, team_settings, start, end, form.primary)
         board, detail = versions.cached(team, ("dashboard-page", *key), draw)
     export_form = ExportForm(initial={"start": board.start, "end": board.end}) if board else None
