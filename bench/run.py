@@ -78,6 +78,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -328,7 +329,10 @@ def count_queries(s: Subjects, pages: list[Page]) -> list[int]:
     for page in pages:
         headers = {"HX-Request": "true"} if page.htmx else {}
         client = clients[page.who]
-        client.get(page.url(s), page.params(s), headers=headers)  # the first visit may write (read receipts)
+        # The first visit may write (read receipts, feedback read), which makes the second
+        # recompute what the page keeps: the third is the steady state measured.
+        for _ in range(2):
+            client.get(page.url(s), page.params(s), headers=headers)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(page.url(s), page.params(s), headers=headers)
         if response.status_code != page.status:
@@ -346,9 +350,11 @@ def small_demo_counts(pages: list[Page]) -> list[int]:
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        cache.clear()  # the kept values name teams and people by id: the large demo's are not these
         return count_queries(Subjects.find("small"), pages)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+        cache.clear()
 
 
 # The run -----------------------------------------------------------------------------------------
@@ -392,6 +398,9 @@ def main() -> None:
 
     call_command("collectstatic", interactive=False, verbosity=0)  # production serves the manifest's names
 
+    # Values kept by an earlier version of the code would be served where their data has not
+    # changed since: each run measures this version's own.
+    cache.clear()
     subjects = Subjects.find("large")
     pages = [BASELINE, *(p for p in PAGES if not ONLY or any(word in p.name for word in ONLY))]
     large_counts = count_queries(subjects, pages)
