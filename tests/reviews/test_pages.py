@@ -8,6 +8,7 @@ from reports import services as report_services
 from reports.models import WeeklyReport
 from reviews import services
 from reviews.models import Feedback
+from reviews.queries import awaiting_count
 from teams import services as team_services
 from teams.models import Membership, User
 from tests.factories import member_of
@@ -118,6 +119,7 @@ def test_the_queue_opens_on_the_week_with_reports_waiting_and_its_total_is_the_b
     page = response.content.decode()
     badge = page.split('data-badge="awaiting"')[1].split("</span>")[1].strip()
     assert badge == str(response.context["waiting_total"]) == "3"
+    assert awaiting_count(lead) == 3  # what the badge shows on every other page
     assert f'data-waiting-week="{older.week_start.isoformat()}"' in page
 
 
