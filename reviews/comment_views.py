@@ -19,12 +19,13 @@ from reviews import access as review_access
 from reviews import services
 from reviews.forms import CommentEditForm, CommentForm
 from reviews.models import Comment
+from reviews.selectors import thread_comments
 
 
 def thread_context(request, report: WeeklyReport, form: CommentForm | None = None, next_url: str = "") -> dict:
     """What reviews/_thread.html needs: the comments as threads, with the user's rights on each.
     `next_url` is the page a post goes back to without htmx (by default the one showing it)."""
-    comments = list(Comment.objects.filter(report=report).select_related("author"))
+    comments = thread_comments(report)
     entries = {
         comment.pk: {
             "comment": comment,

@@ -14,9 +14,9 @@ from reports import dates, roster
 from reports import services as report_services
 from reports.models import TeamSettings, WeeklyReport
 from reviews import access as review_access
-from reviews import queries
+from reviews import queries, services
 from reviews.forms import OverviewFilter, QueueFilter
-from reviews.models import Feedback, ReportRead, ReviewAction
+from reviews.models import Comment, Feedback, ReportRead, ReviewAction
 from teams import access, filters, versions
 from teams.models import Team, User
 
@@ -46,6 +46,16 @@ def review_record_context(report: WeeklyReport) -> dict:
         "reads": ReportRead.objects.filter(report=report).select_related("reader"),
         "latest_return": returned[-1] if returned and report.status == WeeklyReport.Status.RETURNED else None,
     }
+
+
+def thread_comments(report: WeeklyReport) -> list[Comment]:
+    """The report's comments, oldest first, with their authors: kept until one is added, changed
+    or removed (services.thread_token) or someone's name changes (versions.ALL)."""
+    return versions.cached_under(
+        [versions.ALL, services.thread_token(report.pk)],
+        ("thread", report.pk),
+        lambda: list(Comment.objects.filter(report=report).select_related("author")),
+    )
 
 
 # The review queue and the overview, as their pages and exports list them ------------------------

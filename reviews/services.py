@@ -271,6 +271,18 @@ def _notify_about_comment(comment: Comment, mentioned: list[User], *, only_menti
     )
 
 
+def thread_token(report_id: int) -> str:
+    """The token under which a report's comments are kept (selectors.thread_comments)."""
+    return f"reviews:thread:{report_id}"
+
+
+def _comment_written(comment: Comment) -> None:
+    """A comment added, changed or removed: the thread kept for its report is stale once this
+    commits, and search indexes it (the signal)."""
+    versions.touch_keys([thread_token(comment.report_id)])
+    signals.comment_written.send(sender=Comment, comment=comment)
+
+
 @transaction.atomic
 def add_comment(
     *, report: WeeklyReport, author: User, body: str, parent: Comment | None = None, client_token: str = ""
@@ -305,7 +317,7 @@ def add_comment(
     comment.mentions.set(mentions.people)
     _notify_about_comment(comment, mentions.people)
     send_on_commit(comment_created, Comment, comment=comment)
-    signals.comment_written.send(sender=Comment, comment=comment)
+    _comment_written(comment)
     return comment, mentions
 
 
@@ -334,7 +346,7 @@ def edit_comment(*, comment: Comment, editor: User, body: str) -> tuple[Comment,
         comment.body = body
         comment.edited_at = timezone.now()
         comment.save(update_fields=["body", "edited_at"])
-        signals.comment_written.send(sender=Comment, comment=comment)
+        _comment_written(comment)
     mentions = find_mentions(comment.report, body)
     comment.mentions.set(mentions.people)
     _notify_about_comment(comment, mentions.people, only_mentions=True)
@@ -349,7 +361,7 @@ def delete_comment(*, comment: Comment, by: User) -> Comment:
         raise ValidationError(_("Only its author can remove a comment."))
     Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
     comment.refresh_from_db(fields=["deleted_at"])
-    signals.comment_written.send(sender=Comment, comment=comment)
+    _comment_written(comment)
     return comment
 
 

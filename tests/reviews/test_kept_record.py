@@ -91,3 +91,25 @@ def test_a_customer_going_cold_leaves_the_side_panel_once_logged_or_lost(client,
     with committed(execute=True):
         customer_services.update_customer(actor=rep, customer=midea, data={"name": "美的集团股份有限公司"})
     assert "美的集团股份有限公司" in going_cold()
+
+
+def test_the_thread_shows_a_comment_added_edited_and_removed_at_once(client, rep, lead, time_machine, committed):
+    time_machine.move_to(at(FRIDAY, 15))
+    with committed(execute=True):
+        report = submitted(rep)
+    client.force_login(lead)
+
+    def thread() -> str:
+        return client.get(reverse("reviews:thread", args=[report.pk]), headers={"HX-Request": "true"}).content.decode()
+
+    assert "请补充华为的报价" not in thread()
+    with committed(execute=True):
+        comment, _mentions = services.add_comment(report=report, author=rep, body="请补充华为的报价")
+    assert "请补充华为的报价" in thread()
+    with committed(execute=True):
+        services.edit_comment(comment=comment, editor=rep, body="华为的报价已补充")
+    page = thread()
+    assert "华为的报价已补充" in page and "请补充华为的报价" not in page
+    with committed(execute=True):
+        services.delete_comment(comment=comment, by=rep)
+    assert "华为的报价已补充" not in thread()
