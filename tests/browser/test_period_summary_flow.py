@@ -34,6 +34,7 @@ def test_salesperson_submits_a_monthly_summary_and_the_manager_reviews_it(live_s
 
     # Autosave stores the overview and carries the new version back into the form (the 3-second
     # typing delay fast-forwarded on the page's clock).
+    page.wait_for_load_state()  # the form's script counts typing once it has loaded
     page.clock.install()
     page.fill("#id_overview", "本月重点推进华为项目，销售额接近目标。")
     page.clock.fast_forward(3000)

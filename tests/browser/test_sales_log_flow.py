@@ -29,6 +29,9 @@ def salesperson(live_server):
 
 def log_entry(page: Page, *, customer: str, kind: str, outcome: str, amount: str = "") -> None:
     """Type one line of the log the way a hurried user does: customer, type, outcome, Enter."""
+    # Enter before htmx has loaded posts the whole page (saved all the same, with a message):
+    # this test is about the htmx swap.
+    page.wait_for_load_state()
     field = page.locator("#entry-form [name=customer]")
     expect(field).to_be_focused()
     field.fill(customer)
