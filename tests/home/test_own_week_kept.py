@@ -106,20 +106,26 @@ def follow_ups(client, user) -> tuple[int, int]:
     return count, len(client.get(reverse("customers:log")).context["follow_ups"])
 
 
+def overdue_visit(author, name: str) -> tuple[Customer, Activity]:
+    """A new customer of `author`'s with Monday's visit, whose next step was due on Tuesday."""
+    customer = customer_services.create_customer(actor=author, owner=author, name=name, status="active")
+    activity = customer_services.log_activity(
+        author=author,
+        customer=customer,
+        occurred_on=MONDAY,
+        kind=Activity.Kind.VISIT,
+        next_step="回访报价",
+        next_step_on=MONDAY + datetime.timedelta(days=1),
+    )
+    return customer, activity
+
+
 def test_a_follow_up_settled_by_the_customers_next_owner_goes_at_once(
     client, rep, outsider, admin, time_machine, committed
 ):
     time_machine.move_to(at(MONDAY + datetime.timedelta(days=2), 10))  # Wednesday
     with committed(execute=True):
-        huawei = customer_services.create_customer(actor=rep, owner=rep, name="华为技术有限公司", status="active")
-        customer_services.log_activity(
-            author=rep,
-            customer=huawei,
-            occurred_on=MONDAY,
-            kind=Activity.Kind.VISIT,
-            next_step="回访报价",
-            next_step_on=MONDAY + datetime.timedelta(days=1),
-        )
+        huawei, _visit = overdue_visit(rep, "华为技术有限公司")
     assert follow_ups(client, rep) == (1, 1)
 
     with committed(execute=True):
@@ -137,15 +143,7 @@ def test_a_follow_up_settled_by_the_customers_next_owner_goes_at_once(
 def test_a_customer_lost_takes_its_follow_ups_off_the_home_at_once(client, rep, time_machine, committed):
     time_machine.move_to(at(MONDAY + datetime.timedelta(days=2), 10))
     with committed(execute=True):
-        huawei = customer_services.create_customer(actor=rep, owner=rep, name="华为技术有限公司", status="active")
-        activity = customer_services.log_activity(
-            author=rep,
-            customer=huawei,
-            occurred_on=MONDAY,
-            kind=Activity.Kind.VISIT,
-            next_step="回访报价",
-            next_step_on=MONDAY + datetime.timedelta(days=1),
-        )
+        huawei, activity = overdue_visit(rep, "华为技术有限公司")
     assert follow_ups(client, rep) == (1, 1)
     with committed(execute=True):
         customer_services.update_activity(actor=rep, activity=activity, data={"next_step_on": None, "next_step": ""})

@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 
 from customers import services as customer_services
-from customers.models import Activity, Customer
+from customers.models import Customer
 from reports import services as report_services
 from reviews import services
+from tests.home.test_own_week_kept import overdue_visit
 from tests.reports.test_services import at, fill
 from tests.reviews.test_pages import FRIDAY, MONDAY, side, submitted
 
@@ -61,20 +62,11 @@ def test_the_side_panel_shows_last_weeks_feedback_given_after_it_was_kept(client
     assert "签下华为" in side(client, this_week)
 
 
-def test_a_customer_going_cold_leaves_the_side_panel_once_logged_or_lost(client, rep, lead, time_machine, committed):
+def test_customers_going_cold_follow_a_loss_and_a_new_name_at_once(client, rep, lead, time_machine, committed):
     time_machine.move_to(at(MONDAY + datetime.timedelta(days=2), 10))  # Wednesday
     with committed(execute=True):
         names = ["华为技术有限公司", "美的集团"]
-        customers = [customer_services.create_customer(actor=rep, owner=rep, name=n, status="active") for n in names]
-        for customer in customers:
-            customer_services.log_activity(
-                author=rep,
-                customer=customer,
-                occurred_on=MONDAY,
-                kind=Activity.Kind.VISIT,
-                next_step="发报价",
-                next_step_on=MONDAY + datetime.timedelta(days=1),
-            )
+        customers = [overdue_visit(rep, name)[0] for name in names]
         report = report_services.submit_report(report=fill(report_services.open_report(author=rep)), by=rep)
     client.force_login(lead)
 
