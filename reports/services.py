@@ -453,8 +453,7 @@ def submit_report(*, report: WeeklyReport, by: User, at: datetime.datetime | Non
         kind=ReportRevision.Kind.SUBMITTED if first else ReportRevision.Kind.RESUBMITTED,
     )
     _notify_managers(report, revision, first=first, was_returned=was_returned)
-    versions.touch([report.team])
-    versions.touch_people([report.author_id])  # their home, in whichever team they are now
+    versions.touch_about(report.author_id, report.team)
     signals.send_on_commit(signals.report_submitted, WeeklyReport, report=report, first=first)
     signals.report_written.send(sender=WeeklyReport, report=report)
     return report

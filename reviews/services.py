@@ -72,8 +72,7 @@ def mark_reviewed(
     report.version += 1
     report.save(update_fields=["status", "reviewed_at", "version", "updated_at"])
     ReviewAction.objects.create(report=report, actor=reviewer, kind=ReviewAction.Kind.REVIEWED)
-    versions.touch([report.team])  # what waits for review, the overview's counts, overdue teams
-    versions.touch_people([report.author_id])  # their home, in whichever team they are now
+    versions.touch_about(report.author_id, report.team)  # what waits for review, overdue teams, the author's home
     notify(
         recipients=report_access.readers_among(report, [report.author]),
         kind=Notification.Kind.FEEDBACK,
@@ -120,8 +119,7 @@ def return_for_revision(*, report: WeeklyReport, reviewer: User, reason: str) ->
     action = ReviewAction.objects.create(
         report=report, actor=reviewer, kind=ReviewAction.Kind.RETURNED, reason=reason[:2000]
     )
-    versions.touch([report.team])
-    versions.touch_people([report.author_id])  # their home, in whichever team they are now
+    versions.touch_about(report.author_id, report.team)
     record(
         actor=reviewer,
         action=AuditEntry.Action.STATUS_CHANGED,
@@ -176,8 +174,7 @@ def withdraw_report(*, report: WeeklyReport, by: User) -> WeeklyReport:
         snapshot=snapshot(report),
         kind=ReportRevision.Kind.WITHDRAWN,
     )
-    versions.touch([report.team])
-    versions.touch_people([report.author_id])  # their home, in whichever team they are now
+    versions.touch_about(report.author_id, report.team)
     report_signals.report_written.send(sender=WeeklyReport, report=report)
     record(
         actor=by,

@@ -62,9 +62,17 @@ def _person_key(user_id: int) -> str:
 
 
 def touch_people(user_ids: Iterable[int]) -> None:
-    """Once the current transaction commits, make what kept_for() keeps of these people's own data
-    stale, for changes their team's figures do not show (a draft opened or saved, feedback read)."""
+    """Once the current transaction commits, make what kept_about() keeps of these people's own
+    data stale, for changes their team's figures do not show (a draft opened or saved, feedback
+    read)."""
     touch_keys({_person_key(pk) for pk in user_ids})
+
+
+def touch_about(person_id: int, team: Team) -> None:
+    """touch() the team and touch_people() the person: a change to one person's data in that team
+    (their report), which their own pages show in whichever team they are now."""
+    touch([team])
+    touch_people([person_id])
 
 
 def touch_all() -> None:
