@@ -35,11 +35,10 @@ class SalesLog:
         the customer's status, replace the token (services.touch_follow_ups), a customer's new
         name the versions of its authors' teams."""
         today = services.local_today(report_services.settings_for(report.team))
-        s = access.scope(reader)
 
         def compute() -> list:
             activities = customer_access.visible_activities(reader).filter(author_id=report.author_id)
             return list(services.overdue_follow_ups(activities, today)[:limit])
 
-        what = ("going-cold", today, limit, reader.pk, s.is_admin, s.readable_paths)
+        what = ("going-cold", today, limit, reader.pk, access.scope(reader).reach)
         return versions.kept_about(report.author_id, report.team_id, what, compute)

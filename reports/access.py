@@ -26,7 +26,7 @@ def visible_reports(user: User) -> QuerySet[WeeklyReport]:
     s = access.scope(user)
     if not user.is_authenticated:
         return WeeklyReport.objects.none()
-    others = ~Q(status=WeeklyReport.Status.DRAFT) & access.in_subtrees(None if s.is_admin else s.readable_paths)
+    others = ~Q(status=WeeklyReport.Status.DRAFT) & access.in_subtrees(s.reach)
     return WeeklyReport.objects.filter(Q(author=user) | others)
 
 

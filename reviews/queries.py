@@ -223,7 +223,7 @@ def overview(user: User, week: datetime.date, now: datetime.datetime | None = No
     stand. A fixed number of queries whatever the number of teams or reports."""
     rows = _review_rows(user, week, now)
     s = access.scope(user)
-    by_team = Roster(paths=None if s.is_admin else s.readable_paths, weeks=[week], now=now).counts_by_team()
+    by_team = Roster(paths=s.reach, weeks=[week], now=now).counts_by_team()
     for team_id, row in rows.items():
         counts = by_team[team_id]
         row.expected, row.missing, row.not_yet_due, row.on_leave = (

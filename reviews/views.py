@@ -117,8 +117,7 @@ def _render_review(request, report: WeeklyReport, feedback_form: FeedbackForm, r
     feedback and goals, the review record, customers going cold) arrive as fragments of their own
     once the page is shown (thread() and side()), so the report is on screen first."""
     # The weeks before are those in the reviewer's reach, so readers with the same reach share it.
-    s = access.scope(request.user)
-    reach = None if s.is_admin else s.readable_paths
+    reach = access.scope(request.user).reach
     sections = rendered_sections(report, ("review", reach), lambda: _review_sections(request.user, report))
     return render(
         request,
@@ -185,8 +184,7 @@ def _last_feedback(report: WeeklyReport, reader) -> dict:
     Kept per reader and reach under the report's version, its team's data version and its
     author's own token, which every change to the author's reports replaces (a report opened,
     saved, submitted, reviewed or returned, in whichever team)."""
-    s = access.scope(reader)
-    what = ("last-feedback", report.pk, report.version, reader.pk, s.is_admin, s.readable_paths)
+    what = ("last-feedback", report.pk, report.version, reader.pk, access.scope(reader).reach)
     return versions.kept_about(report.author_id, report.team_id, what, lambda: _read_last_feedback(report, reader))
 
 

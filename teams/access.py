@@ -88,6 +88,12 @@ class Scope:
     def sees_teams(self) -> bool:
         return self.is_admin or bool(self.readable_paths)
 
+    @property
+    def reach(self) -> tuple[str, ...] | None:
+        """The subtrees the user reads, None for all of them (admins), as in_subtrees() and the
+        roster take them; values kept per reader's reach are keyed by it."""
+        return None if self.is_admin else self.readable_paths
+
 
 def scope(user: User) -> Scope:
     """The user's reach, memoised on the user object (one query per request at most)."""
